@@ -7,29 +7,29 @@ namespace GrainPool.Kernels;
 internal static class BasePrimes
 {
     private static readonly Lock Gate = new();
-    private static volatile uint[] _primes = [3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61];
-    private static ulong _limit = 63;
+
+    // The array and the limit it covers are published together, so a reader never pairs a new limit with an old array.
+    private static volatile Table _table = new([3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61], 63);
 
     /// <summary>Odd primes p &lt;= limit (a prefix of the returned array; use <see cref="CountUpTo"/> for its length).</summary>
     public static uint[] AtLeast(ulong limit)
     {
-        var primes = _primes;
-        if (Volatile.Read(ref _limit) >= limit)
+        var table = _table;
+        if (table.Limit >= limit)
         {
-            return primes;
+            return table.Primes;
         }
 
         lock (Gate)
         {
-            if (_limit < limit)
+            if (_table.Limit < limit)
             {
                 // Grow geometrically so that a sequence of chunks with rising limits sieves O(log) times.
-                var target = Math.Max(limit, Math.Min(_limit * 2, PrimeCounting.MaxBasePrimeLimit));
-                _primes = SieveOddPrimes((uint)target);
-                Volatile.Write(ref _limit, target);
+                var target = Math.Max(limit, Math.Min(_table.Limit * 2, PrimeCounting.MaxBasePrimeLimit));
+                _table = new Table(SieveOddPrimes((uint)target), target);
             }
 
-            return _primes;
+            return _table.Primes;
         }
     }
 
@@ -69,6 +69,8 @@ internal static class BasePrimes
 
         return [.. list];
     }
+
+    private sealed record Table(uint[] Primes, ulong Limit);
 
     private static int EstimateCount(uint limit) => (int)Math.Min(int.MaxValue / 2, 1.3 * limit / Math.Max(1, Math.Log(limit)) + 16);
 }

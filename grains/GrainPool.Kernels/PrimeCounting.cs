@@ -65,6 +65,11 @@ public static class PrimeCounting
     /// <summary>Counts with the tutorial's trial division; <paramref name="last"/> must be at most 2^63-1.</summary>
     public static ulong CountByTrialDivision(ulong first, ulong last)
     {
+        if (first > last)
+        {
+            throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
+        }
+
         if (last > long.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(last), last, $"Trial division takes values up to {long.MaxValue}; last was {last}.");

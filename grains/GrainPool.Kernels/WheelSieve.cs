@@ -162,7 +162,7 @@ internal static class WheelSieve
             var a = p / 30;
             var c = ResidueClass[p % 30] * 8;
             int k = phase[j];
-            var basePos = (int)cb; // cb >= 0 here: a cycle never starts before the segment that holds its next mark
+            var basePos = (int)cb; // may be negative (down to -p): only the next mark's position is sure to lie in this segment
 
             // Finish the cycle in progress, one mark at a time.
             while (k != 0)

@@ -60,7 +60,13 @@ public sealed class InProcessRunner
 
         var width = (UInt128)last - first + 1;
         var size = chunkSize == 0 ? ChooseChunkSize(width, kernel.MinChunkSize) : chunkSize;
-        var chunkCount = (long)((width + size - 1) / size); // at most 2^64 / size chunks; size >= 1 keeps it sane in practice
+        var chunks = (width + size - 1) / size;
+        if (chunks > long.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, $"Chunk size {size} splits [{first}, {last}] into {chunks} chunks, more than {long.MaxValue}.");
+        }
+
+        var chunkCount = (long)chunks;
         var total = kernel.Zero;
         var gate = new Lock();
         long nextChunk = -1;

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using GrainPool.Cli.Commands;
+using GrainPool.Cli.Output;
+using GrainPool.Cli.Parsing;
+using GrainPool.Cli.Running;
+using GrainPool.Kernels.Running;
+
+namespace GrainPool.Cli;
+
+/// <summary>
+/// The program: parses the arguments, runs the command on the selected runner, prints text or JSON, and maps every
+/// failure to one line on standard error and an exit code (<see cref="ExitCodes"/>).
+/// </summary>
+/// <param name="console">Where output goes.</param>
+/// <param name="createRunner">Creates the runner for the global options (default: <see cref="JobRunnerFactory.Create"/>).</param>
+internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, IJobRunner>? createRunner = null)
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    private readonly Func<GlobalOptions, IJobRunner> _createRunner = createRunner ?? JobRunnerFactory.Create;
+
+    /// <summary>Runs grainpool with <paramref name="args"/> and returns the process exit code.</summary>
+    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (CommandLineParser.Parse(args))
+            {
+                case HelpRequest help:
+                    WriteText(help.Text);
+                    return ExitCodes.Success;
+                case VersionRequest:
+                    WriteText($"grainpool {Version}{Environment.NewLine}");
+                    return ExitCodes.Success;
+                case RunRequest run:
+                    await RunCommandAsync(run, cancellationToken);
+                    return ExitCodes.Success;
+                default:
+                    throw new UnreachableException("Unknown parse result.");
+            }
+        }
+        catch (UsageException ex)
+        {
+            return Fail(ErrorLine.For(ex.Message), ExitCodes.Usage);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Fail(ErrorLine.Cancelled, ExitCodes.Cancelled);
+        }
+        catch (Exception ex) when (ex is ArgumentException or ItemFailedException or OverflowException)
+        {
+            // A value the arguments' checks let through but a kernel refused: still the caller's input, still one line.
+            return Fail(ErrorLine.For(ex), ExitCodes.Usage);
+        }
+        catch (Exception ex)
+        {
+            return Fail(ErrorLine.For($"{ex.GetType().Name}: {ex.Message}"), ExitCodes.Failure);
+        }
+    }
+
+    /// <summary>grainpool's version (the assembly's informational version without build metadata).</summary>
+    public static string Version
+    {
+        get
+        {
+            var version = typeof(CliApplication).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+            var plus = version.IndexOf('+');
+            return plus < 0 ? version : version[..plus];
+        }
+    }
+
+    private async Task RunCommandAsync(RunRequest run, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var runner = _createRunner(run.Global);
+        ICommandOutcome outcome;
+        TimeSpan elapsed;
+        using (var progressBar = !run.Global.Json && console.ErrorIsTerminal ? new TerminalProgressBar(console.Error) : null)
+        {
+            var clock = Stopwatch.StartNew();
+            outcome = await run.Command.RunAsync(runner, progressBar, cancellationToken);
+            elapsed = clock.Elapsed;
+        }
+
+        var summary = new RunSummary(runner.Mode, runner.Workers, elapsed);
+        if (run.Global.Json)
+        {
+            WriteJson(run, outcome, summary);
+        }
+        else
+        {
+            using var text = new StreamWriter(console.Out, Utf8, leaveOpen: true);
+            outcome.WriteText(text, summary);
+        }
+    }
+
+    private void WriteJson(RunRequest run, ICommandOutcome outcome, RunSummary summary)
+    {
+        using (var json = new Utf8JsonWriter(console.Out))
+        {
+            json.WriteStartObject();
+            json.WriteString("command", run.Command.Name);
+            json.WriteString("mode", summary.Mode);
+            outcome.WriteJson(json);
+            json.WriteIntegerOrNull("chunkSize", run.Global.ChunkSize);
+            json.WriteNumber("workers", summary.Workers);
+            json.WriteNumber("elapsedMs", summary.Elapsed.TotalMilliseconds);
+            json.WriteEndObject();
+        }
+
+        console.Out.Write("\n"u8);
+        console.Out.Flush();
+    }
+
+    private void WriteText(string text)
+    {
+        using var writer = new StreamWriter(console.Out, Utf8, leaveOpen: true);
+        writer.Write(text);
+    }
+
+    private int Fail(string line, int exitCode)
+    {
+        console.Error.WriteLine(line);
+        console.Error.Flush();
+        return exitCode;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using GrainPool.Cli.Output;
+using GrainPool.Cli.Parsing;
+using GrainPool.Cli.Running;
+using GrainPool.Kernels;
+using GrainPool.Kernels.Running;
+
+namespace GrainPool.Cli.Commands;
+
+/// <summary><c>is-prime</c>: deterministic Miller-Rabin (<see cref="MillerRabin.IsPrime"/>) on each value, in order.</summary>
+internal sealed class IsPrimeCommand(ulong[] values, int chunkSize) : ICliCommand
+{
+    private const string ValueName = "N";
+
+    /// <summary>How the parser and help see this command.</summary>
+    public static CommandDefinition Definition { get; } = new(
+        "is-prime",
+        "Test each value N (0 .. 2^64-1) with deterministic Miller-Rabin",
+        "is-prime N [N...] [global options]",
+        "Tells for each value N, in order, whether it is prime. Exact for every value 0 .. 18446744073709551615.",
+        [],
+        ValueName,
+        ["is-prime 18446744073709551557 18446744073709551615", "is-prime 97 1e9 --json"],
+        Bind);
+
+    /// <inheritdoc />
+    public string Name => Definition.Name;
+
+    /// <inheritdoc />
+    public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
+        var results = new bool[values.Length];
+        await runner.RunMapAsync(new UInt64PrimalityKernel(), values, results, chunkSize, progress, cancellationToken);
+        return new Outcome(values, results);
+    }
+
+    private static IsPrimeCommand Bind(ParsedArguments arguments, GlobalOptions global)
+    {
+        if (arguments.Positionals.Count == 0)
+        {
+            throw new UsageException($"{ValueName}: missing; is-prime needs at least one value: grainpool {Definition.Usage}");
+        }
+
+        var values = arguments.Positionals.Select(text => NumberParser.Parse(ValueName, text)).ToArray();
+        return new IsPrimeCommand(values, global.MapChunkSize);
+    }
+
+    private sealed class Outcome(ulong[] values, bool[] results) : ICommandOutcome
+    {
+        /// <inheritdoc />
+        public void WriteJson(Utf8JsonWriter json)
+        {
+            json.WriteIntegerArray("values", values);
+            json.WriteBooleanArray("results", results);
+        }
+
+        /// <inheritdoc />
+        public void WriteText(TextWriter text, RunSummary summary)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                text.WriteLine(results[i] ? $"{TextFormat.Plain(values[i])} is prime" : $"{TextFormat.Plain(values[i])} is not prime");
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using GrainPool.Cli.Output;
+using GrainPool.Cli.Parsing;
+using GrainPool.Cli.Running;
+using GrainPool.Kernels;
+using GrainPool.Kernels.Running;
+
+namespace GrainPool.Cli.Commands;
+
+/// <summary><c>primes count</c>: the number of primes p with from &lt;= p &lt;= to (the pi(x) convention).</summary>
+internal sealed class PrimesCountCommand(ulong from, ulong to, PrimalityMethod method, ulong? chunkSize) : ICliCommand
+{
+    private const string From = "--from";
+    private const string To = "--to";
+
+    /// <summary>How the parser and help see this command.</summary>
+    public static CommandDefinition Definition { get; } = new(
+        "primes count",
+        "Count primes p with FROM <= p <= TO (pi(x) convention)",
+        "primes count --to B [--from A] [--method sieve|miller-rabin|trial] [global options]",
+        "Counts the primes p with A <= p <= B, both ends included (pi(B) when A is 0). Any range in 0 .. 2^64-1.",
+        [
+            new(From, "A", "First number of the range (default 0)"),
+            new(To, "B", "Last number of the range, included (required)", Required: true),
+            new(MethodOption.Name, "M", $"sieve, miller-rabin or trial (default sieve; trial takes B up to {MethodOption.MaxTrialValue})"),
+        ],
+        null,
+        ["primes count --to 1e9", "primes count --from 1e12 --to 1_000_001_000_000 --method miller-rabin --json"],
+        Bind);
+
+    /// <inheritdoc />
+    public string Name => Definition.Name;
+
+    /// <inheritdoc />
+    public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
+        var count = await runner.RunRangeAsync(new PrimeCountKernel(method), from, to, chunkSize ?? 0, progress, cancellationToken);
+        return new Outcome(from, to, method, count);
+    }
+
+    private static PrimesCountCommand Bind(ParsedArguments arguments, GlobalOptions global)
+    {
+        var from = arguments.NumberOrDefault(From, 0);
+        var to = arguments.Number(To);
+        var method = MethodOption.Parse(
+            arguments, PrimalityMethod.Sieve, [PrimalityMethod.Sieve, PrimalityMethod.MillerRabin, PrimalityMethod.Trial], "primes count");
+        if (from > to)
+        {
+            throw UsageException.ForValue(From, arguments.Shown(From, 0), $"is larger than --to '{arguments.Value(To)}'");
+        }
+
+        if (method == PrimalityMethod.Trial && to > MethodOption.MaxTrialValue)
+        {
+            throw UsageException.ForValue(To, arguments.Value(To)!, $"is larger than {MethodOption.MaxTrialValue}, the largest value --method trial takes");
+        }
+
+        global.EnsureChunkCountFits(arguments, (UInt128)to - from + 1);
+        return new PrimesCountCommand(from, to, method, global.ChunkSize);
+    }
+
+    private sealed class Outcome(ulong from, ulong to, PrimalityMethod method, ulong count) : ICommandOutcome
+    {
+        /// <inheritdoc />
+        public void WriteJson(Utf8JsonWriter json)
+        {
+            json.WriteString("method", MethodOption.NameOf(method));
+            json.WriteInteger("from", from);
+            json.WriteInteger("to", to);
+            json.WriteInteger("count", count);
+        }
+
+        /// <inheritdoc />
+        public void WriteText(TextWriter text, RunSummary summary)
+        {
+            text.WriteLine($"Found {TextFormat.Plain(count)} primes from {TextFormat.Grouped(from)} to {TextFormat.Grouped(to)} (both included)");
+            TextFormat.WriteTiming(text, summary, MethodOption.NameOf(method));
+        }
+    }
+}

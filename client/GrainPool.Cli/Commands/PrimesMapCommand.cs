@@ -1,0 +1,94 @@
+using System.Text.Json;
+using GrainPool.Cli.Output;
+using GrainPool.Cli.Parsing;
+using GrainPool.Cli.Running;
+using GrainPool.Kernels;
+using GrainPool.Kernels.Running;
+
+namespace GrainPool.Cli.Commands;
+
+/// <summary>
+/// <c>primes map</c>: the tutorial's <c>Pool.map(is_prime, range(1, N + 1))</c>, one result per number in order.
+/// Items and results are held in memory, as Pool.map's lists are.
+/// </summary>
+internal sealed class PrimesMapCommand(int upto, PrimalityMethod method, int chunkSize) : ICliCommand
+{
+    private const string UpTo = "--upto";
+
+    // A long item and a bool result per number.
+    private const int BytesPerItem = sizeof(long) + sizeof(bool);
+
+    /// <summary>How the parser and help see this command.</summary>
+    public static CommandDefinition Definition { get; } = new(
+        "primes map",
+        "Pool.map(is_prime, 1..N): one result per number, in order",
+        "primes map --upto N [--method trial|miller-rabin] [global options]",
+        "The tutorial's Pool.map(is_prime, numbers) over the numbers 1..N: one prime/not-prime result per number, in order,\n" +
+        $"and the count of primes among them. N is at most {Array.MaxLength} (the items are held in memory).",
+        [
+            new(UpTo, "N", "Last number of the list 1..N (required)", Required: true),
+            new(MethodOption.Name, "M", "trial (the tutorial's is_prime) or miller-rabin (default trial)"),
+        ],
+        null,
+        ["primes map --upto 100_000", "primes map --upto 1e6 --method miller-rabin --threads 2"],
+        Bind);
+
+    /// <inheritdoc />
+    public string Name => Definition.Name;
+
+    /// <inheritdoc />
+    public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
+        var items = new long[upto];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = i + 1L;
+        }
+
+        var results = new bool[upto];
+        await runner.RunMapAsync(new IsPrimeKernel(method), items, results, chunkSize, progress, cancellationToken);
+        return new Outcome((ulong)upto, method, results);
+    }
+
+    private static PrimesMapCommand Bind(ParsedArguments arguments, GlobalOptions global)
+    {
+        var upto = arguments.Number(UpTo);
+        var method = MethodOption.Parse(arguments, PrimalityMethod.Trial, [PrimalityMethod.Trial, PrimalityMethod.MillerRabin], "primes map");
+        var text = arguments.Value(UpTo)!;
+        if (upto > (ulong)Array.MaxLength)
+        {
+            throw UsageException.ForValue(UpTo, text, $"is larger than {Array.MaxLength}, the most items one map holds");
+        }
+
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && (long)upto * BytesPerItem > available)
+        {
+            throw UsageException.ForValue(
+                UpTo, text, $"needs {(long)upto * BytesPerItem / (1 << 20)} MiB for items and results, more than the {available / (1 << 20)} MiB this process may use");
+        }
+
+        return new PrimesMapCommand((int)upto, method, global.MapChunkSize);
+    }
+
+    private sealed class Outcome(ulong upto, PrimalityMethod method, bool[] results) : ICommandOutcome
+    {
+        private readonly ulong _count = (ulong)results.AsSpan().Count(true);
+
+        /// <inheritdoc />
+        public void WriteJson(Utf8JsonWriter json)
+        {
+            json.WriteString("method", MethodOption.NameOf(method));
+            json.WriteInteger("upto", upto);
+            json.WriteInteger("count", _count);
+            json.WriteBooleanArray("results", results);
+        }
+
+        /// <inheritdoc />
+        public void WriteText(TextWriter text, RunSummary summary)
+        {
+            // The tutorial's own line: print(f"Found {len(primes)} primes up to 100,000")
+            text.WriteLine($"Found {TextFormat.Plain(_count)} primes up to {TextFormat.Grouped(upto)}");
+            TextFormat.WriteTiming(text, summary, MethodOption.NameOf(method));
+        }
+    }
+}

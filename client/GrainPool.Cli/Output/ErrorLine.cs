@@ -1,0 +1,63 @@
+using System.Text;
+
+namespace GrainPool.Cli.Output;
+
+/// <summary>Builds the single error line grainpool prints for a failure, whatever the exception's message holds.</summary>
+internal static class ErrorLine
+{
+    /// <summary>The prefix of every error line.</summary>
+    public const string Prefix = "grainpool: error: ";
+
+    /// <summary>The line printed when Ctrl+C cancelled the job.</summary>
+    public const string Cancelled = "grainpool: cancelled";
+
+    /// <summary>The error line for a message that may span lines.</summary>
+    public static string For(string message) => Prefix + OneLine(message);
+
+    /// <summary>
+    /// The error line for an exception from a kernel or the runner. Argument exceptions carry a parameter name and, for
+    /// out-of-range ones, the value on a second line; both go on the one line as <c>name: 'value' message</c>.
+    /// </summary>
+    public static string For(Exception exception)
+    {
+        if (exception is ArgumentException argument)
+        {
+            var message = OneLine(argument.Message.Split('\n')[0]);
+            var parameterSuffix = $" (Parameter '{argument.ParamName}')";
+            if (argument.ParamName is not null && message.EndsWith(parameterSuffix, StringComparison.Ordinal))
+            {
+                message = message[..^parameterSuffix.Length];
+            }
+
+            var value = exception is ArgumentOutOfRangeException { ActualValue: { } actual } ? $" '{actual}'" : string.Empty;
+            var name = argument.ParamName is null ? string.Empty : argument.ParamName + ":";
+            return For($"{name}{value} {message}".Trim());
+        }
+
+        return For(exception.Message);
+    }
+
+    private static string OneLine(string message)
+    {
+        var line = new StringBuilder(message.Length);
+        var pendingSpace = false;
+        foreach (var c in message)
+        {
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                pendingSpace = line.Length > 0;
+                continue;
+            }
+
+            if (pendingSpace)
+            {
+                line.Append(' ');
+                pendingSpace = false;
+            }
+
+            line.Append(c);
+        }
+
+        return line.ToString();
+    }
+}

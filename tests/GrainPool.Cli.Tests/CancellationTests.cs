@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using GrainPool.Cli.Parsing;
+using GrainPool.Cli.Running;
+using GrainPool.Kernels.Running;
+
+namespace GrainPool.Cli.Tests;
+
+public sealed class CancellationTests
+{
+    [Fact]
+    public async Task Cancelling_a_running_job_prints_one_line_and_returns_130()
+    {
+        var runner = new BlockingRunner();
+        var (app, stdout, stderr) = CreateApplication(_ => runner);
+        using var cancellation = new CancellationTokenSource();
+
+        var run = app.RunAsync(["primes", "count", "--to", "1e12"], cancellation.Token);
+        await runner.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancellation.CancelAsync();
+        var exitCode = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(130, exitCode);
+        Assert.Equal(0, stdout.Length);
+        Assert.Equal(["grainpool: cancelled"], Lines(stderr));
+    }
+
+    [Fact]
+    public async Task Kernel_exception_that_slips_through_is_one_line_and_exit_2()
+    {
+        var failure = new ArgumentOutOfRangeException("last", 42UL, "The kernel refused this value.\nSecond line.");
+        var (app, stdout, stderr) = CreateApplication(_ => new FailingRunner(failure));
+
+        var exitCode = await app.RunAsync(["square-sum", "--n", "100"], CancellationToken.None);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(0, stdout.Length);
+        var line = Assert.Single(Lines(stderr));
+        Assert.StartsWith("grainpool: error: last: '42' The kernel refused this value.", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failed_map_item_is_one_line_and_exit_2()
+    {
+        var failure = new ItemFailedException(3, 4L, new ArgumentException("bad item"));
+        var (app, _, stderr) = CreateApplication(_ => new FailingRunner(failure));
+
+        Assert.Equal(2, await app.RunAsync(["primes", "map", "--upto", "10"], CancellationToken.None));
+        Assert.Single(Lines(stderr));
+    }
+
+    [Fact]
+    public async Task Ctrl_c_stops_the_real_program_with_one_line_and_exit_130()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the test sends SIGINT and reads /proc; other platforms rely on the in-process test above
+        }
+
+        using var process = Infrastructure.CliProcess.Start("primes", "count", "--to", "1e15");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            // Wait (with a deadline) until the program is past installing its Ctrl+C handler, then press Ctrl+C.
+            await WaitUntilKernelsAreLoaded(process.Id, TimeSpan.FromSeconds(30));
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Equal(string.Empty, await stdout);
+        Assert.Equal("grainpool: cancelled", (await stderr).TrimEnd());
+    }
+
+    // The runtime catches SIGINT from its first instruction (and ends the process with 130 when no one listens), so the
+    // signal mask says nothing about grainpool's own handler. Program.cs installs that handler before anything touches a
+    // kernel, so the kernels' assembly appearing in the process's memory map means the handler is in place.
+    private static async Task WaitUntilKernelsAreLoaded(int pid, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        while (clock.Elapsed < timeout)
+        {
+            var maps = await File.ReadAllTextAsync($"/proc/{pid}/maps");
+            if (maps.Contains("GrainPool.Kernels.dll", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await tick.WaitForNextTickAsync();
+        }
+
+        Assert.Fail("grainpool never loaded its kernels");
+    }
+
+    private static (CliApplication App, MemoryStream Stdout, StringWriter Stderr) CreateApplication(Func<GlobalOptions, IJobRunner> createRunner)
+    {
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        return (new CliApplication(new CliConsole(stdout, stderr, ErrorIsTerminal: false), createRunner), stdout, stderr);
+    }
+
+    private static string[] Lines(StringWriter writer) =>
+        writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+
+    /// <summary>Signals when a job starts, then waits for cancellation like a long job would.</summary>
+    private sealed class BlockingRunner : IJobRunner
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Started => _started.Task;
+
+        public string Mode => "test";
+
+        public int Workers => 1;
+
+        public async Task<TPartial> RunRangeAsync<TPartial>(
+            IRangeKernel<TPartial> kernel, ulong first, ulong last, ulong chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+        {
+            _started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new UnreachableException();
+        }
+
+        public async Task RunMapAsync<TItem, TResult>(
+            IItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+        {
+            _started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>Fails every job with the given exception, as a kernel refusing a value would.</summary>
+    private sealed class FailingRunner(Exception failure) : IJobRunner
+    {
+        public string Mode => "test";
+
+        public int Workers => 1;
+
+        public Task<TPartial> RunRangeAsync<TPartial>(
+            IRangeKernel<TPartial> kernel, ulong first, ulong last, ulong chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
+            Task.FromException<TPartial>(failure);
+
+        public Task RunMapAsync<TItem, TResult>(
+            IItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
+            Task.FromException(failure);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using GrainPool.Cli.Tests.Infrastructure;
+
+namespace GrainPool.Cli.Tests;
+
+public sealed class GlobalOptionTests
+{
+    public static TheoryData<string[], string> HelpCases => new()
+    {
+        { ["--help"], "Usage: grainpool <command>" },
+        { ["-h"], "Usage: grainpool <command>" },
+        { ["primes", "--help"], "Usage: grainpool primes <command>" },
+        { ["primes", "count", "--help"], "Usage: grainpool primes count" },
+        { ["primes", "map", "-h"], "Usage: grainpool primes map" },
+        { ["is-prime", "--help"], "Usage: grainpool is-prime" },
+        { ["sqrt-sum", "--help"], "Usage: grainpool sqrt-sum" },
+        { ["square-sum", "--n", "not-a-number", "--help"], "Usage: grainpool square-sum" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HelpCases))]
+    public async Task Help_is_printed_on_stdout_with_exit_0(string[] args, string usage)
+    {
+        var lines = (await CliProcess.RunAsync(args)).Text();
+        Assert.StartsWith(usage, lines.First(l => l.StartsWith("Usage:", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.Contains("--help", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Version_is_one_line_with_exit_0()
+    {
+        var line = Assert.Single((await CliProcess.RunAsync("--version")).Text());
+        Assert.Matches(@"^grainpool \d+\.\d+\.\d+", line);
+    }
+
+    [Theory]
+    [InlineData("primes", "count", "--to", "2e7")]
+    [InlineData("primes", "count", "--to", "2e6", "--method", "miller-rabin")]
+    [InlineData("primes", "map", "--upto", "50000")]
+    [InlineData("sqrt-sum", "--n", "3e6", "--repeat", "2")]
+    [InlineData("square-sum", "--n", "5e6")]
+    [InlineData("is-prime", "97", "98", "18446744073709551557")]
+    public async Task One_thread_and_the_default_give_identical_results(params string[] args)
+    {
+        var single = (await CliProcess.RunAsync([.. args, "--threads", "1", "--json"])).Json();
+        var all = (await CliProcess.RunAsync([.. args, "--json"])).Json();
+        Assert.Equal(1, single.GetProperty("workers").GetInt32());
+        Assert.Equal(Environment.ProcessorCount, all.GetProperty("workers").GetInt32());
+        Assert.Equal(ResultFields(all), ResultFields(single));
+    }
+
+    [Theory]
+    [InlineData("primes", "count", "--to", "1e6")]
+    [InlineData("sqrt-sum", "--n", "1e6")]
+    [InlineData("square-sum", "--n", "1e6")]
+    [InlineData("primes", "map", "--upto", "1e4")]
+    public async Task Chunk_size_and_thread_count_do_not_change_results(params string[] args)
+    {
+        var reference = (await CliProcess.RunAsync([.. args, "--json"])).Json();
+        var odd = (await CliProcess.RunAsync([.. args, "--json", "--threads", "3", "--chunk-size", "7_777"])).Json();
+        Assert.Equal(7777, JsonRead.Integer(odd, "chunkSize"));
+        Assert.Equal(3, odd.GetProperty("workers").GetInt32());
+        Assert.Equal(ResultFields(reference), ResultFields(odd));
+    }
+
+    [Fact]
+    public async Task Global_options_may_come_before_the_command()
+    {
+        var json = (await CliProcess.RunAsync("--json", "--threads=1", "--in-process", "square-sum", "--n=10")).Json();
+        Assert.Equal(285, JsonRead.Integer(json, "sum"));
+        Assert.Equal(1, json.GetProperty("workers").GetInt32());
+        Assert.Equal("in-process", json.GetProperty("mode").GetString());
+    }
+
+    // Everything but the run's circumstances (timing, worker count, chunk size).
+    private static string ResultFields(JsonElement json) =>
+        string.Join(",", json.EnumerateObject()
+            .Where(p => p.Name is not ("elapsedMs" or "workers" or "chunkSize"))
+            .Select(p => $"{p.Name}={p.Value.GetRawText()}"));
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace GrainPool.Cli.Tests.Infrastructure;
+
+/// <summary>
+/// Runs the built grainpool program as a real process: <c>dotnet GrainPool.Cli.dll args...</c> from this test assembly's
+/// output folder (the project reference copies the program there), with its output captured and a deadline.
+/// </summary>
+internal static class CliProcess
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+
+    /// <summary>The program under test.</summary>
+    public static string ProgramPath { get; } = Path.Combine(AppContext.BaseDirectory, "GrainPool.Cli.dll");
+
+    /// <summary>The dotnet host that runs it: the one running these tests when it is dotnet, else the one on PATH.</summary>
+    public static string DotnetHost { get; } = FindDotnetHost();
+
+    /// <summary>Runs grainpool with <paramref name="args"/> to completion.</summary>
+    public static async Task<CliResult> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(Deadline);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"grainpool {string.Join(' ', args)} did not finish within {Deadline.TotalSeconds} s");
+        }
+
+        return new CliResult(args, process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts grainpool with <paramref name="args"/>, output redirected, standard input closed.</summary>
+    public static Process Start(params string[] args)
+    {
+        Assert.True(File.Exists(ProgramPath), $"The program under test is missing: {ProgramPath}");
+        var start = new ProcessStartInfo(DotnetHost)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add(ProgramPath);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        process.StandardInput.Close();
+        return process;
+    }
+
+    private static string FindDotnetHost()
+    {
+        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
+        {
+            return fromSdk;
+        }
+
+        var self = Environment.ProcessPath;
+        if (self is not null && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            return self;
+        }
+
+        return "dotnet";
+    }
+}

@@ -1,0 +1,23 @@
+using GrainPool.Abstractions;
+using Orleans.Concurrency;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+
+namespace GrainPool.Grains;
+
+/// <summary>
+/// Answers a client's question "which silos, how many worker slots" from the silo's own membership view and silo
+/// metadata: the same inputs the placement director uses, laid out by the same <see cref="SlotMap"/>.
+/// </summary>
+[StatelessWorker]
+public sealed class ClusterInfoGrain(IClusterMembershipService membership, ISiloMetadataCache metadata) : Grain, IClusterInfoGrain
+{
+    /// <inheritdoc />
+    public Task<ClusterTopology> GetTopologyAsync()
+    {
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).ToArray();
+        var names = active.ToDictionary(m => m.SiloAddress, m => m.Name);
+        var map = SlotMap.Build(active.Select(m => (m.SiloAddress, SlotMap.AdvertisedCores(metadata.GetSiloMetadata(m.SiloAddress).Metadata))));
+        var silos = map.Blocks.Select(b => new SiloSlots(b.Silo.ToString(), names[b.Silo], b.Cores, b.FirstSlot)).ToArray();
+        return Task.FromResult(new ClusterTopology(silos));
+    }
+}

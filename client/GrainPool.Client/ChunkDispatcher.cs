@@ -1,0 +1,87 @@
+using GrainPool.Abstractions;
+using Orleans.Runtime.Messaging;
+
+namespace GrainPool.Client;
+
+/// <summary>A source of chunks that many lanes pull from concurrently; null means no more work.</summary>
+internal interface IChunkSource<TChunk> where TChunk : class
+{
+    ValueTask<TChunk?> NextAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Runs a job's chunks on the cluster's worker slots: slots x in-flight lanes, each pulling the next chunk when its
+/// previous one returns, so fast workers take more chunks (pull scheduling) and every worker always has its next
+/// chunk queued behind the running one. A chunk whose silo fails is retried on another slot; its result is
+/// delivered exactly once (only a call that returned delivers).
+/// </summary>
+internal static class ChunkDispatcher
+{
+    public static async Task RunAsync<TChunk>(
+        IGrainFactory grains,
+        int slots,
+        JobOptions options,
+        IChunkSource<TChunk> source,
+        Func<IComputeWorkerGrain, TChunk, CancellationToken, Task> execute,
+        StatsCollector stats,
+        CancellationToken cancellationToken)
+        where TChunk : class
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var lanes = new List<Task>(slots * options.InFlightPerWorker);
+        // Lane j uses slot j % slots, so the first round gives every worker one chunk before any gets a second.
+        for (var lane = 0; lane < slots * options.InFlightPerWorker; lane++)
+        {
+            var slot = lane % slots;
+            lanes.Add(RunLaneAsync(grains, slot, slots, options.MaxChunkRetries, source, execute, stats, failed));
+        }
+
+        await Task.WhenAll(lanes).ConfigureAwait(false);
+    }
+
+    private static async Task RunLaneAsync<TChunk>(
+        IGrainFactory grains,
+        int slot,
+        int slots,
+        int maxRetries,
+        IChunkSource<TChunk> source,
+        Func<IComputeWorkerGrain, TChunk, CancellationToken, Task> execute,
+        StatsCollector stats,
+        CancellationTokenSource failed)
+        where TChunk : class
+    {
+        var token = failed.Token;
+        try
+        {
+            while (await source.NextAsync(token).ConfigureAwait(false) is { } chunk)
+            {
+                for (var attempt = 0; ; attempt++)
+                {
+                    token.ThrowIfCancellationRequested();
+                    // Retries move to the next slot: the failed silo's slots are re-placed on live silos by then.
+                    var worker = grains.GetGrain<IComputeWorkerGrain>((slot + attempt) % slots);
+                    try
+                    {
+                        await execute(worker, chunk, token).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (Exception ex) when (IsTransient(ex) && attempt < maxRetries && !token.IsCancellationRequested)
+                    {
+                        stats.Retried();
+                        await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1)), token).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch
+        {
+            // First failure stops the other lanes at once: queued chunks are not started, running ones see the token.
+            await failed.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Failures of a silo or of the transport, after which the same chunk can run elsewhere.</summary>
+    internal static bool IsTransient(Exception ex) =>
+        ex is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException;
+}

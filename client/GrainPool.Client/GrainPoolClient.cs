@@ -1,0 +1,415 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using GrainPool.Abstractions;
+using GrainPool.Kernels;
+
+namespace GrainPool.Client;
+
+/// <summary>Which exact-primality method a prime count uses on the cluster.</summary>
+public enum PrimeCountMethod
+{
+    /// <summary>Segmented wheel sieve (fast, the default).</summary>
+    Sieve,
+
+    /// <summary>Deterministic Miller-Rabin per candidate.</summary>
+    MillerRabin,
+
+    /// <summary>The tutorial's trial division per number.</summary>
+    Trial,
+}
+
+/// <summary>
+/// The map-style API over a GrainPool cluster: Pool.map (<see cref="MapAsync{TItem, TResult}"/>), imap_unordered
+/// (<see cref="MapUnorderedAsync{TItem, TResult}"/>), imap over a lazy stream (<see cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IAsyncEnumerable{TItem}, MapOptions?, CancellationToken)"/>),
+/// range jobs split over every worker (<see cref="RunRangeAsync{TPartial}"/>, <see cref="CountPrimesAsync"/>,
+/// <see cref="SqrtSumAsync"/>, <see cref="SquareSumAsync"/>), and ProcessPoolExecutor.submit (<see cref="SubmitAsync{TItem, TResult}"/>).
+/// Thread-safe; one instance serves any number of concurrent jobs.
+/// </summary>
+public sealed class GrainPoolClient(IGrainFactory grains)
+{
+    /// <summary>Default items per chunk for a stream of unknown length.</summary>
+    public const int DefaultStreamChunkSize = 1024;
+
+    /// <summary>The Orleans grain factory this client calls through.</summary>
+    public IGrainFactory Grains { get; } = grains;
+
+    /// <summary>The cluster's active silos and worker slots, as the placement director sees them.</summary>
+    public Task<ClusterTopology> GetTopologyAsync() => Grains.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync();
+
+    /// <summary>Counts primes p with first &lt;= p &lt;= last.</summary>
+    public Task<JobResult<ulong>> CountPrimesAsync(ulong first, ulong last, PrimeCountMethod method = PrimeCountMethod.Sieve, RangeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var kernel = method switch
+        {
+            PrimeCountMethod.Sieve => BuiltInKernels.PrimeCountSieve,
+            PrimeCountMethod.MillerRabin => BuiltInKernels.PrimeCountMillerRabin,
+            PrimeCountMethod.Trial => BuiltInKernels.PrimeCountTrial,
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method."),
+        };
+        if (method == PrimeCountMethod.Trial && last > long.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(last), last, $"Trial division takes values up to {long.MaxValue}; last was {last}.");
+        }
+
+        return RunRangeAsync(kernel, first, last, options, cancellationToken);
+    }
+
+    /// <summary>Sum of sqrt(i) for i in [first, last], correctly rounded and identical for any cluster shape.</summary>
+    public async Task<JobResult<double>> SqrtSumAsync(ulong first, ulong last, RangeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (last >= SqrtSum.MaxExclusive)
+        {
+            throw new ArgumentOutOfRangeException(nameof(last), last, $"Square-root sums take i below 2^50 ({SqrtSum.MaxExclusive}); got {last}.");
+        }
+
+        var result = await RunRangeAsync(BuiltInKernels.SqrtSumFixed, first, last, options, cancellationToken).ConfigureAwait(false);
+        return new JobResult<double>(new SqrtSumPartial(result.Value).ToDouble(), result.Stats);
+    }
+
+    /// <summary>Sum of i*i for i in [first, last], exact.</summary>
+    public Task<JobResult<UInt128>> SquareSumAsync(ulong first, ulong last, RangeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (last >= SquareSum.MaxExclusive)
+        {
+            throw new ArgumentOutOfRangeException(nameof(last), last, $"Square sums take i below 10^13 ({SquareSum.MaxExclusive}); got {last}.");
+        }
+
+        return RunRangeAsync(BuiltInKernels.SquareSum, first, last, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a range kernel over [first, last]: split into chunks, pulled by the workers, partial results combined
+    /// with the kernel's exact combine.
+    /// </summary>
+    public async Task<JobResult<TPartial>> RunRangeAsync<TPartial>(RangeKernel<TPartial> kernel, ulong first, ulong last, RangeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        options ??= new RangeOptions();
+        options.Validate();
+        if (first > last)
+        {
+            throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var slots = await WorkerCountAsync(options).ConfigureAwait(false);
+        var width = (UInt128)last - first + 1;
+        var chunkSize = options.ChunkSize ?? ChooseRangeChunk(width, slots, kernel.MinChunkSize);
+        if (chunkSize == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), chunkSize, "ChunkSize must be at least 1.");
+        }
+
+        var source = new RangeChunkSource(first, last, chunkSize);
+        var stats = new StatsCollector();
+        var gate = new Lock();
+        var total = kernel.Zero;
+        var progress = new ProgressReporter(options.Progress, width > long.MaxValue ? null : (long)width, started);
+
+        using var timeout = LinkTimeout(options, cancellationToken);
+        try
+        {
+            await ChunkDispatcher.RunAsync(Grains, slots, options, source, async (worker, chunk, token) =>
+            {
+                var result = await worker.ComputeRangeAsync<TPartial>(kernel.Id, chunk.First, chunk.Last, token).ConfigureAwait(false);
+                lock (gate)
+                {
+                    total = kernel.Combine(total, result.Partial);
+                }
+
+                stats.Add(result.Worker);
+                progress.Add((long)Math.Min(chunk.Last - chunk.First + 1, long.MaxValue));
+            }, stats, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Job {kernel.Id} over [{first}, {last}] exceeded its timeout of {options.Timeout}.");
+        }
+
+        return new JobResult<TPartial>(total, stats.Snapshot(Stopwatch.GetElapsedTime(started)));
+    }
+
+    /// <summary>
+    /// Pool.map: applies the kernel to every item and returns the results in input order. Items travel in chunks
+    /// (<see cref="MapOptions.ChunkSize"/>, default about 4 per worker like Pool.map's chunksize).
+    /// </summary>
+    public async Task<MapResult<TResult>> MapAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, IReadOnlyList<TItem> items, MapOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(items);
+        options ??= new MapOptions();
+        options.Validate();
+        var started = Stopwatch.GetTimestamp();
+        var results = new TResult[items.Count];
+        var failures = new List<ItemFailure>();
+        var stats = new StatsCollector();
+        if (items.Count == 0)
+        {
+            return new MapResult<TResult>(results, failures, stats.Snapshot(TimeSpan.Zero));
+        }
+
+        var slots = await WorkerCountAsync(options).ConfigureAwait(false);
+        var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (slots * 4.0)));
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1, nameof(options.ChunkSize));
+        var source = new ListChunkSource<TItem>(items, chunkSize);
+        var progress = new ProgressReporter(options.Progress, items.Count, started);
+        long completed = 0;
+
+        using var timeout = LinkTimeout(options, cancellationToken);
+        try
+        {
+            await ChunkDispatcher.RunAsync(Grains, slots, options, source, async (worker, chunk, token) =>
+            {
+                var result = await worker.ComputeItemsAsync<TItem, TResult>(kernel.Id, chunk.Items, token).ConfigureAwait(false);
+                result.Results.CopyTo(results, chunk.Start);
+                stats.Add(result.Worker);
+                var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
+                CollectErrors(chunk, result.Errors, failures, options.Errors, done);
+                progress.Add(chunk.Items.Length);
+            }, stats, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Map {kernel.Id} over {items.Count} items exceeded its timeout of {options.Timeout}.");
+        }
+
+        failures.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return new MapResult<TResult>(results, failures, stats.Snapshot(Stopwatch.GetElapsedTime(started)));
+    }
+
+    /// <summary>
+    /// imap_unordered: yields (index, result) for every item as its chunk finishes, each index exactly once.
+    /// With <see cref="ItemErrorMode.Collect"/>, failed items are skipped here and can be observed through
+    /// <paramref name="onFailure"/>.
+    /// </summary>
+    public async IAsyncEnumerable<IndexedResult<TResult>> MapUnorderedAsync<TItem, TResult>(
+        ItemKernel<TItem, TResult> kernel,
+        IReadOnlyList<TItem> items,
+        MapOptions? options = null,
+        Action<ItemFailure>? onFailure = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(items);
+        options ??= new MapOptions();
+        options.Validate();
+        if (items.Count == 0)
+        {
+            yield break;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var slots = await WorkerCountAsync(options).ConfigureAwait(false);
+        var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (slots * 4.0)));
+        var source = new ListChunkSource<TItem>(items, chunkSize);
+        var stats = new StatsCollector();
+        var progress = new ProgressReporter(options.Progress, items.Count, started);
+        // Bounded: a slow consumer holds back the workers instead of buffering every result.
+        var finished = Channel.CreateBounded<(ItemChunk<TItem> Chunk, ItemsChunkResult<TResult> Result)>(slots * options.InFlightPerWorker);
+        long completed = 0;
+
+        using var timeout = LinkTimeout(options, cancellationToken);
+        var run = ChunkDispatcher.RunAsync(Grains, slots, options, source, async (worker, chunk, token) =>
+        {
+            var result = await worker.ComputeItemsAsync<TItem, TResult>(kernel.Id, chunk.Items, token).ConfigureAwait(false);
+            stats.Add(result.Worker);
+            var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
+            HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
+            await finished.Writer.WriteAsync((chunk, result), token).ConfigureAwait(false);
+            progress.Add(chunk.Items.Length);
+        }, stats, timeout.Token);
+        _ = run.ContinueWith(t => finished.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
+
+        await foreach (var (chunk, result) in finished.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var failed = result.Errors.Length == 0 ? null : result.Errors.Select(e => e.Position).ToHashSet();
+            for (var i = 0; i < result.Results.Length; i++)
+            {
+                if (failed is null || !failed.Contains(i))
+                {
+                    yield return new IndexedResult<TResult>(chunk.Start + i, result.Results[i]);
+                }
+            }
+        }
+
+        await run.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// imap over a lazy stream of unknown length: results in input order, with bounded memory: at most
+    /// workers x in-flight x 2 chunks exist at any time (running or waiting for an earlier chunk to be consumed).
+    /// </summary>
+    public IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, IEnumerable<TItem> items, MapOptions? options = null, CancellationToken cancellationToken = default) =>
+        MapStreamAsync(kernel, ToAsync(items), options, cancellationToken);
+
+    /// <inheritdoc cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IEnumerable{TItem}, MapOptions?, CancellationToken)"/>
+    public async IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(
+        ItemKernel<TItem, TResult> kernel,
+        IAsyncEnumerable<TItem> items,
+        MapOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(items);
+        options ??= new MapOptions();
+        options.Validate();
+        var started = Stopwatch.GetTimestamp();
+        var slots = await WorkerCountAsync(options).ConfigureAwait(false);
+        var window = slots * options.InFlightPerWorker * 2;
+        await using var source = new StreamChunkSource<TItem>(items, options.ChunkSize ?? DefaultStreamChunkSize, window);
+        var stats = new StatsCollector();
+        var progress = new ProgressReporter(options.Progress, null, started);
+        var pending = new Dictionary<long, ItemsChunkResult<TResult>>();
+        var gate = new Lock();
+        var ready = Channel.CreateUnbounded<bool>(); // a signal per finished chunk; the window bounds the data itself
+        long completed = 0;
+
+        using var timeout = LinkTimeout(options, cancellationToken);
+        var run = ChunkDispatcher.RunAsync(Grains, slots, options, source, async (worker, chunk, token) =>
+        {
+            var result = await worker.ComputeItemsAsync<TItem, TResult>(kernel.Id, chunk.Items, token).ConfigureAwait(false);
+            stats.Add(result.Worker);
+            var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
+            HandleErrors(chunk, result.Errors, null, options.Errors, done);
+            lock (gate)
+            {
+                pending[chunk.Sequence] = result;
+            }
+
+            progress.Add(chunk.Items.Length);
+            ready.Writer.TryWrite(true);
+        }, stats, timeout.Token);
+        _ = run.ContinueWith(t => ready.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
+
+        long nextSequence = 0;
+        await foreach (var _ in ready.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (true)
+            {
+                ItemsChunkResult<TResult>? result;
+                lock (gate)
+                {
+                    if (!pending.Remove(nextSequence, out result))
+                    {
+                        break;
+                    }
+                }
+
+                foreach (var r in result.Results)
+                {
+                    yield return r;
+                }
+
+                nextSequence++;
+                source.Release(); // the window moves on: one more chunk may be read from the input
+            }
+        }
+
+        await run.ConfigureAwait(false);
+    }
+
+    /// <summary>ProcessPoolExecutor.submit: runs the kernel on one item on some worker.</summary>
+    public async Task<TResult> SubmitAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, TItem item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        var slots = await WorkerCountAsync(new MapOptions()).ConfigureAwait(false);
+        var slot = Random.Shared.Next(slots);
+        var result = await Grains.GetGrain<IComputeWorkerGrain>(slot).ComputeItemsAsync<TItem, TResult>(kernel.Id, [item], cancellationToken).ConfigureAwait(false);
+        if (result.Errors.Length > 0)
+        {
+            var error = result.Errors[0];
+            throw new ItemFailedException(new ItemFailure(0, item, error.ErrorType, error.Message), 0);
+        }
+
+        return result.Results[0];
+    }
+
+    private async Task<int> WorkerCountAsync(JobOptions options)
+    {
+        var topology = await GetTopologyAsync().ConfigureAwait(false);
+        if (topology.TotalSlots == 0)
+        {
+            throw new InvalidOperationException("The cluster has no active silo with compute workers.");
+        }
+
+        return Math.Min(topology.TotalSlots, options.MaxWorkers ?? int.MaxValue);
+    }
+
+    private static ulong ChooseRangeChunk(UInt128 width, int slots, ulong minChunk)
+    {
+        var target = width / (UInt128)(slots * 16);
+        var size = target > ulong.MaxValue ? ulong.MaxValue : (ulong)target;
+        var chunk = Math.Max(Math.Max(size, minChunk), 1);
+        // Keep the chunk count within long: a chunk index is a long.
+        while ((width + chunk - 1) / chunk > long.MaxValue)
+        {
+            chunk *= 2;
+        }
+
+        return chunk;
+    }
+
+    private static void CollectErrors<TItem>(ItemChunk<TItem> chunk, ItemError[] errors, List<ItemFailure> into, ItemErrorMode mode, long completed)
+    {
+        if (errors.Length == 0)
+        {
+            return;
+        }
+
+        lock (into)
+        {
+            foreach (var e in errors)
+            {
+                into.Add(ToFailure(chunk, e));
+            }
+        }
+
+        if (mode == ItemErrorMode.FailFast)
+        {
+            throw new ItemFailedException(ToFailure(chunk, errors.MinBy(e => e.Position)!), completed);
+        }
+    }
+
+    private static void HandleErrors<TItem>(ItemChunk<TItem> chunk, ItemError[] errors, Action<ItemFailure>? onFailure, ItemErrorMode mode, long completed)
+    {
+        if (errors.Length == 0)
+        {
+            return;
+        }
+
+        if (mode == ItemErrorMode.FailFast)
+        {
+            throw new ItemFailedException(ToFailure(chunk, errors.MinBy(e => e.Position)!), completed);
+        }
+
+        foreach (var e in errors)
+        {
+            onFailure?.Invoke(ToFailure(chunk, e));
+        }
+    }
+
+    private static ItemFailure ToFailure<TItem>(ItemChunk<TItem> chunk, ItemError error) =>
+        new(chunk.Start + error.Position, chunk.Items[error.Position], error.ErrorType, error.Message);
+
+    private static CancellationTokenSource LinkTimeout(JobOptions options, CancellationToken cancellationToken)
+    {
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.Timeout is { } timeout)
+        {
+            linked.CancelAfter(timeout);
+        }
+
+        return linked;
+    }
+
+    private static async IAsyncEnumerable<TItem> ToAsync<TItem>(IEnumerable<TItem> items)
+    {
+        foreach (var item in items)
+        {
+            yield return item;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+}

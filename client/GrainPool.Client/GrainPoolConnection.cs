@@ -1,0 +1,82 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace GrainPool.Client;
+
+/// <summary>A client connection to a running GrainPool cluster; dispose it to disconnect.</summary>
+public sealed class GrainPoolConnection : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private GrainPoolConnection(IHost host)
+    {
+        _host = host;
+        Client = new GrainPoolClient(host.Services.GetRequiredService<IClusterClient>());
+    }
+
+    /// <summary>The map-style API over the connected cluster.</summary>
+    public GrainPoolClient Client { get; }
+
+    /// <summary>
+    /// Connects to the cluster through the given gateways (for example <c>127.0.0.1:30000</c>); any one reachable
+    /// gateway is enough.
+    /// </summary>
+    public static async Task<GrainPoolConnection> ConnectAsync(
+        IEnumerable<IPEndPoint> gateways,
+        string clusterId = "grainpool",
+        string serviceId = "grainpool",
+        CancellationToken cancellationToken = default)
+    {
+        var endpoints = gateways.ToArray();
+        if (endpoints.Length == 0)
+        {
+            throw new ArgumentException("At least one gateway endpoint is needed.", nameof(gateways));
+        }
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(endpoints);
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = serviceId;
+            });
+        });
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new GrainPoolConnection(host);
+    }
+
+    /// <summary>Parses <c>host:port</c> gateway addresses (host names are resolved).</summary>
+    public static IPEndPoint[] ParseGateways(string list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        return [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseGateway)];
+    }
+
+    private static IPEndPoint ParseGateway(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), out var port) || port is < 1 or > 65535)
+        {
+            throw new FormatException($"Gateway '{text}' is not host:port.");
+        }
+
+        var host = text[..colon].Trim('[', ']');
+        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).FirstOrDefault()
+            ?? throw new FormatException($"Gateway host '{host}' does not resolve.");
+        return new IPEndPoint(address, port);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync().ConfigureAwait(false);
+        _host.Dispose();
+    }
+}

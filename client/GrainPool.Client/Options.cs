@@ -1,0 +1,65 @@
+namespace GrainPool.Client;
+
+/// <summary>Scheduling options shared by every job kind.</summary>
+public class JobOptions
+{
+    /// <summary>Chunks each worker has in flight at once; 2 or more hides the round trip (default 2).</summary>
+    public int InFlightPerWorker { get; init; } = 2;
+
+    /// <summary>Reports progress (items or numbers done, the total when known, and the rate).</summary>
+    public IProgress<MapProgress>? Progress { get; init; }
+
+    /// <summary>Fails the job with <see cref="TimeoutException"/> when it runs longer (default: no limit).</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Times a chunk is retried elsewhere when its silo fails or disappears (default 3).</summary>
+    public int MaxChunkRetries { get; init; } = 3;
+
+    /// <summary>Use at most this many workers (default: every worker slot of the cluster).</summary>
+    public int? MaxWorkers { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(InFlightPerWorker, 1, nameof(InFlightPerWorker));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxChunkRetries, nameof(MaxChunkRetries));
+        if (MaxWorkers is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxWorkers), MaxWorkers, "MaxWorkers must be at least 1.");
+        }
+
+        if (Timeout is { } t && t <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Timeout), t, "Timeout must be positive.");
+        }
+    }
+}
+
+/// <summary>Options of a range job (prime counting, sums, user range kernels).</summary>
+public sealed class RangeOptions : JobOptions
+{
+    /// <summary>Numbers per chunk (default: about 16 chunks per worker, at least the kernel's minimum).</summary>
+    public ulong? ChunkSize { get; init; }
+}
+
+/// <summary>What a map does when the kernel fails on an item.</summary>
+public enum ItemErrorMode
+{
+    /// <summary>Stop at the first failing item and throw <see cref="ItemFailedException"/> (like Pool.map).</summary>
+    FailFast,
+
+    /// <summary>Keep going; failures are reported per item and the job completes.</summary>
+    Collect,
+}
+
+/// <summary>Options of a map over items (Pool.map, imap, imap_unordered).</summary>
+public sealed class MapOptions : JobOptions
+{
+    /// <summary>Items per chunk (default for a list: like Pool.map, about 4 chunks per worker; for a stream: 1024).</summary>
+    public int? ChunkSize { get; init; }
+
+    /// <summary>Fail fast (default) or collect per-item errors.</summary>
+    public ItemErrorMode Errors { get; init; } = ItemErrorMode.FailFast;
+}
+
+/// <summary>Progress of a job: units done, the total when known, and the rate so far.</summary>
+public readonly record struct MapProgress(long Done, long? Total, double PerSecond, TimeSpan Elapsed);

@@ -1,0 +1,64 @@
+using GrainPool.Abstractions;
+
+namespace GrainPool.Client;
+
+/// <summary>Where and how a job ran.</summary>
+public sealed record JobStats(TimeSpan Elapsed, long Chunks, int Workers, int Silos, double BusySeconds, long Retries)
+{
+    internal static JobStats From(StatsCollector collector, TimeSpan elapsed) => collector.Snapshot(elapsed);
+}
+
+/// <summary>A job's combined result with its statistics.</summary>
+public sealed record JobResult<T>(T Value, JobStats Stats);
+
+/// <summary>One item's failure in a map: its index in the input, its value, and the kernel's message.</summary>
+public sealed record ItemFailure(long Index, object? Item, string ErrorType, string Message);
+
+/// <summary>An ordered map's results (failed items hold default values when errors are collected).</summary>
+public sealed record MapResult<TResult>(TResult[] Results, IReadOnlyList<ItemFailure> Failures, JobStats Stats);
+
+/// <summary>One result of an unordered map, with the index of its item.</summary>
+public readonly record struct IndexedResult<TResult>(long Index, TResult Result);
+
+/// <summary>The kernel failed on one item of a map: names the item's index and value.</summary>
+public sealed class ItemFailedException(ItemFailure failure, long completedItems)
+    : Exception($"Item {failure.Index} (value {failure.Item}) failed: {failure.ErrorType}: {failure.Message}")
+{
+    /// <summary>The failing item.</summary>
+    public ItemFailure Failure { get; } = failure;
+
+    /// <summary>Items whose results had been computed when the job stopped.</summary>
+    public long CompletedItems { get; } = completedItems;
+}
+
+/// <summary>Thread-safe tally of the worker stamps returned by chunks.</summary>
+internal sealed class StatsCollector
+{
+    private readonly Lock _gate = new();
+    private readonly HashSet<(string Silo, long Slot)> _workers = [];
+    private readonly HashSet<string> _silos = [];
+    private long _chunks;
+    private double _busy;
+    private long _retries;
+
+    public void Add(WorkerStamp stamp)
+    {
+        lock (_gate)
+        {
+            _chunks++;
+            _busy += stamp.BusySeconds;
+            _workers.Add((stamp.Silo, stamp.Slot));
+            _silos.Add(stamp.Silo);
+        }
+    }
+
+    public void Retried() => Interlocked.Increment(ref _retries);
+
+    public JobStats Snapshot(TimeSpan elapsed)
+    {
+        lock (_gate)
+        {
+            return new JobStats(elapsed, _chunks, _workers.Count, _silos.Count, _busy, Interlocked.Read(ref _retries));
+        }
+    }
+}

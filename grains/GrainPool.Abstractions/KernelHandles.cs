@@ -58,4 +58,7 @@ public static class BuiltInKernels
 
     /// <summary>Deterministic Miller-Rabin per item.</summary>
     public static readonly ItemKernel<long, bool> IsPrimeMillerRabin = new("is-prime/miller-rabin");
+
+    /// <summary>Deterministic Miller-Rabin per item over all of 0 .. 2^64-1.</summary>
+    public static readonly ItemKernel<ulong, bool> IsPrimeMillerRabinUInt64 = new("is-prime/miller-rabin-u64");
 }

@@ -30,6 +30,7 @@ public static class GrainPoolSiloBuilderExtensions
         registry.Add(BuiltInKernels.SquareSum.Id, new SquareSumKernel());
         registry.Add(BuiltInKernels.IsPrimeTrial.Id, new IsPrimeKernel(PrimalityMethod.Trial));
         registry.Add(BuiltInKernels.IsPrimeMillerRabin.Id, new IsPrimeKernel(PrimalityMethod.MillerRabin));
+        registry.Add(BuiltInKernels.IsPrimeMillerRabinUInt64.Id, new UInt64PrimalityKernel());
         return silo;
     }
 

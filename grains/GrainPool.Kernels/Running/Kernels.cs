@@ -93,3 +93,14 @@ public sealed class IsPrimeKernel(PrimalityMethod method) : IItemKernel<long, bo
         ? SeedPrimality.IsPrime(item)
         : item >= 0 && MillerRabin.IsPrime((ulong)item);
 }
+
+/// <summary>
+/// Deterministic Miller-Rabin on each item over the whole unsigned 64-bit range (<see cref="IsPrimeKernel"/> takes
+/// signed items like the tutorial's is_prime, so it stops at 2^63-1).
+/// </summary>
+public sealed class UInt64PrimalityKernel : IItemKernel<ulong, bool>
+{
+    public string Name => "is-prime-miller-rabin-u64";
+
+    public bool Compute(ulong item) => MillerRabin.IsPrime(item);
+}

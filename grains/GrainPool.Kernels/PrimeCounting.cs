@@ -45,6 +45,11 @@ public static class PrimeCounting
     /// <summary>Counts with Miller-Rabin on every odd candidate.</summary>
     public static ulong CountByMillerRabin(ulong first, ulong last)
     {
+        if (first > last)
+        {
+            throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
+        }
+
         ulong count = first <= 2 && 2 <= last ? 1UL : 0UL;
         for (var n = first | 1; n <= last && n >= first; n += 2)
         {

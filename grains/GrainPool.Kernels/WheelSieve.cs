@@ -201,15 +201,15 @@ internal static class WheelSieve
                 var m7 = Unsafe.Add(ref mask0, c + 7);
                 for (; basePos + o7 < segLen; basePos += p)
                 {
-                    ref var b = ref Unsafe.Add(ref s0, basePos);
-                    Unsafe.Add(ref b, o0) &= m0;
-                    Unsafe.Add(ref b, o1) &= m1;
-                    Unsafe.Add(ref b, o2) &= m2;
-                    Unsafe.Add(ref b, o3) &= m3;
-                    Unsafe.Add(ref b, o4) &= m4;
-                    Unsafe.Add(ref b, o5) &= m5;
-                    Unsafe.Add(ref b, o6) &= m6;
-                    Unsafe.Add(ref b, o7) &= m7;
+                    // Index arithmetic, never a ref to basePos itself: basePos may lie before the buffer.
+                    Unsafe.Add(ref s0, basePos + o0) &= m0;
+                    Unsafe.Add(ref s0, basePos + o1) &= m1;
+                    Unsafe.Add(ref s0, basePos + o2) &= m2;
+                    Unsafe.Add(ref s0, basePos + o3) &= m3;
+                    Unsafe.Add(ref s0, basePos + o4) &= m4;
+                    Unsafe.Add(ref s0, basePos + o5) &= m5;
+                    Unsafe.Add(ref s0, basePos + o6) &= m6;
+                    Unsafe.Add(ref s0, basePos + o7) &= m7;
                 }
             }
 

@@ -1,0 +1,69 @@
+using GrainPool.Benchmarks.Micro;
+using GrainPool.Benchmarks.SideBySide;
+
+namespace GrainPool.Benchmarks;
+
+/// <summary>The subcommands of the benchmark program: micro, primesieve, tutorial, all.</summary>
+internal static class BenchmarkCommands
+{
+    private const string Usage = """
+        usage: dotnet run -c Release --project tests/GrainPool.Benchmarks -- <command> [options]
+
+        commands:
+          micro [BenchmarkDotNet args]   kernel micro-benchmarks (BenchmarkSwitcher; e.g. --filter '*Sieve*', --list flat)
+          primesieve [--max 1e10] [--runs 3]
+                                         pi(x) for x = 10^9 .. max, 1 thread and all cores, ours beside the primesieve program
+          tutorial [--runs 5] [--no-build] [--cli PATH] [--python PATH]
+                                         the tutorial's three Python programs beside the GrainPool CLI, whole processes
+          all [options of both]          machine, then primesieve, then tutorial
+          machine                        the machine description only
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        var rest = args[1..];
+        try
+        {
+            switch (args[0])
+            {
+                case "micro":
+                    return MicroSuite.Run(rest);
+                case "noop":
+                    // A do-nothing run: timing it as a process measures the start-up cost of a framework-dependent .NET app.
+                    return 0;
+                case "machine":
+                    await MachineReport.PrintAsync(RepoLayout.Locate());
+                    return 0;
+                case "primesieve":
+                    return await PrimesieveComparison.RunAsync(RepoLayout.Locate(), SideBySideOptions.Parse(rest));
+                case "tutorial":
+                    return await TutorialComparison.RunAsync(RepoLayout.Locate(), SideBySideOptions.Parse(rest));
+                case "all":
+                    {
+                        var layout = RepoLayout.Locate();
+                        var options = SideBySideOptions.Parse(rest);
+                        await MachineReport.PrintAsync(layout);
+                        var sieve = await PrimesieveComparison.RunAsync(layout, options);
+                        var tutorial = await TutorialComparison.RunAsync(layout, options);
+                        return Math.Max(sieve, tutorial);
+                    }
+
+                default:
+                    Console.Error.WriteLine($"unknown command '{args[0]}'");
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
+    }
+}

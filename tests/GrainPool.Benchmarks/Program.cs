@@ -1,0 +1,3 @@
+using GrainPool.Benchmarks;
+
+return await BenchmarkCommands.RunAsync(args);

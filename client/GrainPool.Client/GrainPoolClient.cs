@@ -221,19 +221,28 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }, stats, timeout.Token);
         _ = run.ContinueWith(t => finished.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
-        await foreach (var (chunk, result) in finished.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var consumed = false;
+        try
         {
-            var failed = result.Errors.Length == 0 ? null : result.Errors.Select(e => e.Position).ToHashSet();
-            for (var i = 0; i < result.Results.Length; i++)
+            await foreach (var (chunk, result) in finished.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (failed is null || !failed.Contains(i))
+                var failed = result.Errors.Length == 0 ? null : result.Errors.Select(e => e.Position).ToHashSet();
+                for (var i = 0; i < result.Results.Length; i++)
                 {
-                    yield return new IndexedResult<TResult>(chunk.Start + i, result.Results[i]);
+                    if (failed is null || !failed.Contains(i))
+                    {
+                        yield return new IndexedResult<TResult>(chunk.Start + i, result.Results[i]);
+                    }
                 }
             }
-        }
 
-        await run.ConfigureAwait(false);
+            consumed = true;
+            await run.ConfigureAwait(false);
+        }
+        finally
+        {
+            await StopAbandonedRunAsync(run, timeout, consumed).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -283,30 +292,39 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         _ = run.ContinueWith(t => ready.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
         long nextSequence = 0;
-        await foreach (var _ in ready.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var finishedNormally = false;
+        try
         {
-            while (true)
+            await foreach (var _ in ready.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                ItemsChunkResult<TResult>? result;
-                lock (gate)
+                while (true)
                 {
-                    if (!pending.Remove(nextSequence, out result))
+                    ItemsChunkResult<TResult>? result;
+                    lock (gate)
                     {
-                        break;
+                        if (!pending.Remove(nextSequence, out result))
+                        {
+                            break;
+                        }
                     }
-                }
 
-                foreach (var r in result.Results)
-                {
-                    yield return r;
-                }
+                    foreach (var r in result.Results)
+                    {
+                        yield return r;
+                    }
 
-                nextSequence++;
-                source.Release(); // the window moves on: one more chunk may be read from the input
+                    nextSequence++;
+                    source.Release(); // the window moves on: one more chunk may be read from the input
+                }
             }
-        }
 
-        await run.ConfigureAwait(false);
+            await run.ConfigureAwait(false);
+            finishedNormally = true;
+        }
+        finally
+        {
+            await StopAbandonedRunAsync(run, timeout, finishedNormally).ConfigureAwait(false);
+        }
     }
 
     /// <summary>ProcessPoolExecutor.submit: runs the kernel on one item on some worker.</summary>
@@ -323,6 +341,25 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }
 
         return result.Results[0];
+    }
+
+    // A consumer that stops enumerating early (break, exception) must not leave lanes blocked on a full channel.
+    private static async Task StopAbandonedRunAsync(Task run, CancellationTokenSource timeout, bool finished)
+    {
+        if (finished)
+        {
+            return;
+        }
+
+        await timeout.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await run.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The consumer already has its own exception or chose to stop; the lanes' cancellation is expected here.
+        }
     }
 
     private async Task<int> WorkerCountAsync(JobOptions options)

@@ -25,7 +25,7 @@ public interface IComputeWorkerGrain : IGrainWithIntegerKey
 public sealed record WorkerStamp(string Silo, long Slot, double BusySeconds);
 
 /// <summary>The partial result of one range chunk.</summary>
-[GenerateSerializer, Immutable, Alias("GrainPool.RangeChunkResult")]
+[GenerateSerializer, Immutable, Alias("GrainPool.RangeChunkResult`1")]
 public sealed record RangeChunkResult<TPartial>(TPartial Partial, WorkerStamp Worker);
 
 /// <summary>One item's failure inside a batch: its position in the batch and the kernel's message.</summary>
@@ -33,5 +33,5 @@ public sealed record RangeChunkResult<TPartial>(TPartial Partial, WorkerStamp Wo
 public sealed record ItemError(int Position, string ErrorType, string Message);
 
 /// <summary>Results of a batch of items, in batch order; failed positions hold default values and appear in <see cref="Errors"/>.</summary>
-[GenerateSerializer, Immutable, Alias("GrainPool.ItemsChunkResult")]
+[GenerateSerializer, Immutable, Alias("GrainPool.ItemsChunkResult`1")]
 public sealed record ItemsChunkResult<TResult>(TResult[] Results, ItemError[] Errors, WorkerStamp Worker);

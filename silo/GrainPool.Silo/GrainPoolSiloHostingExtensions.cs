@@ -1,0 +1,117 @@
+using System.Net;
+using GrainPool.Grains;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace GrainPool.Silo;
+
+/// <summary>Wires a GrainPool silo into an ASP.NET Core host.</summary>
+public static class GrainPoolSiloHostingExtensions
+{
+    /// <summary>
+    /// Adds the GrainPool silo: reads and validates <see cref="GrainPoolSiloOptions"/> (the short flags of
+    /// <paramref name="args"/> mapped by <see cref="SiloCommandLine"/>), runs an Orleans silo with localhost clustering
+    /// and the compute workers, binds Kestrel to <see cref="GrainPoolSiloOptions.ListenAddress"/>, and prints the ready
+    /// and stopped lines on standard output. Logs go to standard error, so standard output carries only those lines.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">
+    /// The configuration is invalid or names a port that is taken; the failures name each setting.
+    /// </exception>
+    public static WebApplicationBuilder AddGrainPoolSilo(this WebApplicationBuilder builder, string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(args);
+        builder.Configuration.AddSiloCommandLine(args);
+
+        // Orleans and Kestrel take their ports while the host is being built, before ValidateOnStart would run, so the
+        // same validator also runs here: a bad port must fail with its setting's name, not as an IPEndPoint error.
+        var options = ReadOptions(builder.Configuration);
+        SiloPortCheck.EnsureFree(options);
+        builder.Services.AddSingleton<IValidateOptions<GrainPoolSiloOptions>, GrainPoolSiloOptionsValidator>();
+        builder.Services.AddOptions<GrainPoolSiloOptions>().BindConfiguration(GrainPoolSiloOptions.SectionName).ValidateOnStart();
+
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds);
+
+            // Kestrel would otherwise start only after the silo has joined, and /healthz could never answer "joining".
+            o.ServicesStartConcurrently = true;
+        });
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.HttpPort));
+        builder.UseOrleans(silo => silo.AddGrainPoolSiloCore(options));
+
+        builder.Services.AddSingleton<SiloStatusProbe>();
+        builder.Services.AddHostedService<SiloReadyReporter>();
+        builder.Services.AddHostedService<SiloFirstShutdown>();
+        if (options.ParentProcessId is not null)
+        {
+            builder.Services.AddHostedService<ParentProcessWatcher>();
+            builder.Services.AddSingleton<IHostLifetime, LaunchedSiloLifetime>();
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>GET /healthz</c>: 200 with <c>{"status":"ready",...}</c> when the local silo is Active in its membership
+    /// view, 503 with <c>joining</c> or <c>shutting-down</c> otherwise.
+    /// </summary>
+    public static IEndpointRouteBuilder MapGrainPoolSiloEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGet("/healthz", (SiloStatusProbe probe) =>
+        {
+            var health = probe.Current();
+            return Results.Json(health, statusCode: health.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        return endpoints;
+    }
+
+    /// <summary>Binds and validates the options from <paramref name="configuration"/>, throwing with every failure.</summary>
+    internal static GrainPoolSiloOptions ReadOptions(IConfiguration configuration)
+    {
+        GrainPoolSiloOptions options;
+        try
+        {
+            options = configuration.GetSection(GrainPoolSiloOptions.SectionName).Get<GrainPoolSiloOptions>() ?? new GrainPoolSiloOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's message names the key and the expected type ("Failed to convert configuration value at ...").
+            throw new OptionsValidationException(Options.DefaultName, typeof(GrainPoolSiloOptions), [ex.Message]);
+        }
+
+        var result = new GrainPoolSiloOptionsValidator().Validate(Options.DefaultName, options);
+        return result.Failed
+            ? throw new OptionsValidationException(Options.DefaultName, typeof(GrainPoolSiloOptions), result.Failures)
+            : options;
+    }
+
+    /// <summary>The silo itself, shared by the silo process and EmbeddedSilo.</summary>
+    internal static ISiloBuilder AddGrainPoolSiloCore(this ISiloBuilder silo, GrainPoolSiloOptions options)
+    {
+        silo.UseLocalhostClustering(
+            siloPort: options.SiloPort,
+            gatewayPort: options.GatewayPort,
+            primarySiloEndpoint: new IPEndPoint(IPAddress.Loopback, options.EffectivePrimarySiloPort),
+            serviceId: options.ServiceId,
+            clusterId: options.ClusterId);
+
+        // UseLocalhostClustering advertises and listens on 127.0.0.1; a wildcard listen address widens only the listening side.
+        var listen = IPAddress.Parse(options.ListenAddress);
+        if (!IPAddress.IsLoopback(listen))
+        {
+            silo.Configure<EndpointOptions>(endpoints =>
+            {
+                endpoints.SiloListeningEndpoint = new IPEndPoint(listen, options.SiloPort);
+                endpoints.GatewayListeningEndpoint = new IPEndPoint(listen, options.GatewayPort);
+            });
+        }
+
+        silo.Configure<SiloOptions>(o => o.SiloName = options.EffectiveName);
+        silo.AddGrainPoolWorkers(options.AdvertisedCores, TimeSpan.FromMilliseconds(options.SliceTargetMs));
+        return silo;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace GrainPool.Silo;
+
+/// <summary>
+/// Settings of one GrainPool silo process, bound from the configuration section <see cref="SectionName"/>
+/// (appsettings.json, <c>GrainPool__Silo__*</c> environment variables, <c>--GrainPool:Silo:*</c> or the short flags of
+/// <see cref="SiloCommandLine"/>). Every setting has a default, so a bare <c>dotnet GrainPool.Silo.dll</c> starts a
+/// one-silo development cluster on loopback.
+/// </summary>
+public sealed class GrainPoolSiloOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "GrainPool:Silo";
+
+    /// <summary>The only clustering mode so far: development membership hosted by the primary silo, all on one machine.</summary>
+    public const string LocalhostClustering = "localhost";
+
+    /// <summary>Orleans cluster id; silos with different ids never join each other. Default <c>grainpool</c>.</summary>
+    public string ClusterId { get; set; } = "grainpool";
+
+    /// <summary>Orleans service id (stable across deployments of the same service). Default <c>grainpool</c>.</summary>
+    public string ServiceId { get; set; } = "grainpool";
+
+    /// <summary>Silo name shown in logs, topology and the ready line. Default <c>silo-&lt;SiloPort&gt;</c>.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Port for silo-to-silo traffic. Default 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port clients connect to (the gateway). Default 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Silo port of the primary silo, which hosts the development membership table. Default: this silo's own
+    /// <see cref="SiloPort"/>, i.e. this silo is the primary. Other silos of the cluster pass the primary's port.
+    /// </summary>
+    public int? PrimarySiloPort { get; set; }
+
+    /// <summary>Port of the HTTP endpoint (<c>/healthz</c>). Default 8080; 0 picks a free port (reported in the ready line).</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>Worker slots this silo offers, one compute worker activation each. Default: the processor count the process sees.</summary>
+    public int AdvertisedCores { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Membership mode. Default and only value so far: <c>localhost</c>.</summary>
+    public string Clustering { get; set; } = LocalhostClustering;
+
+    /// <summary>
+    /// Address the HTTP, silo and gateway endpoints listen on. Default <c>127.0.0.1</c> (loopback only). With localhost
+    /// clustering the silo always advertises 127.0.0.1, so only loopback or a wildcard address (0.0.0.0, ::) is valid.
+    /// </summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>How long a compute worker runs between yields, in milliseconds. Default 50.</summary>
+    public int SliceTargetMs { get; set; } = 50;
+
+    /// <summary>How long a graceful stop may take (chunks in flight finish, then the silo leaves the cluster). Default 30 s.</summary>
+    public int ShutdownTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Process id of a launcher that owns this silo: when that process exits, the silo stops gracefully, so a crashed
+    /// test run or benchmark leaves no orphan silos holding ports. Default: none.
+    /// </summary>
+    public int? ParentProcessId { get; set; }
+
+    /// <summary>The effective silo name: <see cref="Name"/>, or <c>silo-&lt;SiloPort&gt;</c> when it is not set.</summary>
+    public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? "silo-" + SiloPort.ToString(CultureInfo.InvariantCulture) : Name;
+
+    /// <summary>The effective primary silo port: <see cref="PrimarySiloPort"/>, or this silo's own port.</summary>
+    public int EffectivePrimarySiloPort => PrimarySiloPort ?? SiloPort;
+
+    /// <summary>Whether this silo is the primary of its development cluster.</summary>
+    public bool IsPrimary => EffectivePrimarySiloPort == SiloPort;
+}

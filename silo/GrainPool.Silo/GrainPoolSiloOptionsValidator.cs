@@ -1,0 +1,71 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace GrainPool.Silo;
+
+/// <summary>
+/// Checks <see cref="GrainPoolSiloOptions"/> before anything listens, naming each bad setting by its configuration key
+/// and short flag so the message says what to change.
+/// </summary>
+public sealed class GrainPoolSiloOptionsValidator : IValidateOptions<GrainPoolSiloOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, GrainPoolSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        Require(failures, !string.IsNullOrWhiteSpace(options.ClusterId), nameof(options.ClusterId), "must not be empty");
+        Require(failures, !string.IsNullOrWhiteSpace(options.ServiceId), nameof(options.ServiceId), "must not be empty");
+        RequirePort(failures, options.SiloPort, nameof(options.SiloPort), allowZero: false);
+        RequirePort(failures, options.GatewayPort, nameof(options.GatewayPort), allowZero: false);
+        RequirePort(failures, options.HttpPort, nameof(options.HttpPort), allowZero: true);
+        if (options.PrimarySiloPort is { } primary)
+        {
+            RequirePort(failures, primary, nameof(options.PrimarySiloPort), allowZero: false);
+        }
+
+        Require(failures, options.SiloPort != options.GatewayPort, nameof(options.GatewayPort), $"must differ from SiloPort (both are {options.GatewayPort})");
+        Require(failures, options.HttpPort == 0 || (options.HttpPort != options.SiloPort && options.HttpPort != options.GatewayPort),
+            nameof(options.HttpPort), $"must differ from SiloPort and GatewayPort (got {options.HttpPort})");
+        Require(failures, options.AdvertisedCores is >= 1 and <= 4096, nameof(options.AdvertisedCores), $"must be between 1 and 4096 (got {options.AdvertisedCores})");
+        Require(failures, options.SliceTargetMs is >= 1 and <= 1000, nameof(options.SliceTargetMs),
+            $"must be between 1 and 1000 ms, below Orleans' 1 s long-turn warning (got {options.SliceTargetMs})");
+        Require(failures, options.ShutdownTimeoutSeconds is >= 1 and <= 3600, nameof(options.ShutdownTimeoutSeconds),
+            $"must be between 1 and 3600 (got {options.ShutdownTimeoutSeconds})");
+        Require(failures, options.ParentProcessId is null or > 0, nameof(options.ParentProcessId), $"must be a process id (got {options.ParentProcessId})");
+
+        var localhost = string.Equals(options.Clustering, GrainPoolSiloOptions.LocalhostClustering, StringComparison.OrdinalIgnoreCase);
+        Require(failures, localhost, nameof(options.Clustering),
+            $"'{options.Clustering}' is not supported: the only clustering mode so far is '{GrainPoolSiloOptions.LocalhostClustering}' (all silos on one machine, membership hosted by the primary silo)");
+
+        if (!IPAddress.TryParse(options.ListenAddress, out var address))
+        {
+            Fail(failures, nameof(options.ListenAddress), $"'{options.ListenAddress}' is not an IP address");
+        }
+        else if (localhost && !IPAddress.IsLoopback(address) && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any))
+        {
+            Fail(failures, nameof(options.ListenAddress),
+                $"'{options.ListenAddress}' cannot be used with localhost clustering, which advertises 127.0.0.1: use a loopback address or 0.0.0.0");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RequirePort(List<string> failures, int port, string setting, bool allowZero) =>
+        Require(failures, port is >= 1 and <= 65535 || (allowZero && port == 0), setting,
+            $"must be a TCP port between {(allowZero ? 0 : 1)} and 65535 (got {port})");
+
+    private static void Require(List<string> failures, bool condition, string setting, string message)
+    {
+        if (!condition)
+        {
+            Fail(failures, setting, message);
+        }
+    }
+
+    private static void Fail(List<string> failures, string setting, string message)
+    {
+        var flag = SiloCommandLine.FlagFor(setting);
+        failures.Add($"{GrainPoolSiloOptions.SectionName}:{setting}{(flag is null ? "" : $" ({flag})")} {message}.");
+    }
+}

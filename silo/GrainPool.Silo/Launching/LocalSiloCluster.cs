@@ -1,0 +1,184 @@
+using System.Globalization;
+
+namespace GrainPool.Silo.Launching;
+
+/// <summary>
+/// A development cluster of GrainPool silo processes on loopback: free ports, the primary first, each silo pinned to
+/// its share of the CPUs. Stopping (or disposing) stops the secondaries first, since they need the primary, which
+/// hosts the membership table, to leave the cluster cleanly.
+/// </summary>
+public sealed class LocalSiloCluster : IAsyncDisposable
+{
+    private readonly LocalSiloProcess[] _silos;
+
+    private LocalSiloCluster(LocalSiloProcess[] silos, string clusterId, string serviceId)
+    {
+        _silos = silos;
+        ClusterId = clusterId;
+        ServiceId = serviceId;
+    }
+
+    /// <summary>The silos, primary first.</summary>
+    public IReadOnlyList<LocalSiloProcess> Silos => _silos;
+
+    /// <summary>The primary silo.</summary>
+    public LocalSiloProcess Primary => _silos[0];
+
+    /// <summary>Gateway ports, for <c>UseLocalhostClustering(gatewayPorts, serviceId, clusterId)</c> on a client.</summary>
+    public int[] GatewayPorts => [.. _silos.Select(s => s.GatewayPort)];
+
+    /// <summary>Orleans cluster id.</summary>
+    public string ClusterId { get; }
+
+    /// <summary>Orleans service id.</summary>
+    public string ServiceId { get; }
+
+    /// <summary>Sum of the silos' advertised cores: the number of worker slots.</summary>
+    public int TotalCores => _silos.Sum(s => s.Cores);
+
+    /// <summary>
+    /// Starts the cluster and returns once every silo has reported ready and every silo sees all of them with their
+    /// cores, so the first job already gets one worker per advertised core.
+    /// </summary>
+    public static async Task<LocalSiloCluster> StartAsync(LocalSiloClusterOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new LocalSiloClusterOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SiloCount, 1, nameof(options.SiloCount));
+        if (options.CoresPerSilo is { } fixedCores)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(fixedCores, 1, nameof(options.CoresPerSilo));
+        }
+
+        var clusterId = options.ClusterId ?? "grainpool-" + Guid.NewGuid().ToString("N")[..8];
+        var ports = FreeTcpPorts.Pick(2 * options.SiloCount);
+        var cpuSets = options.PinToCpus && CpuAffinity.IsSupported ? PlanCpuSets(options.SiloCount, CpuAffinity.AvailableCpus()) : null;
+        var evenShare = Math.Max(1, Environment.ProcessorCount / options.SiloCount);
+        var starts = Enumerable.Range(0, options.SiloCount).Select(i => new LocalSiloStartInfo
+        {
+            Name = "silo-" + i.ToString(CultureInfo.InvariantCulture),
+            SiloPort = ports[2 * i],
+            GatewayPort = ports[(2 * i) + 1],
+            PrimarySiloPort = ports[0],
+            Cores = options.CoresPerSilo ?? cpuSets?[i].Count ?? evenShare,
+            ClusterId = clusterId,
+            ServiceId = options.ServiceId,
+            CpuSet = cpuSets?[i],
+            SiloAssemblyPath = options.SiloAssemblyPath,
+            ReadyTimeout = options.ReadyTimeout,
+            AdditionalArguments = options.AdditionalArguments,
+        }).ToArray();
+
+        var started = new List<LocalSiloProcess>(options.SiloCount);
+        try
+        {
+            // The primary hosts the membership table: the others can only join once it is up.
+            started.Add(await LocalSiloProcess.StartAsync(starts[0], cancellationToken));
+            var secondaries = starts.Skip(1).Select(s => LocalSiloProcess.StartAsync(s, cancellationToken)).ToArray();
+            try
+            {
+                await Task.WhenAll(secondaries);
+            }
+            finally
+            {
+                started.AddRange(secondaries.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+            }
+
+            await WaitForAgreementAsync(started, options.ReadyTimeout, cancellationToken);
+            return new LocalSiloCluster([.. started], clusterId, options.ServiceId);
+        }
+        catch
+        {
+            await StopAsync(started);
+            foreach (var silo in started)
+            {
+                await silo.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Divides <paramref name="cpus"/> between <paramref name="siloCount"/> silos: contiguous blocks whose sizes differ
+    /// by at most one while there are at least as many CPUs as silos (2 silos on CPUs 0-1: {0} and {1}; 3 silos on
+    /// 0-7: {0,1,2}, {3,4,5}, {6,7}), one CPU each round-robin when there are more silos than CPUs.
+    /// </summary>
+    public static IReadOnlyList<int>[] PlanCpuSets(int siloCount, IReadOnlyList<int> cpus)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(siloCount, 1);
+        ArgumentNullException.ThrowIfNull(cpus);
+        if (cpus.Count == 0)
+        {
+            throw new ArgumentException("There are no CPUs to divide.", nameof(cpus));
+        }
+
+        if (siloCount >= cpus.Count)
+        {
+            return [.. Enumerable.Range(0, siloCount).Select(i => (IReadOnlyList<int>)[cpus[i % cpus.Count]])];
+        }
+
+        var sets = new IReadOnlyList<int>[siloCount];
+        var next = 0;
+        for (var i = 0; i < siloCount; i++)
+        {
+            var size = (cpus.Count / siloCount) + (i < cpus.Count % siloCount ? 1 : 0);
+            sets[i] = [.. cpus.Skip(next).Take(size)];
+            next += size;
+        }
+
+        return sets;
+    }
+
+    /// <summary>Stops the secondaries (together), then the primary; each gets SIGTERM and is killed only after a deadline.</summary>
+    public Task StopAsync() => StopAsync(_silos);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+    }
+
+    // A silo learns another's cores from its metadata, fetched just after that one joins; until then its placement
+    // gives the newcomer no slots. There is no event for it across processes, so ask each /healthz until they agree.
+    private static async Task WaitForAgreementAsync(IReadOnlyList<LocalSiloProcess> silos, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var slots = silos.Sum(s => s.Cores);
+        using var http = new HttpClient();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var views = Array.Empty<SiloHealthReport?>();
+        try
+        {
+            while (true)
+            {
+                views = await Task.WhenAll(silos.Select(async s =>
+                {
+                    using var response = await http.GetAsync(new Uri(s.HttpUrl, "/healthz"), deadline.Token);
+                    return await response.Content.ReadFromJsonAsync<SiloHealthReport>(deadline.Token);
+                }));
+                if (views.All(v => v is { IsReady: true } && v.ClusterSilos == silos.Count && v.ClusterSlots == slots))
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var seen = string.Join("; ", views.Select(v => v is null ? "?" : $"{v.Name} {v.Status}, {v.ClusterSilos} silos, {v.ClusterSlots} slots"));
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The silos did not all see {silos.Count} silos with {slots} slots within {timeout.TotalSeconds:0.#} s; they see: {seen}"));
+        }
+    }
+
+    private static async Task StopAsync(IReadOnlyList<LocalSiloProcess> silos)
+    {
+        await Task.WhenAll(silos.Where(s => !s.IsPrimary).Select(s => s.StopAsync()));
+        await Task.WhenAll(silos.Where(s => s.IsPrimary).Select(s => s.StopAsync()));
+    }
+}

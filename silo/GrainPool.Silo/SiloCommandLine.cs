@@ -1,0 +1,43 @@
+namespace GrainPool.Silo;
+
+/// <summary>
+/// The silo's short command-line flags. Each maps to a key of the <see cref="GrainPoolSiloOptions.SectionName"/>
+/// section, so <c>--silo-port 11112</c> and <c>--GrainPool:Silo:SiloPort 11112</c> mean the same.
+/// </summary>
+public static class SiloCommandLine
+{
+    private static readonly Dictionary<string, string> Mappings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--silo-port"] = Key(nameof(GrainPoolSiloOptions.SiloPort)),
+        ["--gateway-port"] = Key(nameof(GrainPoolSiloOptions.GatewayPort)),
+        ["--http-port"] = Key(nameof(GrainPoolSiloOptions.HttpPort)),
+        ["--primary-port"] = Key(nameof(GrainPoolSiloOptions.PrimarySiloPort)),
+        ["--cores"] = Key(nameof(GrainPoolSiloOptions.AdvertisedCores)),
+        ["--cluster-id"] = Key(nameof(GrainPoolSiloOptions.ClusterId)),
+        ["--service-id"] = Key(nameof(GrainPoolSiloOptions.ServiceId)),
+        ["--name"] = Key(nameof(GrainPoolSiloOptions.Name)),
+        ["--clustering"] = Key(nameof(GrainPoolSiloOptions.Clustering)),
+        ["--listen-address"] = Key(nameof(GrainPoolSiloOptions.ListenAddress)),
+        ["--slice-target-ms"] = Key(nameof(GrainPoolSiloOptions.SliceTargetMs)),
+        ["--shutdown-timeout"] = Key(nameof(GrainPoolSiloOptions.ShutdownTimeoutSeconds)),
+        ["--parent-pid"] = Key(nameof(GrainPoolSiloOptions.ParentProcessId)),
+    };
+
+    /// <summary>Short flag to configuration key.</summary>
+    public static IReadOnlyDictionary<string, string> SwitchMappings => Mappings;
+
+    /// <summary>
+    /// Adds <paramref name="args"/> as the last (highest-precedence) configuration source, with the short flags mapped.
+    /// </summary>
+    public static IConfigurationBuilder AddSiloCommandLine(this IConfigurationBuilder configuration, string[] args) =>
+        configuration.AddCommandLine(args, Mappings);
+
+    /// <summary>The short flag of an option property, or null when it has none.</summary>
+    public static string? FlagFor(string optionName)
+    {
+        var key = Key(optionName);
+        return SwitchMappings.FirstOrDefault(m => string.Equals(m.Value, key, StringComparison.OrdinalIgnoreCase)).Key;
+    }
+
+    private static string Key(string optionName) => GrainPoolSiloOptions.SectionName + ":" + optionName;
+}

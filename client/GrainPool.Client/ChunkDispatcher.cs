@@ -19,7 +19,7 @@ internal static class ChunkDispatcher
 {
     public static async Task RunAsync<TChunk>(
         IGrainFactory grains,
-        int slots,
+        WorkerKey[] workers,
         JobOptions options,
         IChunkSource<TChunk> source,
         Func<IComputeWorkerGrain, TChunk, CancellationToken, Task> execute,
@@ -28,12 +28,11 @@ internal static class ChunkDispatcher
         where TChunk : class
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var lanes = new List<Task>(slots * options.InFlightPerWorker);
-        // Lane j uses slot j % slots, so the first round gives every worker one chunk before any gets a second.
-        for (var lane = 0; lane < slots * options.InFlightPerWorker; lane++)
+        var lanes = new List<Task>(workers.Length * options.InFlightPerWorker);
+        // Lane j uses worker j % workers, so the first round gives every worker one chunk before any gets a second.
+        for (var lane = 0; lane < workers.Length * options.InFlightPerWorker; lane++)
         {
-            var slot = lane % slots;
-            lanes.Add(RunLaneAsync(grains, slot, slots, options.MaxChunkRetries, source, execute, stats, failed));
+            lanes.Add(RunLaneAsync(grains, lane % workers.Length, workers, options.MaxChunkRetries, source, execute, stats, failed));
         }
 
         await Task.WhenAll(lanes).ConfigureAwait(false);
@@ -42,7 +41,7 @@ internal static class ChunkDispatcher
     private static async Task RunLaneAsync<TChunk>(
         IGrainFactory grains,
         int slot,
-        int slots,
+        WorkerKey[] workers,
         int maxRetries,
         IChunkSource<TChunk> source,
         Func<IComputeWorkerGrain, TChunk, CancellationToken, Task> execute,
@@ -58,8 +57,9 @@ internal static class ChunkDispatcher
                 for (var attempt = 0; ; attempt++)
                 {
                     token.ThrowIfCancellationRequested();
-                    // Retries move to the next slot: the failed silo's slots are re-placed on live silos by then.
-                    var worker = grains.GetGrain<IComputeWorkerGrain>((slot + attempt) % slots);
+                    // A retry goes to the next worker in the interleaved list, which is on another silo when there is one.
+                    var key = workers[(slot + attempt) % workers.Length];
+                    var worker = grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo);
                     try
                     {
                         await execute(worker, chunk, token).ConfigureAwait(false);

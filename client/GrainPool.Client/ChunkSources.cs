@@ -6,23 +6,59 @@ internal sealed record RangeChunk(ulong First, ulong Last);
 /// <summary>A batch of items starting at input index <see cref="Start"/>; <see cref="Sequence"/> orders streamed chunks.</summary>
 internal sealed record ItemChunk<TItem>(long Sequence, long Start, TItem[] Items);
 
-/// <summary>Hands out [first, last] in chunks of a fixed size, lock-free.</summary>
-internal sealed class RangeChunkSource(ulong first, ulong last, ulong chunkSize) : IChunkSource<RangeChunk>
+/// <summary>
+/// Hands out [first, last] in chunks. A fixed size when the caller gives one; otherwise guided self-scheduling: each
+/// chunk is about <c>target</c> long at the measured rate of a worker, never more than the remaining work over twice
+/// the workers (so the last chunks shrink and no core idles at the end), never less than the kernel's minimum.
+/// Kernel cost can grow with n (trial division), which the rate follows.
+/// </summary>
+internal sealed class RangeChunkSource(ulong first, ulong last, ulong? fixedSize, ulong minChunk, int workers, TimeSpan target) : IChunkSource<RangeChunk>
 {
-    private readonly long _count = (long)(((UInt128)last - first + chunkSize) / chunkSize);
-    private long _next = -1;
+    private readonly Lock _gate = new();
+    private readonly ulong _minChunk = Math.Max(1, minChunk);
+    private UInt128 _next = first;
+    private double _rate = double.NaN; // numbers per second of one worker's kernel time
 
     public ValueTask<RangeChunk?> NextAsync(CancellationToken cancellationToken)
     {
-        var index = Interlocked.Increment(ref _next);
-        if (index >= _count)
+        lock (_gate)
         {
-            return ValueTask.FromResult<RangeChunk?>(null);
+            if (_next > last)
+            {
+                return ValueTask.FromResult<RangeChunk?>(null);
+            }
+
+            var remaining = (UInt128)last - _next + 1;
+            var size = (UInt128)(fixedSize ?? ChooseSize(remaining));
+            var chunkFirst = (ulong)_next;
+            var chunkLast = size >= remaining ? last : (ulong)(_next + size - 1);
+            _next = (UInt128)chunkLast + 1;
+            return ValueTask.FromResult<RangeChunk?>(new RangeChunk(chunkFirst, chunkLast));
+        }
+    }
+
+    /// <summary>Feeds back how long a chunk kept its worker busy.</summary>
+    public void Completed(RangeChunk chunk, double busySeconds)
+    {
+        if (busySeconds <= 0)
+        {
+            return;
         }
 
-        var chunkFirst = first + (ulong)index * chunkSize;
-        var chunkLast = index == _count - 1 ? last : chunkFirst + chunkSize - 1;
-        return ValueTask.FromResult<RangeChunk?>(new RangeChunk(chunkFirst, chunkLast));
+        var rate = ((double)chunk.Last - chunk.First + 1) / busySeconds;
+        lock (_gate)
+        {
+            _rate = double.IsNaN(_rate) ? rate : (0.7 * _rate) + (0.3 * rate);
+        }
+    }
+
+    private ulong ChooseSize(UInt128 remaining)
+    {
+        var guided = remaining / (UInt128)(2 * workers);
+        // Before any chunk has reported, start small enough to learn the rate quickly.
+        var paced = double.IsNaN(_rate) ? (UInt128)_minChunk * 16 : (UInt128)Math.Max(1, Math.Min(_rate * target.TotalSeconds, 1e19));
+        var size = UInt128.Min(guided, paced);
+        return (ulong)UInt128.Clamp(size, _minChunk, ulong.MaxValue);
     }
 }
 

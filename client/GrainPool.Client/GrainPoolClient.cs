@@ -92,16 +92,15 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
         }
 
-        var started = Stopwatch.GetTimestamp();
-        var slots = await WorkerCountAsync(options).ConfigureAwait(false);
-        var width = (UInt128)last - first + 1;
-        var chunkSize = options.ChunkSize ?? ChooseRangeChunk(width, slots, kernel.MinChunkSize);
-        if (chunkSize == 0)
+        if (options.ChunkSize == 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), chunkSize, "ChunkSize must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.ChunkSize, "ChunkSize must be at least 1.");
         }
 
-        var source = new RangeChunkSource(first, last, chunkSize);
+        var started = Stopwatch.GetTimestamp();
+        var workers = await WorkersAsync(options).ConfigureAwait(false);
+        var width = (UInt128)last - first + 1;
+        var source = new RangeChunkSource(first, last, options.ChunkSize, kernel.MinChunkSize, workers.Length, options.TargetChunkDuration);
         var stats = new StatsCollector();
         var gate = new Lock();
         var total = kernel.Zero;
@@ -110,9 +109,10 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         using var timeout = LinkTimeout(options, cancellationToken);
         try
         {
-            await ChunkDispatcher.RunAsync(Grains, slots, options, source, async (worker, chunk, token) =>
+            await ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, token) =>
             {
                 var result = await worker.ComputeRangeAsync<TPartial>(kernel.Id, chunk.First, chunk.Last, token).ConfigureAwait(false);
+                source.Completed(chunk, result.Worker.BusySeconds);
                 lock (gate)
                 {
                     total = kernel.Combine(total, result.Partial);
@@ -149,8 +149,8 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             return new MapResult<TResult>(results, failures, stats.Snapshot(TimeSpan.Zero));
         }
 
-        var slots = await WorkerCountAsync(options).ConfigureAwait(false);
-        var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (slots * 4.0)));
+        var workers = await WorkersAsync(options).ConfigureAwait(false);
+        var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (workers.Length * 4.0)));
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1, nameof(options.ChunkSize));
         var source = new ListChunkSource<TItem>(items, chunkSize);
         var progress = new ProgressReporter(options.Progress, items.Count, started);
@@ -159,7 +159,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         using var timeout = LinkTimeout(options, cancellationToken);
         try
         {
-            await ChunkDispatcher.RunAsync(Grains, slots, options, source, async (worker, chunk, token) =>
+            await ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, token) =>
             {
                 var result = await worker.ComputeItemsAsync<TItem, TResult>(kernel.Id, chunk.Items, token).ConfigureAwait(false);
                 result.Results.CopyTo(results, chunk.Start);
@@ -200,17 +200,17 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }
 
         var started = Stopwatch.GetTimestamp();
-        var slots = await WorkerCountAsync(options).ConfigureAwait(false);
-        var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (slots * 4.0)));
+        var workers = await WorkersAsync(options).ConfigureAwait(false);
+        var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (workers.Length * 4.0)));
         var source = new ListChunkSource<TItem>(items, chunkSize);
         var stats = new StatsCollector();
         var progress = new ProgressReporter(options.Progress, items.Count, started);
         // Bounded: a slow consumer holds back the workers instead of buffering every result.
-        var finished = Channel.CreateBounded<(ItemChunk<TItem> Chunk, ItemsChunkResult<TResult> Result)>(slots * options.InFlightPerWorker);
+        var finished = Channel.CreateBounded<(ItemChunk<TItem> Chunk, ItemsChunkResult<TResult> Result)>(workers.Length * options.InFlightPerWorker);
         long completed = 0;
 
         using var timeout = LinkTimeout(options, cancellationToken);
-        var run = ChunkDispatcher.RunAsync(Grains, slots, options, source, async (worker, chunk, token) =>
+        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, token) =>
         {
             var result = await worker.ComputeItemsAsync<TItem, TResult>(kernel.Id, chunk.Items, token).ConfigureAwait(false);
             stats.Add(result.Worker);
@@ -264,8 +264,8 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         options ??= new MapOptions();
         options.Validate();
         var started = Stopwatch.GetTimestamp();
-        var slots = await WorkerCountAsync(options).ConfigureAwait(false);
-        var window = slots * options.InFlightPerWorker * 2;
+        var workers = await WorkersAsync(options).ConfigureAwait(false);
+        var window = workers.Length * options.InFlightPerWorker * 2;
         await using var source = new StreamChunkSource<TItem>(items, options.ChunkSize ?? DefaultStreamChunkSize, window);
         var stats = new StatsCollector();
         var progress = new ProgressReporter(options.Progress, null, started);
@@ -275,7 +275,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         long completed = 0;
 
         using var timeout = LinkTimeout(options, cancellationToken);
-        var run = ChunkDispatcher.RunAsync(Grains, slots, options, source, async (worker, chunk, token) =>
+        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, token) =>
         {
             var result = await worker.ComputeItemsAsync<TItem, TResult>(kernel.Id, chunk.Items, token).ConfigureAwait(false);
             stats.Add(result.Worker);
@@ -331,9 +331,9 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     public async Task<TResult> SubmitAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, TItem item, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var slots = await WorkerCountAsync(new MapOptions()).ConfigureAwait(false);
-        var slot = Random.Shared.Next(slots);
-        var result = await Grains.GetGrain<IComputeWorkerGrain>(slot).ComputeItemsAsync<TItem, TResult>(kernel.Id, [item], cancellationToken).ConfigureAwait(false);
+        var workers = await WorkersAsync(new MapOptions()).ConfigureAwait(false);
+        var key = workers[Random.Shared.Next(workers.Length)];
+        var result = await Grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo).ComputeItemsAsync<TItem, TResult>(kernel.Id, [item], cancellationToken).ConfigureAwait(false);
         if (result.Errors.Length > 0)
         {
             var error = result.Errors[0];
@@ -362,29 +362,31 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }
     }
 
-    private async Task<int> WorkerCountAsync(JobOptions options)
+    // The workers a job uses, fresh from the cluster: silos that joined are used, silos that left are not.
+    private async Task<WorkerKey[]> WorkersAsync(JobOptions options)
     {
-        var topology = await GetTopologyAsync().ConfigureAwait(false);
-        if (topology.TotalSlots == 0)
+        ClusterTopology topology;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                topology = await GetTopologyAsync().ConfigureAwait(false);
+                break;
+            }
+            catch (Exception ex) when (ChunkDispatcher.IsTransient(ex) && attempt < options.MaxChunkRetries)
+            {
+                // A gateway that just left: the next attempt goes through another one.
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1))).ConfigureAwait(false);
+            }
+        }
+
+        var workers = topology.Workers();
+        if (workers.Length == 0)
         {
             throw new InvalidOperationException("The cluster has no active silo with compute workers.");
         }
 
-        return Math.Min(topology.TotalSlots, options.MaxWorkers ?? int.MaxValue);
-    }
-
-    private static ulong ChooseRangeChunk(UInt128 width, int slots, ulong minChunk)
-    {
-        var target = width / (UInt128)(slots * 16);
-        var size = target > ulong.MaxValue ? ulong.MaxValue : (ulong)target;
-        var chunk = Math.Max(Math.Max(size, minChunk), 1);
-        // Keep the chunk count within long: a chunk index is a long.
-        while ((width + chunk - 1) / chunk > long.MaxValue)
-        {
-            chunk *= 2;
-        }
-
-        return chunk;
+        return options.MaxWorkers is { } max && max < workers.Length ? workers[..max] : workers;
     }
 
     private static void CollectErrors<TItem>(ItemChunk<TItem> chunk, ItemError[] errors, List<ItemFailure> into, ItemErrorMode mode, long completed)

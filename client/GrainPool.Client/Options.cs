@@ -37,8 +37,18 @@ public class JobOptions
 /// <summary>Options of a range job (prime counting, sums, user range kernels).</summary>
 public sealed class RangeOptions : JobOptions
 {
-    /// <summary>Numbers per chunk (default: about 16 chunks per worker, at least the kernel's minimum).</summary>
+    /// <summary>
+    /// Numbers per chunk (default: chosen as the job runs, see <see cref="TargetChunkDuration"/>). A fixed chunk must
+    /// finish within the client's response timeout (Orleans' 30 s by default), or it is taken for a failed silo.
+    /// </summary>
     public ulong? ChunkSize { get; init; }
+
+    /// <summary>
+    /// Kernel time aimed for per chunk when no <see cref="ChunkSize"/> is given (default 0.5 s): long enough that a
+    /// round trip is noise, short enough for fast cancellation, failover and an even finish, and far below Orleans'
+    /// 30 s response timeout whatever the range.
+    /// </summary>
+    public TimeSpan TargetChunkDuration { get; init; } = TimeSpan.FromSeconds(0.5);
 }
 
 /// <summary>What a map does when the kernel fails on an item.</summary>

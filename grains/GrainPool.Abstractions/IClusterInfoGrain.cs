@@ -9,7 +9,10 @@ public interface IClusterInfoGrain : IGrainWithIntegerKey
     Task<ClusterTopology> GetTopologyAsync();
 }
 
-/// <summary>One active silo and the cores it advertises (its number of worker slots).</summary>
+/// <summary>
+/// One active silo and the cores it advertises (its number of worker slots). <see cref="Silo"/> is its parsable
+/// address, the key extension of its workers; <see cref="FirstSlot"/> numbers its slots within the whole cluster.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("GrainPool.SiloSlots")]
 public sealed record SiloSlots(string Silo, string Name, int Cores, int FirstSlot);
 
@@ -22,6 +25,28 @@ public sealed record ClusterTopology(SiloSlots[] Silos)
 {
     /// <summary>Sum of the advertised cores of all active silos.</summary>
     public int TotalSlots => Silos.Length == 0 ? 0 : Silos[^1].FirstSlot + Silos[^1].Cores;
+
+    /// <summary>
+    /// Every worker of the cluster, interleaved across silos (core 0 of each silo, then core 1, ...), so that a job
+    /// limited to the first N workers still spreads over the silos.
+    /// </summary>
+    public WorkerKey[] Workers()
+    {
+        var workers = new List<WorkerKey>(TotalSlots);
+        var maxCores = Silos.Length == 0 ? 0 : Silos.Max(s => s.Cores);
+        for (var core = 0; core < maxCores; core++)
+        {
+            foreach (var silo in Silos)
+            {
+                if (core < silo.Cores)
+                {
+                    workers.Add(new WorkerKey(core, silo.Silo));
+                }
+            }
+        }
+
+        return [.. workers];
+    }
 }
 
 /// <summary>Metadata keys GrainPool silos advertise.</summary>

@@ -1,12 +1,13 @@
 namespace GrainPool.Abstractions;
 
 /// <summary>
-/// A stateless compute worker. Integer keys are worker slots 0 .. (cluster cores - 1); the core-slot placement puts
-/// each slot on a silo so that every silo hosts as many workers as it advertises cores. Each call carries a whole
-/// chunk and returns its result; the worker keeps nothing between calls.
+/// A stateless compute worker. Its key is a core slot: an integer 0 .. (cores - 1) local to one silo, with that silo's
+/// address as key extension (see <see cref="WorkerKey"/>); the core-slot placement puts each worker on the silo it
+/// names, so every silo hosts exactly as many workers as it advertises cores, and silos joining or leaving never move
+/// another silo's workers. Each call carries a whole chunk and returns its result; the worker keeps nothing between calls.
 /// </summary>
 [Alias("GrainPool.IComputeWorkerGrain")]
-public interface IComputeWorkerGrain : IGrainWithIntegerKey
+public interface IComputeWorkerGrain : IGrainWithIntegerCompoundKey
 {
     /// <summary>Runs the range kernel <paramref name="kernel"/> over [first, last] and returns its combined partial result.</summary>
     [Alias("ComputeRange")]
@@ -20,7 +21,11 @@ public interface IComputeWorkerGrain : IGrainWithIntegerKey
     Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(string kernel, TItem[] items, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Which worker ran a chunk: its silo and slot, and how long the kernel ran there.</summary>
+/// <summary>One worker slot: core <see cref="Core"/> of the silo at <see cref="Silo"/> (its parsable address).</summary>
+[GenerateSerializer, Immutable, Alias("GrainPool.WorkerKey")]
+public sealed record WorkerKey(int Core, string Silo);
+
+/// <summary>Which worker ran a chunk: its silo, its core slot on that silo, and how long the kernel ran there.</summary>
 [GenerateSerializer, Immutable, Alias("GrainPool.WorkerStamp")]
 public sealed record WorkerStamp(string Silo, long Slot, double BusySeconds);
 

@@ -17,7 +17,7 @@ public sealed class ClusterInfoGrain(IClusterMembershipService membership, ISilo
         var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).ToArray();
         var names = active.ToDictionary(m => m.SiloAddress, m => m.Name);
         var map = SlotMap.Build(active.Select(m => (m.SiloAddress, SlotMap.AdvertisedCores(metadata.GetSiloMetadata(m.SiloAddress).Metadata))));
-        var silos = map.Blocks.Select(b => new SiloSlots(b.Silo.ToString(), names[b.Silo], b.Cores, b.FirstSlot)).ToArray();
+        var silos = map.Blocks.Select(b => new SiloSlots(b.Silo.ToParsableString(), names[b.Silo], b.Cores, b.FirstSlot)).ToArray();
         return Task.FromResult(new ClusterTopology(silos));
     }
 }

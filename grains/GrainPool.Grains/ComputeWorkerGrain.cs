@@ -12,17 +12,19 @@ namespace GrainPool.Grains;
 [CoreSlotPlacement]
 public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity activity, ILocalSiloDetails silo) : Grain, IComputeWorkerGrain
 {
+    private long Core => this.GetPrimaryKeyLong(out _);
+
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        activity.Activated(this.GetPrimaryKeyLong());
+        activity.Activated(Core);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        activity.Deactivated(this.GetPrimaryKeyLong());
+        activity.Deactivated(Core);
         return Task.CompletedTask;
     }
 
@@ -56,7 +58,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
             await Task.Yield();
         }
 
-        return new RangeChunkResult<TPartial>(total, chunk.Complete(silo.SiloAddress.ToString(), this.GetPrimaryKeyLong()));
+        return new RangeChunkResult<TPartial>(total, chunk.Complete(silo.SiloAddress.ToString(), Core));
     }
 
     /// <inheritdoc />
@@ -98,7 +100,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
             }
         }
 
-        return new ItemsChunkResult<TResult>(results, errors?.ToArray() ?? [], chunk.Complete(silo.SiloAddress.ToString(), this.GetPrimaryKeyLong()));
+        return new ItemsChunkResult<TResult>(results, errors?.ToArray() ?? [], chunk.Complete(silo.SiloAddress.ToString(), Core));
     }
 
     // Aim each slice at the target: grow when far under it, shrink when over (ranges get costlier as n grows).

@@ -1,13 +1,11 @@
 using GrainPool.Abstractions;
 using Orleans.Placement;
-using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
 
 namespace GrainPool.Grains;
 
 /// <summary>
-/// Places integer-keyed worker slots so that each silo hosts as many as it advertises cores: slot s goes to the silo
-/// whose block of slots holds s (blocks in silo start order, see <see cref="SlotMap"/>).
+/// Places compute workers on the silo named by their key: each silo's workers are its core slots 0 .. cores - 1.
 /// </summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("GrainPool.CoreSlotPlacement")]
 public sealed class CoreSlotPlacement : PlacementStrategy
@@ -19,29 +17,34 @@ public sealed class CoreSlotPlacement : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class CoreSlotPlacementAttribute() : PlacementAttribute(CoreSlotPlacement.Instance);
 
-/// <summary>The placement director for <see cref="CoreSlotPlacement"/>; runs on the silo that receives the first call.</summary>
-public sealed class CoreSlotPlacementDirector(ISiloMetadataCache metadata) : IPlacementDirector
+/// <summary>
+/// The placement director for <see cref="CoreSlotPlacement"/>: a worker goes to the silo its key extension names.
+/// Runs on the silo that receives the first call.
+/// </summary>
+public sealed class CoreSlotPlacementDirector : IPlacementDirector
 {
     /// <inheritdoc />
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
+        target.GrainIdentity.GetIntegerKey(out var siloText);
         var silos = context.GetCompatibleSilos(target);
-        var map = SlotMap.Build(silos.Select(s => (s, SlotMap.AdvertisedCores(metadata.GetSiloMetadata(s).Metadata))));
-        if (map.TotalSlots == 0)
+        foreach (var silo in silos)
         {
-            // Metadata of a just-joined silo arrives asynchronously; until any is known, spread by key.
-            return Task.FromResult(silos[(int)((ulong)target.GrainIdentity.GetIntegerKey() % (ulong)silos.Length)]);
+            if (string.Equals(silo.ToParsableString(), siloText, StringComparison.Ordinal))
+            {
+                return Task.FromResult(silo);
+            }
         }
 
-        var slot = target.GrainIdentity.GetIntegerKey();
-        return Task.FromResult(map.SiloFor(slot));
+        // The named silo has left (or is not yet known here): refuse rather than put a second worker on another
+        // core; the client retries the chunk on another worker and refreshes its topology for the next job.
+        throw new SiloUnavailableException($"Worker {target.GrainIdentity} names silo '{siloText}', which is not an active compatible silo here.");
     }
 }
 
 /// <summary>
-/// Worker slots laid out over silos: silos in start order (SiloAddress generation, then address), each owning a block
-/// of as many slots as it advertises cores. A silo that joins later appends its block, so slots already placed keep
-/// their silo; slots past the total wrap around.
+/// The cluster's worker slots: silos in start order (SiloAddress generation, then address), each owning a block of as
+/// many slots as it advertises cores. Used to number slots for the client's topology.
 /// </summary>
 public sealed class SlotMap
 {
@@ -80,19 +83,4 @@ public sealed class SlotMap
     /// <summary>Reads the advertised core count from a silo's metadata (0 when absent or invalid).</summary>
     public static int AdvertisedCores(IReadOnlyDictionary<string, string> metadata) =>
         metadata.TryGetValue(SiloMetadataKeys.Cores, out var text) && int.TryParse(text, out var cores) && cores > 0 ? cores : 0;
-
-    /// <summary>The silo that owns <paramref name="slot"/>.</summary>
-    public SiloAddress SiloFor(long slot)
-    {
-        var s = (int)((ulong)slot % (ulong)TotalSlots);
-        foreach (var (silo, cores, first) in _blocks)
-        {
-            if (s < first + cores)
-            {
-                return silo;
-            }
-        }
-
-        return _blocks[^1].Silo;
-    }
 }

@@ -1,0 +1,69 @@
+using GrainPool.Abstractions;
+using GrainPool.Kernels.Running;
+
+namespace GrainPool.Cluster.Tests.Infrastructure;
+
+/// <summary>
+/// A user range kernel as a GrainPool user would write one: the longest Collatz stopping time (steps of n -> n/2 or
+/// 3n+1 until 1) of any n in the chunk. Max is associative and commutative, so any chunking gives the same answer.
+/// </summary>
+internal sealed class CollatzMaxStoppingTimeKernel : IRangeKernel<ulong>
+{
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly RangeKernel<ulong> Handle = new("test/collatz-max", 0, Math.Max, 1UL << 12);
+
+    public string Name => "collatz-max";
+
+    public ulong MinChunkSize => 1UL << 12;
+
+    public ulong Zero => 0;
+
+    public ulong Compute(ulong first, ulong last)
+    {
+        ulong longest = 0;
+        for (var n = first; ; n++)
+        {
+            longest = Math.Max(longest, StoppingTime(n));
+            if (n == last)
+            {
+                return longest;
+            }
+        }
+    }
+
+    public ulong Combine(ulong left, ulong right) => Math.Max(left, right);
+
+    private static ulong StoppingTime(ulong n)
+    {
+        ulong steps = 0;
+        while (n > 1)
+        {
+            n = (n & 1) == 0 ? n / 2 : checked((3 * n) + 1);
+            steps++;
+        }
+
+        return steps;
+    }
+}
+
+/// <summary>
+/// A user item kernel x -> 2x + 1 that rejects one value with <see cref="ArgumentOutOfRangeException"/>: a kernel
+/// error on exactly one item of a map.
+/// </summary>
+internal sealed class RejectOneValueKernel : IItemKernel<long, long>
+{
+    /// <summary>The value the kernel throws on.</summary>
+    public const long RejectedValue = 4242;
+
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly ItemKernel<long, long> Handle = new("test/twice-plus-one-rejecting-4242");
+
+    public string Name => "twice-plus-one";
+
+    public long Compute(long item) => item == RejectedValue
+        ? throw new ArgumentOutOfRangeException(nameof(item), item, $"The test kernel rejects {RejectedValue}.")
+        : checked((2 * item) + 1);
+
+    /// <summary>What the kernel returns for an accepted item, computed here without the kernel.</summary>
+    public static long Expected(long item) => (item * 2) + 1;
+}

@@ -1,0 +1,85 @@
+using GrainPool.Abstractions;
+using GrainPool.Client;
+using GrainPool.Cluster.Tests.Infrastructure;
+using GrainPool.Kernels;
+
+namespace GrainPool.Cluster.Tests;
+
+[Collection(ThreeSiloClusterCollection.Name)]
+public sealed class MapTests(ThreeSiloClusterFixture fixture)
+{
+    [Fact]
+    public async Task Map_of_is_prime_over_one_to_one_hundred_thousand_returns_the_seed_results_in_input_order()
+    {
+        var (last, primes) = ReferenceData.SeedPrimeMap();
+        var items = Range(1, last);
+
+        var result = await fixture.Client.MapAsync(BuiltInKernels.IsPrimeTrial, items);
+
+        Assert.Equal(primes, result.Results.Count(isPrime => isPrime));
+        Assert.Equal(items.Select(SeedPrimality.IsPrime), result.Results);
+        Assert.Empty(result.Failures);
+        Assert.Equal(6, result.Stats.Workers);
+        Assert.Equal(3, result.Stats.Silos);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(777)]
+    [InlineData(100_000)]
+    public async Task Map_with_any_chunk_size_equals_the_in_process_kernel_item_by_item(int chunkSize)
+    {
+        var items = Range(999_000_000_000, 999_000_010_000);
+
+        var result = await fixture.Client.MapAsync(BuiltInKernels.IsPrimeMillerRabin, items, new MapOptions { ChunkSize = chunkSize });
+
+        Assert.Equal(items.Select(n => MillerRabin.IsPrime((ulong)n)), result.Results);
+        Assert.Equal((items.Length + chunkSize - 1) / chunkSize, result.Stats.Chunks);
+    }
+
+    [Fact]
+    public async Task Map_unordered_yields_every_index_exactly_once_with_its_own_result()
+    {
+        var items = Range(1, 100_000);
+        var seen = new int[items.Length];
+
+        await foreach (var (index, isPrime) in fixture.Client.MapUnorderedAsync(BuiltInKernels.IsPrimeTrial, items, new MapOptions { ChunkSize = 997 }))
+        {
+            seen[index]++;
+            Assert.Equal(SeedPrimality.IsPrime(items[(int)index]), isPrime);
+        }
+
+        Assert.All(seen, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public async Task Submit_runs_one_item_on_a_worker_and_returns_its_result()
+    {
+        long[] items = [0, 1, 2, 97, 561, 1_000_000_007, 999_999_999_989, 999_999_999_999];
+
+        foreach (var item in items)
+        {
+            Assert.Equal(SeedPrimality.IsPrime(item), await fixture.Client.SubmitAsync(BuiltInKernels.IsPrimeMillerRabin, item));
+        }
+
+        Assert.Equal(RejectOneValueKernel.Expected(20), await fixture.Client.SubmitAsync(RejectOneValueKernel.Handle, 20L));
+    }
+
+    [Fact]
+    public async Task Concurrent_jobs_from_one_client_each_get_their_own_results()
+    {
+        var items = Range(1, 50_000);
+        var (n, squareSum) = ReferenceData.SeedSquareSum();
+
+        var map = fixture.Client.MapAsync(BuiltInKernels.IsPrimeTrial, items);
+        var count = fixture.Client.CountPrimesAsync(0, 10_000_000);
+        var squares = fixture.Client.SquareSumAsync(0, n - 1);
+        await Task.WhenAll(map, count, squares);
+
+        Assert.Equal(items.Select(SeedPrimality.IsPrime), (await map).Results);
+        Assert.Equal(ReferenceData.PiOf(10_000_000), (await count).Value);
+        Assert.Equal(squareSum, (await squares).Value);
+    }
+
+    internal static long[] Range(long first, long last) => [.. Enumerable.Range(0, checked((int)(last - first + 1))).Select(i => first + i)];
+}

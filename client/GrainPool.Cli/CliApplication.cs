@@ -15,12 +15,14 @@ namespace GrainPool.Cli;
 /// failure to one line on standard error and an exit code (<see cref="ExitCodes"/>).
 /// </summary>
 /// <param name="console">Where output goes.</param>
-/// <param name="createRunner">Creates the runner for the global options (default: <see cref="JobRunnerFactory.Create"/>).</param>
-internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, IJobRunner>? createRunner = null)
+/// <param name="createRunner">
+/// Creates the runner for the global options, starting or joining its cluster (default: <see cref="JobRunnerFactory.CreateAsync"/>).
+/// </param>
+internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, CancellationToken, Task<IJobRunner>>? createRunner = null)
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    private readonly Func<GlobalOptions, IJobRunner> _createRunner = createRunner ?? JobRunnerFactory.Create;
+    private readonly Func<GlobalOptions, CancellationToken, Task<IJobRunner>> _createRunner = createRunner ?? JobRunnerFactory.CreateAsync;
 
     /// <summary>Runs grainpool with <paramref name="args"/> and returns the process exit code.</summary>
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
@@ -36,8 +38,9 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, IJo
                     WriteText($"grainpool {Version}{Environment.NewLine}");
                     return ExitCodes.Success;
                 case RunRequest run:
-                    await RunCommandAsync(run, cancellationToken);
-                    return ExitCodes.Success;
+                    return await RunCommandAsync(run, cancellationToken);
+                case SiloRequest silo:
+                    return await SiloCommand.RunAsync(silo.Arguments, cancellationToken);
                 default:
                     throw new UnreachableException("Unknown parse result.");
             }
@@ -54,6 +57,11 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, IJo
         {
             // A value the arguments' checks let through but a kernel refused: still the caller's input, still one line.
             return Fail(ErrorLine.For(ex), ExitCodes.Usage);
+        }
+        catch (Exception ex) when (ex is CliFailureException or NotSupportedException)
+        {
+            // Messages written for users: a cluster that cannot be started or reached, a kernel the cluster lacks.
+            return Fail(ErrorLine.For(ex.Message), ExitCodes.Failure);
         }
         catch (Exception ex)
         {
@@ -72,10 +80,12 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, IJo
         }
     }
 
-    private async Task RunCommandAsync(RunRequest run, CancellationToken cancellationToken)
+    private async Task<int> RunCommandAsync(RunRequest run, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await using var runner = _createRunner(run.Global);
+        console.SilenceLibraryConsoleOutput();
+        // Disposing the runner stops the cluster it started, whichever way the command ends (Ctrl+C and errors included).
+        await using var runner = await _createRunner(run.Global, cancellationToken);
         ICommandOutcome outcome;
         TimeSpan elapsed;
         using (var progressBar = !run.Global.Json && console.ErrorIsTerminal ? new TerminalProgressBar(console.Error) : null)
@@ -85,7 +95,8 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, IJo
             elapsed = clock.Elapsed;
         }
 
-        var summary = new RunSummary(runner.Mode, runner.Workers, elapsed);
+        var usage = runner.Usage;
+        var summary = new RunSummary(runner.Mode, usage.Workers, usage.Silos, elapsed);
         if (run.Global.Json)
         {
             WriteJson(run, outcome, summary);
@@ -95,6 +106,9 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, IJo
             using var text = new StreamWriter(console.Out, Utf8, leaveOpen: true);
             outcome.WriteText(text, summary);
         }
+
+        // A command may print its results and still fail (the demo's check against independent values).
+        return outcome.Failure is { } failure ? Fail(ErrorLine.For(failure), ExitCodes.Failure) : ExitCodes.Success;
     }
 
     private void WriteJson(RunRequest run, ICommandOutcome outcome, RunSummary summary)
@@ -107,6 +121,7 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, IJo
             outcome.WriteJson(json);
             json.WriteIntegerOrNull("chunkSize", run.Global.ChunkSize);
             json.WriteNumber("workers", summary.Workers);
+            json.WriteNumber("silos", summary.Silos);
             json.WriteNumber("elapsedMs", summary.Elapsed.TotalMilliseconds);
             json.WriteEndObject();
         }

@@ -38,6 +38,13 @@ public sealed class BadValueTests
         { ["primes", "map", "--upto", "3e9"], "--upto", "'3e9'" },
         { ["sqrt-sum", "--n", "10", "--repeat", "0"], "--repeat", "'0'" },
         { ["primes", "count", "--to", "18446744073709551615", "--chunk-size", "1"], "--chunk-size", "'1'" },
+        { ["--silos", "0", "square-sum", "--n", "10"], "--silos", "'0'" },
+        { ["--silos", "65", "square-sum", "--n", "10"], "--silos", "'65'" },
+        { ["--silos", "3", "--threads", "2", "square-sum", "--n", "10"], "--threads", "'2'" },
+        { ["--cluster", "nonsense", "square-sum", "--n", "10"], "--cluster", "'nonsense'" },
+        { ["--cluster", "127.0.0.1:70000", "square-sum", "--n", "10"], "--cluster", "'127.0.0.1:70000'" },
+        { ["--cluster", ",", "square-sum", "--n", "10"], "--cluster", "','" },
+        { ["--cluster-id", "mine", "square-sum", "--n", "10"], "--cluster-id", "'mine'" },
     };
 
     [Theory]
@@ -80,6 +87,16 @@ public sealed class BadCommandLineTests
         { ["primes", "count", "--to", "5", "surplus"], "'surplus'" },
         { ["primes", "count", "--to", "5", "--json=yes"], "--json" },
         { ["sqrt-sum", "--n", "5", "--method", "trial"], "--method" },
+        { ["--in-process", "--silos", "2", "square-sum", "--n", "5"], "--in-process and --silos" },
+        { ["--silos", "2", "--cluster", "127.0.0.1:30000", "square-sum", "--n", "5"], "--silos and --cluster" },
+        { ["square-sum", "--n", "5", "--cluster", "127.0.0.1:30000", "--in-process"], "--in-process and --cluster" },
+        { ["demo", "--tutorial-size", "--in-process", "--silos", "1"], "--in-process and --silos" },
+        { ["demo", "--n", "5"], "--n" },
+        { ["silo", "--silo-prot", "11111"], "--silo-prot" },
+        { ["silo", "--cores"], "--cores" },
+        { ["silo", "stray"], "'stray'" },
+        { ["--json", "silo"], "--json" },
+        { ["silo", "--cores", "0", "--http-port", "0"], "--cores" },
     };
 
     [Theory]

@@ -109,7 +109,8 @@ public sealed class CancellationTests
     {
         var stdout = new MemoryStream();
         var stderr = new StringWriter();
-        return (new CliApplication(new CliConsole(stdout, stderr, ErrorIsTerminal: false), createRunner), stdout, stderr);
+        var app = new CliApplication(new CliConsole(stdout, stderr, ErrorIsTerminal: false), (options, _) => Task.FromResult(createRunner(options)));
+        return (app, stdout, stderr);
     }
 
     private static string[] Lines(StringWriter writer) =>
@@ -125,6 +126,12 @@ public sealed class CancellationTests
         public string Mode => "test";
 
         public int Workers => 1;
+
+        public int Silos => 0;
+
+        public RunnerUsage Usage => new(1, 0);
+
+        public IJobRunner WithMaxWorkers(int maxWorkers) => this;
 
         public async Task<TPartial> RunRangeAsync<TPartial>(
             IRangeKernel<TPartial> kernel, ulong first, ulong last, ulong chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
@@ -150,6 +157,12 @@ public sealed class CancellationTests
         public string Mode => "test";
 
         public int Workers => 1;
+
+        public int Silos => 0;
+
+        public RunnerUsage Usage => new(1, 0);
+
+        public IJobRunner WithMaxWorkers(int maxWorkers) => this;
 
         public Task<TPartial> RunRangeAsync<TPartial>(
             IRangeKernel<TPartial> kernel, ulong first, ulong last, ulong chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>

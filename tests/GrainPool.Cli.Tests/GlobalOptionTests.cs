@@ -42,8 +42,8 @@ public sealed class GlobalOptionTests
     [InlineData("is-prime", "97", "98", "18446744073709551557")]
     public async Task One_thread_and_the_default_give_identical_results(params string[] args)
     {
-        var single = (await CliProcess.RunAsync([.. args, "--threads", "1", "--json"])).Json();
-        var all = (await CliProcess.RunAsync([.. args, "--json"])).Json();
+        var single = (await CliProcess.RunAsync([.. args, "--threads", "1", "--json", "--in-process"])).Json();
+        var all = (await CliProcess.RunAsync([.. args, "--json", "--in-process"])).Json();
         Assert.Equal(1, single.GetProperty("workers").GetInt32());
         Assert.Equal(Environment.ProcessorCount, all.GetProperty("workers").GetInt32());
         Assert.Equal(ResultFields(all), ResultFields(single));
@@ -56,8 +56,8 @@ public sealed class GlobalOptionTests
     [InlineData("primes", "map", "--upto", "1e4")]
     public async Task Chunk_size_and_thread_count_do_not_change_results(params string[] args)
     {
-        var reference = (await CliProcess.RunAsync([.. args, "--json"])).Json();
-        var odd = (await CliProcess.RunAsync([.. args, "--json", "--threads", "3", "--chunk-size", "7_777"])).Json();
+        var reference = (await CliProcess.RunAsync([.. args, "--json", "--in-process"])).Json();
+        var odd = (await CliProcess.RunAsync([.. args, "--json", "--threads", "3", "--chunk-size", "7_777", "--in-process"])).Json();
         Assert.Equal(7777, JsonRead.Integer(odd, "chunkSize"));
         Assert.Equal(3, odd.GetProperty("workers").GetInt32());
         Assert.Equal(ResultFields(reference), ResultFields(odd));
@@ -72,9 +72,32 @@ public sealed class GlobalOptionTests
         Assert.Equal("in-process", json.GetProperty("mode").GetString());
     }
 
-    // Everything but the run's circumstances (timing, worker count, chunk size).
+    [Theory]
+    [InlineData("primes", "count", "--to", "1e8")]
+    [InlineData("primes", "map", "--upto", "20000", "--method", "miller-rabin")]
+    [InlineData("sqrt-sum", "--n", "3e6", "--repeat", "3")]
+    [InlineData("is-prime", "97", "98", "18446744073709551557")]
+    public async Task The_embedded_cluster_and_in_process_threads_give_identical_results(params string[] args)
+    {
+        var threads = (await CliProcess.RunAsync([.. args, "--json", "--in-process"])).Json();
+        var cluster = (await CliProcess.RunAsync([.. args, "--json", "--chunk-size", "65_537"])).Json();
+        Assert.Equal("embedded", cluster.GetProperty("mode").GetString());
+        Assert.Equal(ResultFields(threads), ResultFields(cluster));
+    }
+
+    [Fact]
+    public async Task Help_names_the_modes_and_the_cluster_commands()
+    {
+        var help = string.Join('\n', (await CliProcess.RunAsync("--help")).Text());
+        foreach (var word in new[] { "--in-process", "--silos N", "--cluster H:P", "--cluster-id", "embedded", "demo", "silo" })
+        {
+            Assert.Contains(word, help, StringComparison.Ordinal);
+        }
+    }
+
+    // Everything but the run's circumstances (where, timing, worker and silo counts, chunk size).
     private static string ResultFields(JsonElement json) =>
         string.Join(",", json.EnumerateObject()
-            .Where(p => p.Name is not ("elapsedMs" or "workers" or "chunkSize"))
+            .Where(p => p.Name is not ("elapsedMs" or "workers" or "silos" or "chunkSize" or "mode"))
             .Select(p => $"{p.Name}={p.Value.GetRawText()}"));
 }

@@ -25,7 +25,7 @@ public sealed class IsPrimeTests
     [Fact]
     public async Task Known_values_are_classified_correctly_in_order()
     {
-        var json = (await CliProcess.RunAsync(["is-prime", .. Known.Select(k => k.Value), "--json"])).Json();
+        var json = (await CliProcess.RunAsync(["is-prime", .. Known.Select(k => k.Value), "--json", "--in-process"])).Json();
         Assert.Equal("is-prime", json.GetProperty("command").GetString());
         var values = json.GetProperty("values").EnumerateArray().Select(JsonRead.Integer).ToArray();
         Assert.Equal(Known.Select(k => System.Numerics.BigInteger.Parse(k.Value, System.Globalization.CultureInfo.InvariantCulture)), values);
@@ -37,7 +37,7 @@ public sealed class IsPrimeTests
     [Fact]
     public async Task Human_output_is_one_line_per_value()
     {
-        var lines = (await CliProcess.RunAsync("is-prime", "18446744073709551557", "18446744073709551615", "1e9")).Text();
+        var lines = (await CliProcess.RunAsync("is-prime", "18446744073709551557", "18446744073709551615", "1e9", "--in-process")).Text();
         Assert.Equal(
             ["18446744073709551557 is prime", "18446744073709551615 is not prime", "1000000000 is not prime"],
             lines);
@@ -46,7 +46,7 @@ public sealed class IsPrimeTests
     [Fact]
     public async Task Values_beyond_2_pow_53_are_json_strings_and_smaller_ones_numbers()
     {
-        var json = (await CliProcess.RunAsync("is-prime", "9007199254740992", "9007199254740993", "--json")).Json();
+        var json = (await CliProcess.RunAsync("is-prime", "9007199254740992", "9007199254740993", "--json", "--in-process")).Json();
         var values = json.GetProperty("values").EnumerateArray().ToArray();
         Assert.Equal(System.Text.Json.JsonValueKind.Number, values[0].ValueKind);
         Assert.Equal("9007199254740992", values[0].GetRawText());

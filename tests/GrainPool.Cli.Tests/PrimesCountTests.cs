@@ -65,7 +65,7 @@ public sealed class PrimesCountTests
     [Fact]
     public async Task Default_method_is_the_sieve_and_from_defaults_to_0()
     {
-        var json = (await CliProcess.RunAsync("primes", "count", "--to", "1000", "--json")).Json();
+        var json = (await CliProcess.RunAsync("primes", "count", "--to", "1000", "--json", "--in-process")).Json();
         Assert.Equal("sieve", json.GetProperty("method").GetString());
         Assert.Equal(0, JsonRead.Integer(json, "from"));
         Assert.Equal(Reference.Pi(1000), JsonRead.Integer(json, "count"));
@@ -74,12 +74,12 @@ public sealed class PrimesCountTests
     [Fact]
     public async Task Power_of_ten_forms_and_separators_are_read_exactly()
     {
-        var json = (await CliProcess.RunAsync("primes", "count", "--from", "1e10", "--to", "10_000_000_000", "--json")).Json();
+        var json = (await CliProcess.RunAsync("primes", "count", "--from", "1e10", "--to", "10_000_000_000", "--json", "--in-process")).Json();
         Assert.Equal(10_000_000_000, JsonRead.Integer(json, "from"));
         Assert.Equal(10_000_000_000, JsonRead.Integer(json, "to"));
         Assert.Equal(0, JsonRead.Integer(json, "count")); // 10^10 is even
 
-        var upper = (await CliProcess.RunAsync("primes", "count", "--to", "1E6", "--json")).Json();
+        var upper = (await CliProcess.RunAsync("primes", "count", "--to", "1E6", "--json", "--in-process")).Json();
         Assert.Equal(Reference.Pi(1_000_000), JsonRead.Integer(upper, "count"));
     }
 
@@ -99,7 +99,7 @@ public sealed class PrimesCountTests
     [Fact]
     public async Task Human_output_names_the_count_and_the_range()
     {
-        var lines = (await CliProcess.RunAsync("primes", "count", "--to", "1000000")).Text();
+        var lines = (await CliProcess.RunAsync("primes", "count", "--to", "1000000", "--in-process")).Text();
         Assert.Equal($"Found {Reference.Pi(1_000_000)} primes from 0 to 1,000,000 (both included)", lines[0]);
         Assert.StartsWith("Took ", lines[1], StringComparison.Ordinal);
         Assert.Equal(2, lines.Count);
@@ -109,7 +109,7 @@ public sealed class PrimesCountTests
     {
         var result = await CliProcess.RunAsync(
             "primes", "count", "--from", from.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--to", to.ToString(System.Globalization.CultureInfo.InvariantCulture), "--method", method, "--json");
+            "--to", to.ToString(System.Globalization.CultureInfo.InvariantCulture), "--method", method, "--json", "--in-process");
         var json = result.Json();
         Assert.Equal(expected, JsonRead.Integer(json, "count"));
         Assert.Equal(method, json.GetProperty("method").GetString());

@@ -7,7 +7,7 @@ public sealed class PrimesMapTests
     [Fact]
     public async Task Map_up_to_100000_prints_the_tutorials_line()
     {
-        var lines = (await CliProcess.RunAsync("primes", "map", "--upto", "100000")).Text();
+        var lines = (await CliProcess.RunAsync("primes", "map", "--upto", "100000", "--in-process")).Text();
         // The tutorial's expected output, with pi(10^5) from the reference table.
         Assert.Equal("Found 9592 primes up to 100,000", lines[0]);
         Assert.Equal($"Found {Reference.Pi(100_000)} primes up to 100,000", lines[0]);
@@ -19,7 +19,7 @@ public sealed class PrimesMapTests
     [InlineData("miller-rabin")]
     public async Task Map_returns_one_result_per_number_in_input_order(string method)
     {
-        var json = (await CliProcess.RunAsync("primes", "map", "--upto", "100_000", "--method", method, "--json")).Json();
+        var json = (await CliProcess.RunAsync("primes", "map", "--upto", "100_000", "--method", method, "--json", "--in-process")).Json();
         Assert.Equal("primes map", json.GetProperty("command").GetString());
         Assert.Equal(method, json.GetProperty("method").GetString());
         Assert.Equal(100_000, JsonRead.Integer(json, "upto"));
@@ -38,7 +38,7 @@ public sealed class PrimesMapTests
     [Fact]
     public async Task Map_counts_agree_with_the_reference_at_every_power_of_ten()
     {
-        var json = (await CliProcess.RunAsync("primes", "map", "--upto", "1e6", "--method", "miller-rabin", "--json")).Json();
+        var json = (await CliProcess.RunAsync("primes", "map", "--upto", "1e6", "--method", "miller-rabin", "--json", "--in-process")).Json();
         var results = JsonRead.Booleans(json, "results");
         foreach (var x in new[] { 10, 100, 1000, 10_000, 100_000, 1_000_000 })
         {
@@ -49,7 +49,7 @@ public sealed class PrimesMapTests
     [Fact]
     public async Task Map_of_an_empty_list_has_no_results()
     {
-        var json = (await CliProcess.RunAsync("primes", "map", "--upto", "0", "--json")).Json();
+        var json = (await CliProcess.RunAsync("primes", "map", "--upto", "0", "--json", "--in-process")).Json();
         Assert.Equal(0, JsonRead.Integer(json, "count"));
         Assert.Empty(JsonRead.Booleans(json, "results"));
     }
@@ -57,7 +57,7 @@ public sealed class PrimesMapTests
     [Fact]
     public async Task Map_default_method_is_the_tutorials_trial_division()
     {
-        var json = (await CliProcess.RunAsync("primes", "map", "--upto", "10", "--json")).Json();
+        var json = (await CliProcess.RunAsync("primes", "map", "--upto", "10", "--json", "--in-process")).Json();
         Assert.Equal("trial", json.GetProperty("method").GetString());
         Assert.Equal(
             [false, true, true, false, true, false, true, false, false, false],

@@ -8,7 +8,7 @@ public sealed class SquareSumTests
     [Fact]
     public async Task Tutorial_heavy_task_sum_is_exact_and_a_json_string()
     {
-        var json = (await CliProcess.RunAsync("square-sum", "--n", "10_000_000", "--json")).Json();
+        var json = (await CliProcess.RunAsync("square-sum", "--n", "10_000_000", "--json", "--in-process")).Json();
         Assert.Equal("square-sum", json.GetProperty("command").GetString());
         // shared/reference/seed-expected.md: sum(i**2 for i in range(10_000_000))
         Assert.Equal("333333283333335000000", json.GetProperty("sum").GetString());
@@ -18,7 +18,7 @@ public sealed class SquareSumTests
     [Fact]
     public async Task Human_output_prints_the_exact_sum()
     {
-        var lines = (await CliProcess.RunAsync("square-sum", "--n", "1e7")).Text();
+        var lines = (await CliProcess.RunAsync("square-sum", "--n", "1e7", "--in-process")).Text();
         Assert.Equal("Done. sum=333333283333335000000", lines[0]);
     }
 
@@ -32,7 +32,7 @@ public sealed class SquareSumTests
     public async Task Sum_matches_the_closed_form(ulong from, ulong n)
     {
         var json = (await CliProcess.RunAsync(
-            "square-sum", "--from", from.ToString(CultureInfo.InvariantCulture), "--n", n.ToString(CultureInfo.InvariantCulture), "--json")).Json();
+            "square-sum", "--from", from.ToString(CultureInfo.InvariantCulture), "--n", n.ToString(CultureInfo.InvariantCulture), "--json", "--in-process")).Json();
         Assert.Equal(Independent.SquareSum(from, n), JsonRead.Integer(json, "sum"));
     }
 }

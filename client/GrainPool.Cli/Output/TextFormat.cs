@@ -22,11 +22,18 @@ internal static class TextFormat
         ? elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms"
         : elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
-    /// <summary>The closing line of a run: <c>Took 1.23 s on 2 workers (in-process, sieve)</c>.</summary>
+    /// <summary>
+    /// The closing line of a run: <c>Took 1.23 s on 2 workers (in-process, sieve)</c>, or on a cluster
+    /// <c>Took 1.23 s on 2 workers across 2 silos (silos, sieve)</c>.
+    /// </summary>
     public static void WriteTiming(TextWriter text, RunSummary summary, string? detail = null)
     {
-        var workers = summary.Workers == 1 ? "1 worker" : $"{summary.Workers} workers";
+        var where = summary.Silos == 0 ? Count(summary.Workers, "worker") : $"{Count(summary.Workers, "worker")} across {Count(summary.Silos, "silo")}";
         var what = detail is null ? summary.Mode : $"{summary.Mode}, {detail}";
-        text.WriteLine($"Took {Duration(summary.Elapsed)} on {workers} ({what})");
+        text.WriteLine($"Took {Duration(summary.Elapsed)} on {where} ({what})");
     }
+
+    /// <summary><c>1 worker</c>, <c>2 workers</c>.</summary>
+    public static string Count(int count, string noun) =>
+        count.ToString(CultureInfo.InvariantCulture) + " " + (count == 1 ? noun : noun + "s");
 }

@@ -13,6 +13,8 @@ internal static class CommandCatalog
         IsPrimeCommand.Definition,
         SqrtSumCommand.Definition,
         SquareSumCommand.Definition,
+        DemoCommand.Definition,
+        SiloCommand.Definition,
     ];
 
     /// <summary>The command whose words are exactly <paramref name="words"/>, or null.</summary>

@@ -11,6 +11,10 @@ namespace GrainPool.Cli.Parsing;
 /// <param name="PositionalName">The placeholder of positional values, or null when the command takes none.</param>
 /// <param name="Examples">Example invocations (without the leading <c>grainpool</c>).</param>
 /// <param name="Bind">Validates the parsed arguments and returns the runnable command; throws <see cref="UsageException"/>.</param>
+/// <param name="TakesRawArguments">
+/// True for a command that hands every argument after its words to another program's own parser (<c>silo</c>): no
+/// global options, and <see cref="Bind"/> is not used.
+/// </param>
 internal sealed record CommandDefinition(
     string Name,
     string Summary,
@@ -19,7 +23,8 @@ internal sealed record CommandDefinition(
     IReadOnlyList<OptionDefinition> Options,
     string? PositionalName,
     IReadOnlyList<string> Examples,
-    Func<ParsedArguments, GlobalOptions, ICliCommand> Bind)
+    Func<ParsedArguments, GlobalOptions, ICliCommand> Bind,
+    bool TakesRawArguments = false)
 {
     /// <summary>The command's words one by one.</summary>
     public IReadOnlyList<string> Words { get; } = Name.Split(' ');

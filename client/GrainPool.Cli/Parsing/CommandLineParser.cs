@@ -1,3 +1,5 @@
+using GrainPool.Cli.Commands;
+
 namespace GrainPool.Cli.Parsing;
 
 /// <summary>
@@ -54,6 +56,11 @@ internal static class CommandLineParser
                     throw UnknownCommand(words, token);
                 }
 
+                if (command is { TakesRawArguments: true } && !helpRequested && !versionRequested)
+                {
+                    return RawRequest(command, args.Skip(i + 1).ToList(), values.Keys.Concat(flags));
+                }
+
                 continue;
             }
 
@@ -95,6 +102,16 @@ internal static class CommandLineParser
         var arguments = new ParsedArguments(command, values, flags, positionals);
         var global = GlobalOptions.Bind(arguments);
         return new RunRequest(command.Bind(arguments, global), global);
+    }
+
+    private static ParseResult RawRequest(CommandDefinition command, IReadOnlyList<string> rest, IEnumerable<string> globalsGiven)
+    {
+        if (globalsGiven.FirstOrDefault() is { } global)
+        {
+            throw new UsageException($"{global}: 'grainpool {command.Name}' takes no global options; see 'grainpool {command.Name} --help'");
+        }
+
+        return new SiloRequest(SiloCommand.CheckArguments(rest));
     }
 
     // An option starts with '-' but is not a negative number such as -5 (that is a value, and reported as negative).

@@ -1,19 +1,40 @@
+using System.Net;
+using System.Net.Sockets;
 using GrainPool.Cli.Running;
+using GrainPool.Client;
 
 namespace GrainPool.Cli.Parsing;
 
 /// <summary>The options every command takes: where and how wide to run, and how to print.</summary>
-/// <param name="Mode">Which runner executes the job.</param>
-/// <param name="Threads">Worker threads (cores) to use; at least 1.</param>
+/// <param name="Mode">Where the job runs.</param>
+/// <param name="Threads">
+/// <c>--threads</c>, or null when not given: threads in process, advertised cores of the embedded silo, total cores of
+/// the <c>--silos</c> processes, or the most workers a job uses on a joined cluster.
+/// </param>
 /// <param name="ChunkSize">Numbers (or items) per chunk; null lets the runner choose.</param>
 /// <param name="Json">Print one JSON object instead of text.</param>
-internal sealed record GlobalOptions(RunnerMode Mode, int Threads, ulong? ChunkSize, bool Json)
+internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? ChunkSize, bool Json)
 {
     /// <summary>The most worker threads <c>--threads</c> accepts.</summary>
     public const int MaxThreads = 1024;
 
+    /// <summary>The most silo processes <c>--silos</c> starts.</summary>
+    public const int MaxSilos = 64;
+
+    /// <summary>The cluster id <c>--cluster</c> joins when <c>--cluster-id</c> is not given (the silo's own default).</summary>
+    public const string DefaultClusterId = "grainpool";
+
     /// <summary>Selects the in-process runner.</summary>
     public const string InProcess = "--in-process";
+
+    /// <summary>Starts N local silo processes.</summary>
+    public const string SilosOption = "--silos";
+
+    /// <summary>Joins a running cluster.</summary>
+    public const string ClusterOption = "--cluster";
+
+    /// <summary>Cluster id for --cluster and --silos.</summary>
+    public const string ClusterIdOption = "--cluster-id";
 
     /// <summary>Worker thread count.</summary>
     public const string ThreadsOption = "--threads";
@@ -33,21 +54,50 @@ internal sealed record GlobalOptions(RunnerMode Mode, int Threads, ulong? ChunkS
     /// <summary>Version.</summary>
     public const string Version = "--version";
 
+    private static readonly string[] ModeOptions = [InProcess, SilosOption, ClusterOption];
+
     /// <summary>The global options, as parsing and help see them.</summary>
     public static IReadOnlyList<OptionDefinition> Definitions { get; } =
     [
-        new(InProcess, null, "Run on threads of this process (the only runner today, so also the default)"),
-        new(ThreadsOption, "T", $"Worker threads, 1 to {MaxThreads} (default: the number of cores, {Environment.ProcessorCount} here)"),
-        new(ChunkSizeOption, "C", "Numbers (or items) per chunk, at least 1 (default: about 16 chunks per worker)"),
+        new(InProcess, null, "Run on threads of this process, no cluster (the baseline)"),
+        new(SilosOption, "N", $"Start N silo processes here (1 to {MaxSilos}), each pinned to its share of the CPUs, and run on them"),
+        new(ClusterOption, "H:P,...", "Join a running cluster through these gateways (host:port, comma-separated)"),
+        new(ClusterIdOption, "ID", $"Cluster id for --cluster (default {DefaultClusterId}) or for the silos --silos starts (default: a new one)"),
+        new(ThreadsOption, "T", $"Workers, 1 to {MaxThreads}: threads (--in-process), silo cores (embedded), total cores (--silos), most workers (--cluster); default: the cores here ({Environment.ProcessorCount}), or every worker of a joined cluster"),
+        new(ChunkSizeOption, "C", "Numbers (or items) per chunk, at least 1 (default: chosen per job, about 16 range chunks or 4 map chunks per worker)"),
         new(JsonOption, null, "Print exactly one JSON object on standard output instead of text"),
         new(Help, null, "Show help for grainpool or for a command", ShortName: HelpShort),
         new(Version, null, "Show grainpool's version"),
     ];
 
+    /// <summary>Silo processes to start (<see cref="RunnerMode.Silos"/>).</summary>
+    public int SiloCount { get; init; }
+
+    /// <summary>Gateways of the cluster to join (<see cref="RunnerMode.Remote"/>).</summary>
+    public IReadOnlyList<IPEndPoint> Gateways { get; init; } = [];
+
+    /// <summary><c>--cluster-id</c>, or null when not given.</summary>
+    public string? ClusterId { get; init; }
+
     /// <summary>Reads and checks the global options from <paramref name="arguments"/>.</summary>
     public static GlobalOptions Bind(ParsedArguments arguments)
     {
-        var threads = Environment.ProcessorCount;
+        var modes = ModeOptions.Where(o => arguments.Flag(o) || arguments.Value(o) is not null).ToArray();
+        if (modes.Length > 1)
+        {
+            throw new UsageException(
+                $"{string.Join(" and ", modes)}: give at most one; {InProcess}, {SilosOption} N and {ClusterOption} H:P each choose where the work runs");
+        }
+
+        var mode = modes.FirstOrDefault() switch
+        {
+            InProcess => RunnerMode.InProcess,
+            SilosOption => RunnerMode.Silos,
+            ClusterOption => RunnerMode.Remote,
+            _ => RunnerMode.Embedded,
+        };
+
+        int? threads = null;
         if (arguments.Value(ThreadsOption) is { } threadsText)
         {
             var requested = NumberParser.Parse(ThreadsOption, threadsText);
@@ -74,8 +124,48 @@ internal sealed record GlobalOptions(RunnerMode Mode, int Threads, ulong? ChunkS
             }
         }
 
-        // Only one runner exists today; --in-process is accepted so scripts can pin it before the cluster becomes the default.
-        return new GlobalOptions(RunnerMode.InProcess, threads, chunkSize, arguments.Flag(JsonOption));
+        var siloCount = 0;
+        if (arguments.Value(SilosOption) is { } silosText)
+        {
+            var requested = NumberParser.Parse(SilosOption, silosText);
+            if (requested is < 1 or > MaxSilos)
+            {
+                throw UsageException.ForValue(SilosOption, silosText, $"must be from 1 to {MaxSilos}");
+            }
+
+            siloCount = (int)requested;
+            if (threads < siloCount)
+            {
+                throw UsageException.ForValue(ThreadsOption, arguments.Value(ThreadsOption)!, $"is fewer than --silos '{silosText}': each silo needs at least one core");
+            }
+        }
+
+        IReadOnlyList<IPEndPoint> gateways = [];
+        if (arguments.Value(ClusterOption) is { } clusterText)
+        {
+            gateways = ParseGateways(clusterText);
+        }
+
+        var clusterId = arguments.Value(ClusterIdOption);
+        if (clusterId is not null)
+        {
+            if (mode is not (RunnerMode.Remote or RunnerMode.Silos))
+            {
+                throw UsageException.ForValue(ClusterIdOption, clusterId, $"applies only with {ClusterOption} or {SilosOption}");
+            }
+
+            if (string.IsNullOrWhiteSpace(clusterId) || clusterId.Any(char.IsWhiteSpace))
+            {
+                throw UsageException.ForValue(ClusterIdOption, clusterId, "must be a non-empty id without spaces");
+            }
+        }
+
+        return new GlobalOptions(mode, threads, chunkSize, arguments.Flag(JsonOption))
+        {
+            SiloCount = siloCount,
+            Gateways = gateways,
+            ClusterId = clusterId,
+        };
     }
 
     /// <summary>
@@ -92,4 +182,21 @@ internal sealed record GlobalOptions(RunnerMode Mode, int Threads, ulong? ChunkS
 
     /// <summary>The map chunk size (items per chunk), or 0 to let the runner choose.</summary>
     public int MapChunkSize => ChunkSize is { } size ? (int)Math.Min(size, int.MaxValue) : 0;
+
+    private static IPEndPoint[] ParseGateways(string text)
+    {
+        IPEndPoint[] gateways;
+        try
+        {
+            gateways = GrainPoolConnection.ParseGateways(text);
+        }
+        catch (Exception ex) when (ex is FormatException or SocketException or ArgumentException)
+        {
+            throw UsageException.ForValue(ClusterOption, text, $"is not a list of gateways host:port[,host:port...] ({ex.Message})");
+        }
+
+        return gateways.Length > 0
+            ? gateways
+            : throw UsageException.ForValue(ClusterOption, text, "names no gateway; expected host:port[,host:port...]");
+    }
 }

@@ -28,6 +28,15 @@ internal static class HelpText
         text.AppendLine();
         text.AppendLine("Commands:");
         AppendTable(text, CommandCatalog.Commands.Select(c => (c.Name, c.Summary)));
+        text.AppendLine();
+        text.AppendLine("Where the work runs (give at most one of these global options):");
+        AppendTable(text,
+        [
+            ("(none)", "embedded: a one-silo GrainPool cluster started inside grainpool for the command"),
+            ($"{GlobalOptions.InProcess}", "threads of this process, no cluster (the baseline)"),
+            ($"{GlobalOptions.SilosOption} N", "N silo processes started on this machine, each pinned to its share of the CPUs"),
+            ($"{GlobalOptions.ClusterOption} H:P,...", "a running cluster, e.g. silos started with 'grainpool silo' in other terminals"),
+        ]);
         AppendGlobalOptions(text);
         AppendNumbers(text);
         text.AppendLine();
@@ -61,8 +70,12 @@ internal static class HelpText
             AppendTable(text, command.Options.Select(o => (o.Synopsis, o.Description)));
         }
 
-        AppendGlobalOptions(text);
-        AppendNumbers(text);
+        if (!command.TakesRawArguments)
+        {
+            AppendGlobalOptions(text);
+            AppendNumbers(text);
+        }
+
         text.AppendLine();
         text.AppendLine(command.Examples.Count == 1 ? "Example:" : "Examples:");
         foreach (var example in command.Examples)

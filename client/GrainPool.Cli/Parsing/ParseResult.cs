@@ -13,3 +13,6 @@ internal sealed record VersionRequest : ParseResult;
 
 /// <summary>Run <paramref name="Command"/> with <paramref name="Global"/> options.</summary>
 internal sealed record RunRequest(ICliCommand Command, GlobalOptions Global) : ParseResult;
+
+/// <summary>Run a silo in the foreground with <paramref name="Arguments"/> (the silo's own flags, already checked).</summary>
+internal sealed record SiloRequest(IReadOnlyList<string> Arguments) : ParseResult;

@@ -2,16 +2,30 @@ using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Running;
 
-/// <summary>Runs jobs on <see cref="Workers"/> threads of this process through the kernels' <see cref="InProcessRunner"/>.</summary>
+/// <summary>
+/// Runs jobs on <see cref="Workers"/> threads of this process through the kernels' <see cref="InProcessRunner"/>.
+/// Concurrent jobs take turns, each on all the threads, so <see cref="Workers"/> is the whole budget (a one-thread
+/// runner is one worker, as a Pool(1) is, however many jobs are submitted).
+/// </summary>
 internal sealed class InProcessJobRunner(int workers) : IJobRunner
 {
     private readonly InProcessRunner _runner = new(workers);
+    private readonly SemaphoreSlim _turn = new(1, 1);
 
     /// <inheritdoc />
-    public string Mode => "in-process";
+    public string Mode => RunnerModeNames.NameOf(RunnerMode.InProcess);
 
     /// <inheritdoc />
     public int Workers => _runner.Workers;
+
+    /// <inheritdoc />
+    public int Silos => 0;
+
+    /// <inheritdoc />
+    public RunnerUsage Usage => new(Workers, 0);
+
+    /// <inheritdoc />
+    public IJobRunner WithMaxWorkers(int maxWorkers) => new InProcessJobRunner(Math.Min(Math.Max(maxWorkers, 1), Workers));
 
     /// <inheritdoc />
     public Task<TPartial> RunRangeAsync<TPartial>(
@@ -21,10 +35,7 @@ internal sealed class InProcessJobRunner(int workers) : IJobRunner
         ulong chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken) =>
-        // The runner sees the token only between chunks, and one chunk may take seconds; WaitAsync lets the caller
-        // return at once on Ctrl+C while the abandoned workers stop at their next chunk boundary.
-        Task.Run(() => _runner.RunRange(kernel, first, last, chunkSize, progress, cancellationToken), cancellationToken)
-            .WaitAsync(cancellationToken);
+        InTurnAsync(() => _runner.RunRange(kernel, first, last, chunkSize, progress, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task RunMapAsync<TItem, TResult>(
@@ -34,9 +45,23 @@ internal sealed class InProcessJobRunner(int workers) : IJobRunner
         int chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken) =>
-        Task.Run(() => _runner.RunMap(kernel, items, results, chunkSize, progress, cancellationToken), cancellationToken)
-            .WaitAsync(cancellationToken);
+        InTurnAsync(() =>
+        {
+            _runner.RunMap(kernel, items, results, chunkSize, progress, cancellationToken);
+            return true;
+        }, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task<T> InTurnAsync<T>(Func<T> job, CancellationToken cancellationToken)
+    {
+        await _turn.WaitAsync(cancellationToken);
+        var run = Task.Run(job, cancellationToken);
+        // The turn ends when the threads do, not when the caller stops waiting.
+        _ = run.ContinueWith(_ => _turn.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        // The runner sees the token only between chunks, and one chunk may take seconds; WaitAsync lets the caller
+        // return at once on Ctrl+C while the abandoned workers stop at their next chunk boundary.
+        return await run.WaitAsync(cancellationToken);
+    }
 }

@@ -37,6 +37,40 @@ internal static class CliProcess
         return new CliResult(args, process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>
+    /// Runs grainpool with <paramref name="args"/> to completion, recording the silo processes it starts as its children
+    /// while it runs (Linux; elsewhere none are recorded). Returns the run and the silos seen (pid to command line).
+    /// </summary>
+    public static async Task<(CliResult Result, IReadOnlyDictionary<int, string> Silos)> RunWatchingSilosAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var silos = new Dictionary<int, string>();
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited)
+        {
+            if (SiloProcesses.Supported)
+            {
+                foreach (var (pid, command) in SiloProcesses.ChildrenOf(process.Id))
+                {
+                    silos[pid] = command;
+                }
+            }
+
+            if (clock.Elapsed > Deadline)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"grainpool {string.Join(' ', args)} did not finish within {Deadline.TotalSeconds} s");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+
+        await process.WaitForExitAsync();
+        return (new CliResult(args, process.ExitCode, await stdout, await stderr), silos);
+    }
+
     /// <summary>Starts grainpool with <paramref name="args"/>, output redirected, standard input closed.</summary>
     public static Process Start(params string[] args)
     {

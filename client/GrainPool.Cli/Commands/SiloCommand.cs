@@ -1,0 +1,121 @@
+using GrainPool.Cli.Parsing;
+using GrainPool.Silo;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace GrainPool.Cli.Commands;
+
+/// <summary>
+/// <c>grainpool silo</c>: runs a GrainPool silo in the foreground of this terminal, the host that silo/GrainPool.Silo's
+/// Program runs, built in this process from the same public pieces (<see cref="GrainPoolSiloHostingExtensions.AddGrainPoolSilo"/>
+/// and <see cref="GrainPoolSiloHostingExtensions.MapGrainPoolSiloEndpoints"/>) with the same flags and configuration.
+/// Ctrl+C or SIGTERM stops it gracefully (chunks in flight finish, then it leaves the cluster).
+/// </summary>
+internal static class SiloCommand
+{
+    private const string ConfigurationKeyFlag = "--GrainPool:Silo:<Setting>";
+
+    // What each of the silo's short flags means. The flags themselves come from SiloCommandLine, so a flag the silo adds
+    // shows up here (with a pointer to the silo's docs until it gets a line; a test checks that none is missing).
+    private static readonly Dictionary<string, (string Value, string Description)> Descriptions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--silo-port"] = ("P", "Port for silo-to-silo traffic (default 11111)"),
+        ["--gateway-port"] = ("P", "Port clients connect to, the H:P of 'grainpool --cluster' (default 30000)"),
+        ["--http-port"] = ("P", "Port of GET /healthz (default 8080; 0 picks a free port)"),
+        ["--primary-port"] = ("P", "Silo port of the primary silo to join (default: this silo is the primary)"),
+        ["--cores"] = ("N", "Worker slots this silo offers (default: the cores it sees)"),
+        ["--cluster-id"] = ("ID", "Orleans cluster id; clients pass it as --cluster-id (default grainpool)"),
+        ["--service-id"] = ("ID", "Orleans service id (default grainpool)"),
+        ["--name"] = ("NAME", "Silo name in logs and topology (default silo-<silo port>)"),
+        ["--clustering"] = ("MODE", "Membership: localhost, the only mode so far (all silos on one machine)"),
+        ["--listen-address"] = ("IP", "Address the silo listens on (default 127.0.0.1; 0.0.0.0 for every interface)"),
+        ["--slice-target-ms"] = ("MS", "How long a worker computes between yields, 1 to 1000 (default 50)"),
+        ["--shutdown-timeout"] = ("S", "Seconds a graceful stop may take (default 30)"),
+        ["--parent-pid"] = ("PID", "Stop when this process exits"),
+    };
+
+    /// <summary>How the parser and help see this command.</summary>
+    public static CommandDefinition Definition { get; } = new(
+        "silo",
+        "Run a GrainPool silo in the foreground (for --cluster; Ctrl+C stops it)",
+        "silo [silo options]",
+        "Runs one GrainPool silo in this terminal until Ctrl+C or SIGTERM, then stops it gracefully. It prints\n" +
+        "'grainpool-silo ready ... gateway=P ...' on standard output once it is active, and logs on standard error.\n" +
+        "The first silo is the primary; more silos join it with --primary-port. Jobs reach the silos with\n" +
+        "'grainpool --cluster 127.0.0.1:<gateway port>,... <command>'. The options are those of silo/GrainPool.Silo.",
+        [
+            .. SiloCommandLine.SwitchMappings.Keys.Order(StringComparer.Ordinal).Select(flag =>
+                Descriptions.TryGetValue(flag, out var d)
+                    ? new OptionDefinition(flag, d.Value, d.Description)
+                    : new OptionDefinition(flag, "V", "See silo/GrainPool.Silo/README.md")),
+            new(ConfigurationKeyFlag, "V", "Any silo setting by its configuration key, e.g. --GrainPool:Silo:SliceTargetMs 20"),
+        ],
+        null,
+        [
+            "silo --silo-port 11111 --gateway-port 30000 --cores 1",
+            "silo --silo-port 11112 --gateway-port 30001 --primary-port 11111 --cores 1",
+            "--cluster 127.0.0.1:30000,127.0.0.1:30001 primes count --to 1e10",
+        ],
+        (_, _) => throw new InvalidOperationException("'silo' runs through SiloCommand.RunAsync, not as a job."),
+        TakesRawArguments: true);
+
+    /// <summary>Flags of <see cref="Descriptions"/> that the silo does not have, or silo flags without a description (both empty when in step).</summary>
+    internal static (IReadOnlyList<string> Undescribed, IReadOnlyList<string> Unknown) DescriptionDrift() =>
+        ([.. SiloCommandLine.SwitchMappings.Keys.Where(f => !Descriptions.ContainsKey(f))],
+         [.. Descriptions.Keys.Where(f => !SiloCommandLine.SwitchMappings.ContainsKey(f))]);
+
+    /// <summary>
+    /// Checks the silo arguments: each option is one of the silo's flags or a <c>--Section:Key</c> configuration key,
+    /// with a value (a typo such as <c>--silo-prot</c> is an error here, where the configuration binder would ignore it).
+    /// </summary>
+    public static IReadOnlyList<string> CheckArguments(IReadOnlyList<string> args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var token = args[i];
+            var equals = token.IndexOf('=');
+            var name = equals < 0 ? token : token[..equals];
+            var known = SiloCommandLine.SwitchMappings.ContainsKey(name) || (name.StartsWith("--", StringComparison.Ordinal) && name.Contains(':'));
+            if (!known)
+            {
+                throw name.StartsWith('-')
+                    ? new UsageException($"{name}: unknown option for 'grainpool silo'; see 'grainpool silo --help'")
+                    : new UsageException($"'{token}' is not an argument of 'grainpool silo'; see 'grainpool silo --help'");
+            }
+
+            if (equals < 0)
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new UsageException($"{name}: missing value");
+                }
+
+                i++;
+            }
+        }
+
+        return args;
+    }
+
+    /// <summary>Runs the silo until <paramref name="cancellationToken"/> is cancelled (Ctrl+C) or SIGTERM; returns the exit code.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        string[] args = [.. arguments];
+        // As the silo's Program: content root = this folder, where the silo project's appsettings.json is copied.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        try
+        {
+            builder.AddGrainPoolSilo(args);
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw new UsageException("silo: invalid configuration: " + string.Join(" ", ex.Failures));
+        }
+
+        await using var app = builder.Build();
+        app.MapGrainPoolSiloEndpoints();
+        await ((IHost)app).RunAsync(cancellationToken);
+        return ExitCodes.Success;
+    }
+}

@@ -1,9 +1,10 @@
 using GrainPool.Benchmarks.Micro;
+using GrainPool.Benchmarks.Scaling;
 using GrainPool.Benchmarks.SideBySide;
 
 namespace GrainPool.Benchmarks;
 
-/// <summary>The subcommands of the benchmark program: micro, primesieve, tutorial, all.</summary>
+/// <summary>The subcommands of the benchmark program: micro, primesieve, tutorial, all, scale.</summary>
 internal static class BenchmarkCommands
 {
     private const string Usage = """
@@ -16,6 +17,11 @@ internal static class BenchmarkCommands
           tutorial [--runs 5] [--no-build] [--cli PATH] [--python PATH]
                                          the tutorial's three Python programs beside the GrainPool CLI, whole processes
           all [options of both]          machine, then primesieve, then tutorial
+          scale [--runs 3] [--jobs trial,sqrt,map] [--trial-seconds 5] [--trial-width N] [--sqrt-seconds 4] [--sqrt-width N]
+                [--map-items 1e6] [--in-flight N] [--trial-chunk N] [--sqrt-chunk N] [--map-chunk N] [--embedded]
+                [--only in-process-1,in-process-n,cluster-1x1,cluster-1xn,cluster-nx1,embedded]
+                                         the same jobs in-process (1 thread, all cores) and on silo processes (1 silo x 1 core,
+                                         1 silo x all cores, 1 silo per core), speedups and cluster/in-process ratios
           machine                        the machine description only
         """;
 
@@ -44,6 +50,8 @@ internal static class BenchmarkCommands
                     return await PrimesieveComparison.RunAsync(RepoLayout.Locate(), SideBySideOptions.Parse(rest));
                 case "tutorial":
                     return await TutorialComparison.RunAsync(RepoLayout.Locate(), SideBySideOptions.Parse(rest));
+                case "scale":
+                    return await ScaleComparison.RunAsync(RepoLayout.Locate(), ScaleOptions.Parse(rest));
                 case "all":
                     {
                         var layout = RepoLayout.Locate();

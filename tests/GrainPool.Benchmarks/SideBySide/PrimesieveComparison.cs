@@ -161,7 +161,8 @@ internal static class PrimesieveComparison
         return sizes;
     }
 
-    private static Dictionary<ulong, ulong> LoadReferenceCounts(string? path)
+    /// <summary>pi(x) by x from the shared reference table (empty when it is not there).</summary>
+    internal static Dictionary<ulong, ulong> LoadReferenceCounts(string? path)
     {
         var counts = new Dictionary<ulong, ulong>();
         if (path is null || !File.Exists(path))

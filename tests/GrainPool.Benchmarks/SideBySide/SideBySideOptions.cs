@@ -50,7 +50,7 @@ internal sealed record SideBySideOptions(ulong Max, int? Runs, bool NoBuild, str
         ++i < args.Count ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value");
 
     // Accepts 10000000000, 10_000_000_000 and 1e10; the value must be a positive whole number.
-    private static ulong ParseCount(string text, string name)
+    internal static ulong ParseCount(string text, string name)
     {
         var cleaned = text.Replace("_", "", StringComparison.Ordinal);
         if (ulong.TryParse(cleaned, NumberStyles.None, CultureInfo.InvariantCulture, out var whole) && whole > 0)

@@ -333,7 +333,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         ArgumentNullException.ThrowIfNull(kernel);
         var workers = await WorkersAsync(new MapOptions()).ConfigureAwait(false);
         var key = workers[Random.Shared.Next(workers.Length)];
-        var result = await Grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo).ComputeItemsAsync<TItem, TResult>(kernel.Id, [item], cancellationToken).ConfigureAwait(false);
+        var result = await Grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo).ComputeItemsAsync<TItem, TResult>(kernel.Id, new[] { item }, cancellationToken).ConfigureAwait(false);
         if (result.Errors.Length > 0)
         {
             var error = result.Errors[0];

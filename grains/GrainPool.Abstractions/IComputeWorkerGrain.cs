@@ -18,7 +18,7 @@ public interface IComputeWorkerGrain : IGrainWithIntegerCompoundKey
     /// error is returned in <see cref="ItemsChunkResult{TResult}.Errors"/> with its position in the batch.
     /// </summary>
     [Alias("ComputeItems")]
-    Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(string kernel, TItem[] items, CancellationToken cancellationToken = default);
+    Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(string kernel, PackedArray<TItem> items, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One worker slot: core <see cref="Core"/> of the silo at <see cref="Silo"/> (its parsable address).</summary>
@@ -39,4 +39,8 @@ public sealed record ItemError(int Position, string ErrorType, string Message);
 
 /// <summary>Results of a batch of items, in batch order; failed positions hold default values and appear in <see cref="Errors"/>.</summary>
 [GenerateSerializer, Immutable, Alias("GrainPool.ItemsChunkResult`1")]
-public sealed record ItemsChunkResult<TResult>(TResult[] Results, ItemError[] Errors, WorkerStamp Worker);
+public sealed record ItemsChunkResult<TResult>(PackedArray<TResult> PackedResults, ItemError[] Errors, WorkerStamp Worker)
+{
+    /// <summary>The results in batch order.</summary>
+    public TResult[] Results => PackedResults.Items;
+}

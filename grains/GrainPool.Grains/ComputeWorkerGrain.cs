@@ -62,10 +62,11 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
     }
 
     /// <inheritdoc />
-    public async Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(string kernel, TItem[] items, CancellationToken cancellationToken = default)
+    public async Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(string kernel, PackedArray<TItem> batch, CancellationToken cancellationToken = default)
     {
         var compute = kernels.GetItem<TItem, TResult>(kernel);
-        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(batch);
+        var items = batch.Items;
         using var chunk = activity.StartChunk(kernel);
         var results = new TResult[items.Length];
         List<ItemError>? errors = null;

@@ -1,0 +1,70 @@
+using GrainPool.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace GrainPool.Cluster.Tests;
+
+/// <summary>
+/// The wire form of item batches and results: raw bytes for element types without references, a normal array
+/// otherwise. Round trips go through Orleans' own serializer, the one the silos use, and are compared with the input.
+/// </summary>
+public sealed class PackedArrayTests
+{
+    private static readonly Serializer Serializer = new ServiceCollection()
+        .AddSerializer(b => b.AddAssembly(typeof(PackedArray<>).Assembly))
+        .BuildServiceProvider()
+        .GetRequiredService<Serializer>();
+
+    public static TheoryData<long[]> Longs => new()
+    {
+        Array.Empty<long>(),
+        new[] { 0L },
+        new[] { long.MinValue, -1, 0, 1, long.MaxValue },
+        Enumerable.Range(0, 100_000).Select(i => (long)i * 7919 - 1_000_000).ToArray(),
+    };
+
+    [Theory]
+    [MemberData(nameof(Longs))]
+    public void Longs_round_trip_through_the_orleans_serializer_unchanged(long[] values)
+    {
+        var back = RoundTrip(new PackedArray<long>(values));
+
+        Assert.Equal(values, back.Items);
+    }
+
+    [Fact]
+    public void Bools_ulongs_and_structs_round_trip_as_raw_bytes()
+    {
+        var bools = Enumerable.Range(0, 1001).Select(i => i % 3 == 0).ToArray();
+        ulong[] ulongs = [0, 1, ulong.MaxValue, 18_446_744_073_709_551_557];
+        var pairs = new[] { (1, 2.5), (-3, double.NaN), (int.MaxValue, double.Epsilon) };
+
+        Assert.True(PackedArray<bool>.IsPackable && PackedArray<ulong>.IsPackable && PackedArray<(int, double)>.IsPackable);
+        Assert.Equal(bools, RoundTrip(new PackedArray<bool>(bools)).Items);
+        Assert.Equal(ulongs, RoundTrip(new PackedArray<ulong>(ulongs)).Items);
+        Assert.Equal(pairs, RoundTrip(new PackedArray<(int, double)>(pairs)).Items);
+    }
+
+    [Fact]
+    public void Raw_bytes_are_eight_per_long_not_a_field_per_element()
+    {
+        var values = Enumerable.Range(0, 10_000).Select(i => (long)i << 40).ToArray();
+
+        var bytes = Serializer.SerializeToArray(new PackedArray<long>(values));
+
+        // 80,000 bytes of payload plus a small header; Orleans' element-wise array form needs a header byte per element.
+        Assert.InRange(bytes.Length, 80_000, 80_100);
+    }
+
+    [Fact]
+    public void Element_types_with_references_travel_as_a_normal_array()
+    {
+        string?[] values = ["2", null, "", "18446744073709551615", "ünïcödé"];
+
+        Assert.False(PackedArray<string?>.IsPackable);
+        Assert.Equal(values, RoundTrip(new PackedArray<string?>(values)).Items);
+    }
+
+    private static PackedArray<T> RoundTrip<T>(PackedArray<T> value) =>
+        Serializer.Deserialize<PackedArray<T>>(Serializer.SerializeToArray(value)) ?? throw new InvalidOperationException("deserialized to null");
+}

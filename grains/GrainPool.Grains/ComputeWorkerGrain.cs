@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GrainPool.Abstractions;
+using GrainPool.Kernels.Running;
 
 namespace GrainPool.Grains;
 
@@ -32,12 +33,42 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
     public async Task<RangeChunkResult<TPartial>> ComputeRangeAsync<TPartial>(string kernel, ulong first, ulong last, CancellationToken cancellationToken = default)
     {
         var compute = kernels.GetRange<TPartial>(kernel);
+        using var chunk = activity.StartChunk(kernel);
+        try
+        {
+            return await ComputeRangeAsync(compute, chunk, first, last, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            chunk.Failed(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(string kernel, PackedArray<TItem> batch, CancellationToken cancellationToken = default)
+    {
+        var compute = kernels.GetItem<TItem, TResult>(kernel);
+        ArgumentNullException.ThrowIfNull(batch);
+        using var chunk = activity.StartChunk(kernel);
+        try
+        {
+            return await ComputeItemsAsync(compute, chunk, batch.Items, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            chunk.Failed(ex);
+            throw;
+        }
+    }
+
+    private async Task<RangeChunkResult<TPartial>> ComputeRangeAsync<TPartial>(IRangeKernel<TPartial> compute, WorkerActivity.ChunkScope chunk, ulong first, ulong last, CancellationToken cancellationToken)
+    {
         if (first > last)
         {
             throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
         }
 
-        using var chunk = activity.StartChunk(kernel);
         var total = compute.Zero;
         var slice = Math.Max(1, compute.MinChunkSize / 4);
         var next = first;
@@ -58,16 +89,12 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
             await Task.Yield();
         }
 
-        return new RangeChunkResult<TPartial>(total, chunk.Complete(silo.SiloAddress.ToString(), Core));
+        var numbers = last - first == ulong.MaxValue ? long.MaxValue : (long)Math.Min(last - first + 1, long.MaxValue);
+        return new RangeChunkResult<TPartial>(total, chunk.Complete(silo.SiloAddress.ToString(), Core, numbers));
     }
 
-    /// <inheritdoc />
-    public async Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(string kernel, PackedArray<TItem> batch, CancellationToken cancellationToken = default)
+    private async Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(IItemKernel<TItem, TResult> compute, WorkerActivity.ChunkScope chunk, TItem[] items, CancellationToken cancellationToken)
     {
-        var compute = kernels.GetItem<TItem, TResult>(kernel);
-        ArgumentNullException.ThrowIfNull(batch);
-        var items = batch.Items;
-        using var chunk = activity.StartChunk(kernel);
         var results = new TResult[items.Length];
         List<ItemError>? errors = null;
         var sliceStarted = Stopwatch.GetTimestamp();
@@ -80,6 +107,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
             catch (Exception ex) when (ex is ArgumentException or ArithmeticException or InvalidOperationException)
             {
                 (errors ??= []).Add(new ItemError(i, ex.GetType().Name, ex.Message));
+                chunk.ItemFailed(ex.GetType().Name);
             }
 
             // Check the clock every few items only: per-item kernels can be nanoseconds long.
@@ -101,7 +129,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
             }
         }
 
-        return new ItemsChunkResult<TResult>(results, errors?.ToArray() ?? [], chunk.Complete(silo.SiloAddress.ToString(), Core));
+        return new ItemsChunkResult<TResult>(results, errors?.ToArray() ?? [], chunk.Complete(silo.SiloAddress.ToString(), Core, items.Length));
     }
 
     // Aim each slice at the target: grow when far under it, shrink when over (ranges get costlier as n grows).

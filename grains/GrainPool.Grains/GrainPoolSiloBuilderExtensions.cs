@@ -1,6 +1,7 @@
 using GrainPool.Abstractions;
 using GrainPool.Kernels;
 using GrainPool.Kernels.Running;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
@@ -21,7 +22,12 @@ public static class GrainPoolSiloBuilderExtensions
         ArgumentOutOfRangeException.ThrowIfLessThan(advertisedCores, 1);
         silo.UseSiloMetadata(new Dictionary<string, string> { [SiloMetadataKeys.Cores] = advertisedCores.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         silo.AddPlacementDirector<CoreSlotPlacement, CoreSlotPlacementDirector>();
-        silo.Services.AddSingleton(new WorkerActivity(sliceTarget ?? TimeSpan.FromMilliseconds(50)));
+        silo.Services.AddMetrics();
+        silo.Services.AddSingleton(sp => new WorkerActivity(
+            sliceTarget ?? TimeSpan.FromMilliseconds(50),
+            advertisedCores,
+            sp.GetRequiredService<IMeterFactory>(),
+            () => sp.GetRequiredService<ILocalSiloDetails>().Name));
         var registry = GetOrAddRegistry(silo.Services);
         registry.Add(BuiltInKernels.PrimeCountSieve.Id, new PrimeCountKernel(PrimalityMethod.Sieve));
         registry.Add(BuiltInKernels.PrimeCountMillerRabin.Id, new PrimeCountKernel(PrimalityMethod.MillerRabin));

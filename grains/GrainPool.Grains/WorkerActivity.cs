@@ -1,22 +1,81 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
 namespace GrainPool.Grains;
 
 /// <summary>
 /// What this silo's compute workers are doing: live activations by slot, chunks running, completed and cancelled,
-/// and busy time. Tests read it to observe the silo side (activations per core, cancellation reaching the worker);
-/// metrics read it too.
+/// and busy time. Tests read it to observe the silo side (activations per core, cancellation reaching the worker), and
+/// it publishes the same facts as the <see cref="MeterName"/> meter (see docs/metrics.md), tagged with the kernel and
+/// the silo's name: never a job id or an item, so the number of series stays bounded.
 /// </summary>
-public sealed class WorkerActivity(TimeSpan sliceTarget)
+public sealed class WorkerActivity
 {
+    /// <summary>The name of GrainPool's silo-side meter.</summary>
+    public const string MeterName = "GrainPool";
+
+    /// <summary>Histogram bucket bounds (seconds) for chunk durations: 1 ms .. 30 s, roughly x2.5 apart.</summary>
+    public static readonly IReadOnlyList<double> ChunkDurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
     private readonly ConcurrentDictionary<long, byte> _slots = new();
+    private readonly Lazy<string> _siloName;
+    private readonly Counter<long>? _chunksCompleted;
+    private readonly Counter<long>? _itemsCompleted;
+    private readonly Counter<long>? _chunksFailed;
+    private readonly Counter<long>? _itemsFailed;
+    private readonly Counter<long>? _chunksCancelled;
+    private readonly Counter<double>? _busySeconds;
+    private readonly Histogram<double>? _chunkDuration;
     private long _running;
     private long _completed;
     private long _cancelled;
     private long _busyTicks;
 
+    /// <summary>Tracks workers without publishing metrics (tests, tools).</summary>
+    public WorkerActivity(TimeSpan sliceTarget)
+        : this(sliceTarget, 1, null, static () => "silo")
+    {
+    }
+
+    /// <summary>Tracks workers and publishes the <see cref="MeterName"/> meter through <paramref name="meterFactory"/>.</summary>
+    /// <param name="sliceTarget">How long a worker computes between yields.</param>
+    /// <param name="advertisedCores">Worker slots this silo offers (the <c>grainpool_cores_advertised</c> gauge).</param>
+    /// <param name="meterFactory">Creates the meter; null publishes nothing.</param>
+    /// <param name="siloName">The silo's name for the <c>silo</c> tag, read on first use (the silo names itself late).</param>
+    public WorkerActivity(TimeSpan sliceTarget, int advertisedCores, IMeterFactory? meterFactory, Func<string> siloName)
+    {
+        SliceTarget = sliceTarget;
+        AdvertisedCores = advertisedCores;
+        _siloName = new Lazy<string>(siloName);
+        if (meterFactory is null)
+        {
+            return;
+        }
+
+        var meter = meterFactory.Create(new MeterOptions(MeterName));
+        _chunksCompleted = meter.CreateCounter<long>("grainpool.chunks.completed", "{chunk}", "Chunks the compute workers finished, by kernel");
+        _itemsCompleted = meter.CreateCounter<long>("grainpool.items.completed", "{item}", "Items (map) or numbers (range jobs) the compute workers finished, by kernel");
+        _chunksFailed = meter.CreateCounter<long>("grainpool.chunks.failed", "{chunk}", "Chunks that ended with an error, by kernel and error kind (exception type)");
+        _itemsFailed = meter.CreateCounter<long>("grainpool.items.failed", "{item}", "Map items whose kernel call failed (the chunk still completes), by kernel and error kind");
+        _chunksCancelled = meter.CreateCounter<long>("grainpool.chunks.cancelled", "{chunk}", "Chunks stopped by their caller's cancellation, by kernel");
+        _busySeconds = meter.CreateCounter<double>("grainpool.worker.busy", "s", "Seconds the compute workers spent inside kernels; its rate is the number of cores doing useful work");
+        _chunkDuration = meter.CreateHistogram<double>(
+            "grainpool.chunk.duration",
+            "s",
+            "Time from a chunk's start on its worker to its end, by kernel",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ChunkDurationBuckets });
+        meter.CreateObservableGauge("grainpool.chunks.running", () => new Measurement<long>(Running, SiloTag), "{chunk}", "Chunks executing on this silo's workers now (at most one per worker)");
+        meter.CreateObservableGauge("grainpool.worker.activations", () => new Measurement<long>(_slots.Count, SiloTag), "{activation}", "Live compute worker activations on this silo");
+        meter.CreateObservableGauge("grainpool.cores.advertised", () => new Measurement<long>(AdvertisedCores, SiloTag), "{core}", "Cores this silo offers to compute workers (its worker slots)");
+    }
+
     /// <summary>Target length of one slice of a chunk between yields.</summary>
-    public TimeSpan SliceTarget { get; } = sliceTarget;
+    public TimeSpan SliceTarget { get; }
+
+    /// <summary>Worker slots this silo offers.</summary>
+    public int AdvertisedCores { get; }
 
     /// <summary>Slots with a live worker activation on this silo.</summary>
     public IReadOnlyCollection<long> ActiveSlots => [.. _slots.Keys.Order()];
@@ -36,6 +95,8 @@ public sealed class WorkerActivity(TimeSpan sliceTarget)
     /// <summary>Raised when a running chunk stops because of cancellation (tests wait on it).</summary>
     public event Action<string>? ChunkCancelled;
 
+    private KeyValuePair<string, object?> SiloTag => new("silo", _siloName.Value);
+
     internal void Activated(long slot) => _slots[slot] = 0;
 
     internal void Deactivated(long slot) => _slots.TryRemove(slot, out _);
@@ -46,9 +107,14 @@ public sealed class WorkerActivity(TimeSpan sliceTarget)
         return new ChunkScope(this, kernel);
     }
 
+    private TagList Tags(string kernel) => new() { { "kernel", kernel }, SiloTag };
+
+    private TagList Tags(string kernel, string error) => new() { { "kernel", kernel }, SiloTag, { "error", error } };
+
     /// <summary>Tracks one chunk from start to completion, cancellation or failure.</summary>
     internal sealed class ChunkScope(WorkerActivity owner, string kernel) : IDisposable
     {
+        private readonly long _started = Stopwatch.GetTimestamp();
         private long _busyTicks;
         private bool _ended;
 
@@ -56,7 +122,11 @@ public sealed class WorkerActivity(TimeSpan sliceTarget)
         {
             _busyTicks += busy.Ticks;
             Interlocked.Add(ref owner._busyTicks, busy.Ticks);
+            // Per slice, not per chunk, so that the busy-cores rate is smooth while long chunks run.
+            owner._busySeconds?.Add(busy.TotalSeconds, owner.Tags(kernel));
         }
+
+        public void ItemFailed(string error) => owner._itemsFailed?.Add(1, owner.Tags(kernel, error));
 
         public void ThrowIfCancelled(CancellationToken cancellationToken)
         {
@@ -67,14 +137,29 @@ public sealed class WorkerActivity(TimeSpan sliceTarget)
 
             End();
             Interlocked.Increment(ref owner._cancelled);
+            owner._chunksCancelled?.Add(1, owner.Tags(kernel));
             owner.ChunkCancelled?.Invoke(kernel);
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        public Abstractions.WorkerStamp Complete(string silo, long slot)
+        /// <summary>Records a chunk that ended with <paramref name="error"/> (not a cancellation).</summary>
+        public void Failed(Exception error)
+        {
+            if (!_ended)
+            {
+                End();
+                owner._chunksFailed?.Add(1, owner.Tags(kernel, error.GetType().Name));
+            }
+        }
+
+        public Abstractions.WorkerStamp Complete(string silo, long slot, long items)
         {
             End();
             Interlocked.Increment(ref owner._completed);
+            var tags = owner.Tags(kernel);
+            owner._chunksCompleted?.Add(1, tags);
+            owner._itemsCompleted?.Add(items, tags);
+            owner._chunkDuration?.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, tags);
             return new Abstractions.WorkerStamp(silo, slot, TimeSpan.FromTicks(_busyTicks).TotalSeconds);
         }
 

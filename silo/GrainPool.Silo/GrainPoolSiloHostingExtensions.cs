@@ -41,6 +41,7 @@ public static class GrainPoolSiloHostingExtensions
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.HttpPort));
         builder.UseOrleans(silo => silo.AddGrainPoolSiloCore(options));
+        builder.Services.AddGrainPoolSiloMetrics(options);
 
         builder.Services.AddSingleton<SiloStatusProbe>();
         builder.Services.AddHostedService<SiloReadyReporter>();
@@ -56,7 +57,7 @@ public static class GrainPoolSiloHostingExtensions
 
     /// <summary>
     /// Maps <c>GET /healthz</c>: 200 with <c>{"status":"ready",...}</c> when the local silo is Active in its membership
-    /// view, 503 with <c>joining</c> or <c>shutting-down</c> otherwise.
+    /// view, 503 with <c>joining</c> or <c>shutting-down</c> otherwise; and <c>GET /metrics</c> (Prometheus).
     /// </summary>
     public static IEndpointRouteBuilder MapGrainPoolSiloEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -66,6 +67,7 @@ public static class GrainPoolSiloHostingExtensions
             var health = probe.Current();
             return Results.Json(health, statusCode: health.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
+        endpoints.MapPrometheusScrapingEndpoint(SiloMetrics.ScrapePath);
         return endpoints;
     }
 

@@ -24,15 +24,29 @@ internal static class ChunkDispatcher
         IChunkSource<TChunk> source,
         Func<IComputeWorkerGrain, TChunk, CancellationToken, Task> execute,
         StatsCollector stats,
+        JobMetrics job,
         CancellationToken cancellationToken)
         where TChunk : class
     {
+        async Task Measured(IComputeWorkerGrain worker, TChunk chunk, CancellationToken token)
+        {
+            job.ChunkSent();
+            try
+            {
+                await execute(worker, chunk, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                job.ChunkReturned();
+            }
+        }
+
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var lanes = new List<Task>(workers.Length * options.InFlightPerWorker);
         // Lane j uses worker j % workers, so the first round gives every worker one chunk before any gets a second.
         for (var lane = 0; lane < workers.Length * options.InFlightPerWorker; lane++)
         {
-            lanes.Add(RunLaneAsync(grains, lane % workers.Length, workers, options.MaxChunkRetries, source, execute, stats, failed));
+            lanes.Add(RunLaneAsync(grains, lane % workers.Length, workers, options.MaxChunkRetries, source, Measured, stats, failed));
         }
 
         await Task.WhenAll(lanes).ConfigureAwait(false);

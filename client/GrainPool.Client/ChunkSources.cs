@@ -160,8 +160,8 @@ internal sealed class StreamChunkSource<TItem>(IAsyncEnumerable<TItem> items, in
     }
 }
 
-/// <summary>Reports progress at most ten times a second (and at the end) to the caller's IProgress.</summary>
-internal sealed class ProgressReporter(IProgress<MapProgress>? progress, long? total, long startedTimestamp)
+/// <summary>Reports progress at most ten times a second (and at the end) to the caller's IProgress, and every item to the job's metrics.</summary>
+internal sealed class ProgressReporter(IProgress<MapProgress>? progress, long? total, long startedTimestamp, JobMetrics job)
 {
     private long _done;
     private long _lastReport;
@@ -169,6 +169,7 @@ internal sealed class ProgressReporter(IProgress<MapProgress>? progress, long? t
     public void Add(long units)
     {
         var done = Interlocked.Add(ref _done, units);
+        job.ItemsDone(units);
         if (progress is null)
         {
             return;

@@ -97,6 +97,22 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             throw new ArgumentOutOfRangeException(nameof(options), options.ChunkSize, "ChunkSize must be at least 1.");
         }
 
+        var job = JobMetrics.Start(kernel.Id, "range");
+        try
+        {
+            var result = await RunRangeCoreAsync(kernel, first, last, options, job, cancellationToken).ConfigureAwait(false);
+            job.Completed();
+            return result;
+        }
+        catch (Exception ex)
+        {
+            job.Ended(ex);
+            throw;
+        }
+    }
+
+    private async Task<JobResult<TPartial>> RunRangeCoreAsync<TPartial>(RangeKernel<TPartial> kernel, ulong first, ulong last, RangeOptions options, JobMetrics job, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var workers = await WorkersAsync(options).ConfigureAwait(false);
         var width = (UInt128)last - first + 1;
@@ -104,7 +120,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var stats = new StatsCollector();
         var gate = new Lock();
         var total = kernel.Zero;
-        var progress = new ProgressReporter(options.Progress, width > long.MaxValue ? null : (long)width, started);
+        var progress = new ProgressReporter(options.Progress, width > long.MaxValue ? null : (long)width, started, job);
 
         using var timeout = LinkTimeout(options, cancellationToken);
         try
@@ -120,7 +136,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
 
                 stats.Add(result.Worker);
                 progress.Add((long)Math.Min(chunk.Last - chunk.First + 1, long.MaxValue));
-            }, stats, timeout.Token).ConfigureAwait(false);
+            }, stats, job, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
@@ -149,11 +165,36 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             return new MapResult<TResult>(results, failures, stats.Snapshot(TimeSpan.Zero));
         }
 
+        var job = JobMetrics.Start(kernel.Id, "map");
+        try
+        {
+            var result = await MapCoreAsync(kernel, items, options, results, failures, stats, started, job, cancellationToken).ConfigureAwait(false);
+            job.Completed();
+            return result;
+        }
+        catch (Exception ex)
+        {
+            job.Ended(ex);
+            throw;
+        }
+    }
+
+    private async Task<MapResult<TResult>> MapCoreAsync<TItem, TResult>(
+        ItemKernel<TItem, TResult> kernel,
+        IReadOnlyList<TItem> items,
+        MapOptions options,
+        TResult[] results,
+        List<ItemFailure> failures,
+        StatsCollector stats,
+        long started,
+        JobMetrics job,
+        CancellationToken cancellationToken)
+    {
         var workers = await WorkersAsync(options).ConfigureAwait(false);
         var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (workers.Length * 4.0)));
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1, nameof(options.ChunkSize));
         var source = new ListChunkSource<TItem>(items, chunkSize);
-        var progress = new ProgressReporter(options.Progress, items.Count, started);
+        var progress = new ProgressReporter(options.Progress, items.Count, started, job);
         long completed = 0;
 
         using var timeout = LinkTimeout(options, cancellationToken);
@@ -167,7 +208,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
                 var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
                 CollectErrors(chunk, result.Errors, failures, options.Errors, done);
                 progress.Add(chunk.Items.Length);
-            }, stats, timeout.Token).ConfigureAwait(false);
+            }, stats, job, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
@@ -200,11 +241,22 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }
 
         var started = Stopwatch.GetTimestamp();
-        var workers = await WorkersAsync(options).ConfigureAwait(false);
+        var job = JobMetrics.Start(kernel.Id, "map-unordered");
+        WorkerKey[] workers;
+        try
+        {
+            workers = await WorkersAsync(options).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            job.Ended(ex);
+            throw;
+        }
+
         var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (workers.Length * 4.0)));
         var source = new ListChunkSource<TItem>(items, chunkSize);
         var stats = new StatsCollector();
-        var progress = new ProgressReporter(options.Progress, items.Count, started);
+        var progress = new ProgressReporter(options.Progress, items.Count, started, job);
         // Bounded: a slow consumer holds back the workers instead of buffering every result.
         var finished = Channel.CreateBounded<(ItemChunk<TItem> Chunk, ItemsChunkResult<TResult> Result)>(workers.Length * options.InFlightPerWorker);
         long completed = 0;
@@ -218,7 +270,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
             await finished.Writer.WriteAsync((chunk, result), token).ConfigureAwait(false);
             progress.Add(chunk.Items.Length);
-        }, stats, timeout.Token);
+        }, stats, job, timeout.Token);
         _ = run.ContinueWith(t => finished.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
         var consumed = false;
@@ -241,7 +293,14 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }
         finally
         {
-            await StopAbandonedRunAsync(run, timeout, consumed).ConfigureAwait(false);
+            try
+            {
+                await StopAbandonedRunAsync(run, timeout, consumed).ConfigureAwait(false);
+            }
+            finally
+            {
+                EndStreamedJob(job, run, consumed);
+            }
         }
     }
 
@@ -264,11 +323,22 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         options ??= new MapOptions();
         options.Validate();
         var started = Stopwatch.GetTimestamp();
-        var workers = await WorkersAsync(options).ConfigureAwait(false);
+        var job = JobMetrics.Start(kernel.Id, "map-stream");
+        WorkerKey[] workers;
+        try
+        {
+            workers = await WorkersAsync(options).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            job.Ended(ex);
+            throw;
+        }
+
         var window = workers.Length * options.InFlightPerWorker * 2;
         await using var source = new StreamChunkSource<TItem>(items, options.ChunkSize ?? DefaultStreamChunkSize, window);
         var stats = new StatsCollector();
-        var progress = new ProgressReporter(options.Progress, null, started);
+        var progress = new ProgressReporter(options.Progress, null, started, job);
         var pending = new Dictionary<long, ItemsChunkResult<TResult>>();
         var gate = new Lock();
         var ready = Channel.CreateUnbounded<bool>(); // a signal per finished chunk; the window bounds the data itself
@@ -288,7 +358,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
 
             progress.Add(chunk.Items.Length);
             ready.Writer.TryWrite(true);
-        }, stats, timeout.Token);
+        }, stats, job, timeout.Token);
         _ = run.ContinueWith(t => ready.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
         long nextSequence = 0;
@@ -323,7 +393,14 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }
         finally
         {
-            await StopAbandonedRunAsync(run, timeout, finishedNormally).ConfigureAwait(false);
+            try
+            {
+                await StopAbandonedRunAsync(run, timeout, finishedNormally).ConfigureAwait(false);
+            }
+            finally
+            {
+                EndStreamedJob(job, run, finishedNormally);
+            }
         }
     }
 
@@ -331,16 +408,55 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     public async Task<TResult> SubmitAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, TItem item, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var workers = await WorkersAsync(new MapOptions()).ConfigureAwait(false);
-        var key = workers[Random.Shared.Next(workers.Length)];
-        var result = await Grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo).ComputeItemsAsync<TItem, TResult>(kernel.Id, new[] { item }, cancellationToken).ConfigureAwait(false);
-        if (result.Errors.Length > 0)
+        var job = JobMetrics.Start(kernel.Id, "submit");
+        try
         {
-            var error = result.Errors[0];
-            throw new ItemFailedException(new ItemFailure(0, item, error.ErrorType, error.Message), 0);
-        }
+            var workers = await WorkersAsync(new MapOptions()).ConfigureAwait(false);
+            var key = workers[Random.Shared.Next(workers.Length)];
+            job.ChunkSent();
+            ItemsChunkResult<TResult> result;
+            try
+            {
+                result = await Grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo).ComputeItemsAsync<TItem, TResult>(kernel.Id, new[] { item }, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                job.ChunkReturned();
+            }
 
-        return result.Results[0];
+            if (result.Errors.Length > 0)
+            {
+                var error = result.Errors[0];
+                throw new ItemFailedException(new ItemFailure(0, item, error.ErrorType, error.Message), 0);
+            }
+
+            job.ItemsDone(1);
+            job.Completed();
+            return result.Results[0];
+        }
+        catch (Exception ex)
+        {
+            job.Ended(ex);
+            throw;
+        }
+    }
+
+    // A streamed job ends when its enumeration does: completed, failed with the run's error, or cancelled (including a
+    // consumer that stopped reading early).
+    private static void EndStreamedJob(JobMetrics job, Task run, bool finished)
+    {
+        if (finished)
+        {
+            job.Completed();
+        }
+        else if (run.IsFaulted && run.Exception?.GetBaseException() is { } error)
+        {
+            job.Ended(error);
+        }
+        else
+        {
+            job.Cancelled();
+        }
     }
 
     // A consumer that stops enumerating early (break, exception) must not leave lanes blocked on a full channel.

@@ -3,12 +3,16 @@ using GrainPool.Grains;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace GrainPool.Silo;
 
 /// <summary>Wires a GrainPool silo into an ASP.NET Core host.</summary>
 public static class GrainPoolSiloHostingExtensions
 {
+    /// <summary>Where the Orleans Dashboard is served on the HTTP port.</summary>
+    public const string DashboardPath = "/dashboard";
+
     /// <summary>
     /// Adds the GrainPool silo: reads and validates <see cref="GrainPoolSiloOptions"/> (the short flags of
     /// <paramref name="args"/> mapped by <see cref="SiloCommandLine"/>), runs an Orleans silo with localhost clustering
@@ -40,7 +44,14 @@ public static class GrainPoolSiloHostingExtensions
         });
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.HttpPort));
-        builder.UseOrleans(silo => silo.AddGrainPoolSiloCore(options));
+        builder.UseOrleans(silo =>
+        {
+            silo.AddGrainPoolSiloCore(options);
+            if (options.Dashboard != GrainPoolSiloOptions.DashboardOff)
+            {
+                silo.AddDashboard();
+            }
+        });
         builder.Services.AddGrainPoolSiloMetrics(options);
 
         builder.Services.AddSingleton<SiloStatusProbe>();
@@ -68,6 +79,16 @@ public static class GrainPoolSiloHostingExtensions
             return Results.Json(health, statusCode: health.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         endpoints.MapPrometheusScrapingEndpoint(SiloMetrics.ScrapePath);
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<GrainPoolSiloOptions>>().Value;
+        if (options.Dashboard != GrainPoolSiloOptions.DashboardOff)
+        {
+            var loopbackOnly = options.Dashboard == GrainPoolSiloOptions.DashboardLoopback;
+            endpoints.MapOrleansDashboard(DashboardPath).AddEndpointFilter(async (context, next) =>
+                !loopbackOnly || context.HttpContext.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
+                    ? await next(context)
+                    : Results.Problem("The Orleans Dashboard answers local requests only (start the silo with --dashboard any to open it).", statusCode: StatusCodes.Status403Forbidden));
+        }
+
         return endpoints;
     }
 

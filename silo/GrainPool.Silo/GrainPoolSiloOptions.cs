@@ -52,6 +52,21 @@ public sealed class GrainPoolSiloOptions
     /// </summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// Who may open the Orleans Dashboard at <c>/dashboard</c> on the HTTP port: <c>loopback</c> (the default: requests
+    /// from this machine only, even when <see cref="ListenAddress"/> is a wildcard), <c>any</c>, or <c>off</c>.
+    /// </summary>
+    public string Dashboard { get; set; } = DashboardLoopback;
+
+    /// <summary><see cref="Dashboard"/>: local requests only.</summary>
+    public const string DashboardLoopback = "loopback";
+
+    /// <summary><see cref="Dashboard"/>: any client that reaches the HTTP port.</summary>
+    public const string DashboardAny = "any";
+
+    /// <summary><see cref="Dashboard"/>: not served.</summary>
+    public const string DashboardOff = "off";
+
     /// <summary>How long a compute worker runs between yields, in milliseconds. Default 50.</summary>
     public int SliceTargetMs { get; set; } = 50;
 

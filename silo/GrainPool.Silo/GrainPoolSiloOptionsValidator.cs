@@ -34,6 +34,9 @@ public sealed class GrainPoolSiloOptionsValidator : IValidateOptions<GrainPoolSi
             $"must be between 1 and 3600 (got {options.ShutdownTimeoutSeconds})");
         Require(failures, options.ParentProcessId is null or > 0, nameof(options.ParentProcessId), $"must be a process id (got {options.ParentProcessId})");
 
+        Require(failures, options.Dashboard is GrainPoolSiloOptions.DashboardLoopback or GrainPoolSiloOptions.DashboardAny or GrainPoolSiloOptions.DashboardOff,
+            nameof(options.Dashboard), $"must be loopback, any or off (got '{options.Dashboard}')");
+
         var localhost = string.Equals(options.Clustering, GrainPoolSiloOptions.LocalhostClustering, StringComparison.OrdinalIgnoreCase);
         Require(failures, localhost, nameof(options.Clustering),
             $"'{options.Clustering}' is not supported: the only clustering mode so far is '{GrainPoolSiloOptions.LocalhostClustering}' (all silos on one machine, membership hosted by the primary silo)");

@@ -21,6 +21,7 @@ public static class SiloCommandLine
         ["--slice-target-ms"] = Key(nameof(GrainPoolSiloOptions.SliceTargetMs)),
         ["--shutdown-timeout"] = Key(nameof(GrainPoolSiloOptions.ShutdownTimeoutSeconds)),
         ["--parent-pid"] = Key(nameof(GrainPoolSiloOptions.ParentProcessId)),
+        ["--dashboard"] = Key(nameof(GrainPoolSiloOptions.Dashboard)),
     };
 
     /// <summary>Short flag to configuration key.</summary>

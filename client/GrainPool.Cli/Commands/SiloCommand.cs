@@ -31,6 +31,7 @@ internal static class SiloCommand
         ["--clustering"] = ("MODE", "Membership: localhost, the only mode so far (all silos on one machine)"),
         ["--listen-address"] = ("IP", "Address the silo listens on (default 127.0.0.1; 0.0.0.0 for every interface)"),
         ["--slice-target-ms"] = ("MS", "How long a worker computes between yields, 1 to 1000 (default 50)"),
+        ["--dashboard"] = ("WHO", "Orleans Dashboard at /dashboard on the HTTP port: loopback (default), any or off"),
         ["--shutdown-timeout"] = ("S", "Seconds a graceful stop may take (default 30)"),
         ["--parent-pid"] = ("PID", "Stop when this process exits"),
     };
@@ -54,7 +55,7 @@ internal static class SiloCommand
         null,
         [
             "silo --silo-port 11111 --gateway-port 30000 --cores 1",
-            "silo --silo-port 11112 --gateway-port 30001 --primary-port 11111 --cores 1",
+            "silo --silo-port 11112 --gateway-port 30001 --http-port 8081 --primary-port 11111 --cores 1",
             "--cluster 127.0.0.1:30000,127.0.0.1:30001 primes count --to 1e10",
         ],
         (_, _) => throw new InvalidOperationException("'silo' runs through SiloCommand.RunAsync, not as a job."),

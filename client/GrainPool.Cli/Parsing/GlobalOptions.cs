@@ -45,6 +45,9 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     /// <summary>JSON output.</summary>
     public const string JsonOption = "--json";
 
+    /// <summary>Serves the client's (and an embedded silo's) metrics for Prometheus while the command runs.</summary>
+    public const string MetricsPortOption = "--metrics-port";
+
     /// <summary>Help, long form.</summary>
     public const string Help = "--help";
 
@@ -66,6 +69,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         new(ThreadsOption, "T", $"Workers, 1 to {MaxThreads}: threads (--in-process), silo cores (embedded), total cores (--silos), most workers (--cluster); default: the cores here ({Environment.ProcessorCount}), or every worker of a joined cluster"),
         new(ChunkSizeOption, "C", "Numbers (or items) per chunk, at least 1 (default: chosen per job, about 16 range chunks or 4 map chunks per worker)"),
         new(JsonOption, null, "Print exactly one JSON object on standard output instead of text"),
+        new(MetricsPortOption, "P", "Serve metrics at http://127.0.0.1:P/metrics while the command runs (client meter; embedded: the silo's too)"),
         new(Help, null, "Show help for grainpool or for a command", ShortName: HelpShort),
         new(Version, null, "Show grainpool's version"),
     ];
@@ -75,6 +79,9 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
 
     /// <summary>Gateways of the cluster to join (<see cref="RunnerMode.Remote"/>).</summary>
     public IReadOnlyList<IPEndPoint> Gateways { get; init; } = [];
+
+    /// <summary><c>--metrics-port</c>, or null when not given.</summary>
+    public int? MetricsPort { get; init; }
 
     /// <summary><c>--cluster-id</c>, or null when not given.</summary>
     public string? ClusterId { get; init; }
@@ -160,8 +167,21 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
             }
         }
 
+        int? metricsPort = null;
+        if (arguments.Value(MetricsPortOption) is { } portText)
+        {
+            var port = NumberParser.Parse(MetricsPortOption, portText);
+            if (port is < 1 or > 65535)
+            {
+                throw UsageException.ForValue(MetricsPortOption, portText, "must be a TCP port from 1 to 65535");
+            }
+
+            metricsPort = (int)port;
+        }
+
         return new GlobalOptions(mode, threads, chunkSize, arguments.Flag(JsonOption))
         {
+            MetricsPort = metricsPort,
             SiloCount = siloCount,
             Gateways = gateways,
             ClusterId = clusterId,

@@ -41,6 +41,8 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
                     return await RunCommandAsync(run, cancellationToken);
                 case SiloRequest silo:
                     return await SiloCommand.RunAsync(silo.Arguments, cancellationToken);
+                case StackRequest stack:
+                    return await RunStackAsync(stack.Options, cancellationToken);
                 default:
                     throw new UnreachableException("Unknown parse result.");
             }
@@ -78,6 +80,13 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
             var plus = version.IndexOf('+');
             return plus < 0 ? version : version[..plus];
         }
+    }
+
+    private async Task<int> RunStackAsync(StackOptions options, CancellationToken cancellationToken)
+    {
+        console.SilenceLibraryConsoleOutput();
+        await using var text = new StreamWriter(console.Out, Utf8, leaveOpen: true) { AutoFlush = true };
+        return await StackCommand.RunAsync(options, text, cancellationToken);
     }
 
     private async Task<int> RunCommandAsync(RunRequest run, CancellationToken cancellationToken)

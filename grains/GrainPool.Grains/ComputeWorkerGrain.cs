@@ -77,9 +77,10 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
             chunk.ThrowIfCancelled(cancellationToken);
             var sliceLast = last - next < slice ? last : next + slice - 1;
             var started = Stopwatch.GetTimestamp();
+            var cpuStarted = ThreadCpuTime.Now();
             total = compute.Combine(total, compute.Compute(next, sliceLast));
             slice = NextSliceSize(slice, Stopwatch.GetElapsedTime(started), activity.SliceTarget);
-            chunk.AddBusy(Stopwatch.GetElapsedTime(started));
+            chunk.AddBusy(Stopwatch.GetElapsedTime(started), ThreadCpuTime.Now() - cpuStarted);
             if (sliceLast == last)
             {
                 break;
@@ -98,6 +99,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
         var results = new TResult[items.Length];
         List<ItemError>? errors = null;
         var sliceStarted = Stopwatch.GetTimestamp();
+        var cpuStarted = ThreadCpuTime.Now();
         for (var i = 0; i < items.Length; i++)
         {
             try
@@ -116,7 +118,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
                 var elapsed = Stopwatch.GetElapsedTime(sliceStarted);
                 if (elapsed >= activity.SliceTarget || i == items.Length - 1)
                 {
-                    chunk.AddBusy(elapsed);
+                    chunk.AddBusy(elapsed, ThreadCpuTime.Now() - cpuStarted);
                     if (i == items.Length - 1)
                     {
                         break;
@@ -125,6 +127,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
                     chunk.ThrowIfCancelled(cancellationToken);
                     await Task.Yield();
                     sliceStarted = Stopwatch.GetTimestamp();
+                    cpuStarted = ThreadCpuTime.Now();
                 }
             }
         }

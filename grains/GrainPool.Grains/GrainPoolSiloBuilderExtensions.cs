@@ -28,6 +28,13 @@ public static class GrainPoolSiloBuilderExtensions
             advertisedCores,
             sp.GetRequiredService<IMeterFactory>(),
             () => sp.GetRequiredService<ILocalSiloDetails>().Name));
+        // Create it (and its gauges) when the silo starts, not with the first worker: a silo that has run nothing yet
+        // still reports its advertised cores and zero activations.
+        silo.AddStartupTask((services, _) =>
+        {
+            services.GetRequiredService<WorkerActivity>();
+            return Task.CompletedTask;
+        });
         var registry = GetOrAddRegistry(silo.Services);
         registry.Add(BuiltInKernels.PrimeCountSieve.Id, new PrimeCountKernel(PrimalityMethod.Sieve));
         registry.Add(BuiltInKernels.PrimeCountMillerRabin.Id, new PrimeCountKernel(PrimalityMethod.MillerRabin));

@@ -59,7 +59,7 @@ public sealed class WorkerActivity
         _chunksFailed = meter.CreateCounter<long>("grainpool.chunks.failed", "{chunk}", "Chunks that ended with an error, by kernel and error kind (exception type)");
         _itemsFailed = meter.CreateCounter<long>("grainpool.items.failed", "{item}", "Map items whose kernel call failed (the chunk still completes), by kernel and error kind");
         _chunksCancelled = meter.CreateCounter<long>("grainpool.chunks.cancelled", "{chunk}", "Chunks stopped by their caller's cancellation, by kernel");
-        _busySeconds = meter.CreateCounter<double>("grainpool.worker.busy", "s", "Seconds the compute workers spent inside kernels; its rate is the number of cores doing useful work");
+        _busySeconds = meter.CreateCounter<double>("grainpool.worker.busy", "s", "CPU seconds the compute workers spent inside kernels (thread CPU time); its rate is the number of cores doing useful work");
         _chunkDuration = meter.CreateHistogram<double>(
             "grainpool.chunk.duration",
             "s",
@@ -118,12 +118,16 @@ public sealed class WorkerActivity
         private long _busyTicks;
         private bool _ended;
 
-        public void AddBusy(TimeSpan busy)
+        /// <summary>
+        /// Adds one slice: <paramref name="busy"/> is its wall time (what the client paces chunks by), <paramref name="cpu"/>
+        /// the CPU time its thread got (what the busy-seconds metric counts).
+        /// </summary>
+        public void AddBusy(TimeSpan busy, TimeSpan cpu)
         {
             _busyTicks += busy.Ticks;
             Interlocked.Add(ref owner._busyTicks, busy.Ticks);
             // Per slice, not per chunk, so that the busy-cores rate is smooth while long chunks run.
-            owner._busySeconds?.Add(busy.TotalSeconds, owner.Tags(kernel));
+            owner._busySeconds?.Add(Math.Max(0, cpu.TotalSeconds), owner.Tags(kernel));
         }
 
         public void ItemFailed(string error) => owner._itemsFailed?.Add(1, owner.Tags(kernel, error));

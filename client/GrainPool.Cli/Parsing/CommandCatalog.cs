@@ -15,6 +15,7 @@ internal static class CommandCatalog
         SquareSumCommand.Definition,
         DemoCommand.Definition,
         SiloCommand.Definition,
+        StackCommand.Definition,
     ];
 
     /// <summary>The command whose words are exactly <paramref name="words"/>, or null.</summary>

@@ -111,7 +111,9 @@ internal static class CommandLineParser
             throw new UsageException($"{global}: 'grainpool {command.Name}' takes no global options; see 'grainpool {command.Name} --help'");
         }
 
-        return new SiloRequest(SiloCommand.CheckArguments(rest));
+        return command.Name == StackCommand.Definition.Name
+            ? new StackRequest(StackCommand.Parse(rest))
+            : new SiloRequest(SiloCommand.CheckArguments(rest));
     }
 
     // An option starts with '-' but is not a negative number such as -5 (that is a value, and reported as negative).

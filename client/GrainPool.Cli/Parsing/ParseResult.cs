@@ -16,3 +16,6 @@ internal sealed record RunRequest(ICliCommand Command, GlobalOptions Global) : P
 
 /// <summary>Run a silo in the foreground with <paramref name="Arguments"/> (the silo's own flags, already checked).</summary>
 internal sealed record SiloRequest(IReadOnlyList<string> Arguments) : ParseResult;
+
+/// <summary>Run the local stack (silos and Prometheus) until Ctrl+C.</summary>
+internal sealed record StackRequest(StackOptions Options) : ParseResult;

@@ -1,0 +1,197 @@
+using System.Globalization;
+using GrainPool.Cli.Parsing;
+using GrainPool.Cli.Running;
+using GrainPool.Silo.Launching;
+
+namespace GrainPool.Cli.Commands;
+
+/// <summary>
+/// <c>grainpool stack</c>: the whole local observability stack in one command. Starts N silo processes (each pinned
+/// to its share of the CPUs, each serving <c>/metrics</c>, <c>/healthz</c> and the Orleans Dashboard) and, when the
+/// <c>prometheus</c> program is installed, a real Prometheus with the project's configuration
+/// (<c>dashboards/prometheus/prometheus.yml</c>, its recording and alert rules) scraping them. Prints every URL and
+/// the command line that sends jobs to the cluster, then runs until Ctrl+C or SIGTERM and stops it all.
+/// </summary>
+internal static class StackCommand
+{
+    /// <summary>The last line printed once everything is up.</summary>
+    public const string ReadyLine = "grainpool stack ready";
+
+    private const int MaxSilos = GlobalOptions.MaxSilos;
+
+    /// <summary>How the parser and help see this command.</summary>
+    public static CommandDefinition Definition { get; } = new(
+        "stack",
+        "Run silos and a Prometheus scraping them, print the URLs (Ctrl+C stops it all)",
+        "stack [--silos N] [--cluster-id ID] [--prometheus-port P] [--scrape-interval S] [--prometheus-config FILE] [--no-prometheus]",
+        "Starts N silo processes on this machine (each pinned to its share of the CPUs) and a Prometheus server (the\n" +
+        "'prometheus' program, e.g. Debian's package) that scrapes their /metrics with dashboards/prometheus/prometheus.yml\n" +
+        "and its recording and alert rules. Prints the silos' metrics, health and Orleans Dashboard URLs, Prometheus'\n" +
+        "URL, and the 'grainpool --cluster ...' line that sends jobs to the cluster, then '" + ReadyLine + "'.\n" +
+        "Runs until Ctrl+C or SIGTERM, then stops Prometheus and the silos. Without prometheus on PATH it says so and\n" +
+        "runs the silos alone. The Grafana dashboards in dashboards/grafana read from that Prometheus.",
+        [
+            new("--silos", "N", $"Silo processes, 1 to {MaxSilos} (default 2)"),
+            new("--cluster-id", "ID", "Orleans cluster id, the 'cluster' label of every series (default grainpool-stack)"),
+            new("--prometheus-port", "P", "Prometheus' port on 127.0.0.1 (default 9090; 0 picks a free port)"),
+            new("--scrape-interval", "S", "Seconds between scrapes and rule evaluations, 1 to 60 (default 5)"),
+            new("--prometheus-config", "FILE", $"The configuration to start from (default: {LocalPrometheus.ProjectConfigRelativePath}, found upwards from here)"),
+            new("--no-prometheus", null, "Start the silos only"),
+        ],
+        null,
+        [
+            "stack",
+            "stack --silos 3 --prometheus-port 9091 --scrape-interval 1",
+        ],
+        (_, _) => throw new InvalidOperationException("'stack' runs through StackCommand.RunAsync, not as a job."),
+        TakesRawArguments: true);
+
+    /// <summary>Reads the arguments; every mistake names the option and its value.</summary>
+    public static StackOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new StackOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var token = args[i];
+            var equals = token.IndexOf('=');
+            var name = equals < 0 ? token : token[..equals];
+            if (name == "--no-prometheus")
+            {
+                options = options with { Prometheus = false };
+                continue;
+            }
+
+            if (Definition.Options.All(o => o.Name != name))
+            {
+                throw name.StartsWith('-')
+                    ? new UsageException($"{name}: unknown option for 'grainpool stack'; see 'grainpool stack --help'")
+                    : new UsageException($"'{token}' is not an argument of 'grainpool stack'; see 'grainpool stack --help'");
+            }
+
+            string value;
+            if (equals >= 0)
+            {
+                value = token[(equals + 1)..];
+            }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                value = args[++i];
+            }
+            else
+            {
+                throw new UsageException($"{name}: missing value");
+            }
+
+            options = name switch
+            {
+                "--silos" => options with { Silos = (int)Ranged(name, value, 1, MaxSilos) },
+                "--cluster-id" => options with { ClusterId = string.IsNullOrWhiteSpace(value) || value.Any(char.IsWhiteSpace) ? throw UsageException.ForValue(name, value, "must be a non-empty id without spaces") : value },
+                "--prometheus-port" => options with { PrometheusPort = (int)Ranged(name, value, 0, 65535) },
+                "--scrape-interval" => options with { ScrapeInterval = TimeSpan.FromSeconds(Ranged(name, value, 1, 60)) },
+                "--prometheus-config" => options with { PrometheusConfig = File.Exists(value) ? Path.GetFullPath(value) : throw UsageException.ForValue(name, value, "is not a file") },
+                _ => throw new UsageException($"{name}: unknown option for 'grainpool stack'"),
+            };
+        }
+
+        return options;
+    }
+
+    /// <summary>Runs the stack until <paramref name="cancellationToken"/> is cancelled; returns the exit code.</summary>
+    public static async Task<int> RunAsync(StackOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var config = options.PrometheusConfig ?? LocalPrometheus.FindProjectConfig();
+        var prometheusProgram = LocalPrometheus.FindExecutable();
+        if (options.Prometheus && config is null)
+        {
+            throw new CliFailureException($"cannot find {LocalPrometheus.ProjectConfigRelativePath} above {Directory.GetCurrentDirectory()}: run from the repository or pass --prometheus-config FILE (or --no-prometheus)");
+        }
+
+        await using var cluster = await StartSilosAsync(options, cancellationToken);
+        var targets = cluster.Silos.Select(s => new PrometheusTarget(s.HttpUrl.Authority, cluster.ClusterId, s.Name)).ToArray();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster {cluster.ClusterId}: {cluster.Silos.Count} silos, {cluster.TotalCores} cores"));
+        foreach (var silo in cluster.Silos)
+        {
+            var http = silo.HttpUrl.ToString().TrimEnd('/');
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"silo {silo.Name}: gateway 127.0.0.1:{silo.GatewayPort}, {silo.Cores} cores, metrics {http}/metrics, health {http}/healthz, dashboard {http}/dashboard/"));
+        }
+
+        LocalPrometheus? prometheus = null;
+        try
+        {
+            if (options.Prometheus && prometheusProgram is not null)
+            {
+                prometheus = await LocalPrometheus.StartAsync(config!, targets, options.PrometheusPort, options.ScrapeInterval, cancellationToken: cancellationToken);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"prometheus {prometheus.Url.ToString().TrimEnd('/')}: scraping every {options.ScrapeInterval.TotalSeconds:0} s with {prometheus.ConfigPath} (from {config})"));
+            }
+            else if (options.Prometheus)
+            {
+                output.WriteLine("prometheus: not installed (no 'prometheus' on PATH; Debian: apt-get install -y prometheus), so the silos run without it");
+            }
+
+            var gateways = string.Join(",", cluster.GatewayPorts.Select(p => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture)));
+            output.WriteLine($"jobs: grainpool --cluster {gateways} --cluster-id {cluster.ClusterId} primes count --to 1e11");
+            output.WriteLine("grafana: provision dashboards/grafana (see dashboards/README.md) with its data source pointing at the Prometheus above");
+            output.WriteLine(ReadyLine);
+            output.Flush();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or SIGTERM: stop everything below.
+            }
+
+            output.WriteLine("grainpool stack stopping");
+            output.Flush();
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            if (prometheus is not null)
+            {
+                await prometheus.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<LocalSiloCluster> StartSilosAsync(StackOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await LocalSiloCluster.StartAsync(
+                new LocalSiloClusterOptions { SiloCount = options.Silos, PinToCpus = true, ClusterId = options.ClusterId },
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FileNotFoundException or IOException)
+        {
+            throw new CliFailureException($"could not start {options.Silos} silo processes: {ex.Message}", ex);
+        }
+    }
+
+    private static ulong Ranged(string name, string value, ulong min, ulong max)
+    {
+        var number = NumberParser.Parse(name, value);
+        return number >= min && number <= max
+            ? number
+            : throw UsageException.ForValue(name, value, $"must be from {min} to {max}");
+    }
+}
+
+/// <summary>What <c>grainpool stack</c> starts.</summary>
+internal sealed record StackOptions
+{
+    public int Silos { get; init; } = 2;
+
+    public string ClusterId { get; init; } = "grainpool-stack";
+
+    public int PrometheusPort { get; init; } = 9090;
+
+    public TimeSpan ScrapeInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public string? PrometheusConfig { get; init; }
+
+    public bool Prometheus { get; init; } = true;
+}

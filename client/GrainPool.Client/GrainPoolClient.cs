@@ -241,17 +241,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }
 
         var started = Stopwatch.GetTimestamp();
-        var job = JobMetrics.Start(kernel.Id, "map-unordered");
-        WorkerKey[] workers;
-        try
-        {
-            workers = await WorkersAsync(options).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            job.Ended(ex);
-            throw;
-        }
+        var (job, workers) = await StartStreamedJobAsync(kernel.Id, "map-unordered", options).ConfigureAwait(false);
 
         var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (workers.Length * 4.0)));
         var source = new ListChunkSource<TItem>(items, chunkSize);
@@ -323,17 +313,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         options ??= new MapOptions();
         options.Validate();
         var started = Stopwatch.GetTimestamp();
-        var job = JobMetrics.Start(kernel.Id, "map-stream");
-        WorkerKey[] workers;
-        try
-        {
-            workers = await WorkersAsync(options).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            job.Ended(ex);
-            throw;
-        }
+        var (job, workers) = await StartStreamedJobAsync(kernel.Id, "map-stream", options).ConfigureAwait(false);
 
         var window = workers.Length * options.InFlightPerWorker * 2;
         await using var source = new StreamChunkSource<TItem>(items, options.ChunkSize ?? DefaultStreamChunkSize, window);
@@ -433,6 +413,21 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             job.ItemsDone(1);
             job.Completed();
             return result.Results[0];
+        }
+        catch (Exception ex)
+        {
+            job.Ended(ex);
+            throw;
+        }
+    }
+
+    // A streamed job's metrics start before its workers are known; a failure to find them ends the job there.
+    private async Task<(JobMetrics Job, WorkerKey[] Workers)> StartStreamedJobAsync(string kernel, string kind, JobOptions options)
+    {
+        var job = JobMetrics.Start(kernel, kind);
+        try
+        {
+            return (job, await WorkersAsync(options).ConfigureAwait(false));
         }
         catch (Exception ex)
         {

@@ -60,14 +60,15 @@ def render(path, args, start, end):
         dashboard = json.load(f)
     panels = dashboard["panels"]
     rows = max(p["gridPos"]["y"] + p["gridPos"]["h"] for p in panels)
-    fig = plt.figure(figsize=(20, rows * 0.42 + 1.2), dpi=80)
+    fig = plt.figure(figsize=(20, rows * 0.5 + 1.2), dpi=80)
     fig.suptitle(f"{dashboard['title']}   (cluster {args.cluster}, {dt.datetime.utcfromtimestamp(start):%Y-%m-%d %H:%M}"
                  f"-{dt.datetime.utcfromtimestamp(end):%H:%M} UTC, rendered from Prometheus by dashboards/tools/render_panels.py)",
                  fontsize=13, x=0.01, ha="left")
-    grid = fig.add_gridspec(rows, 24, hspace=2.2, wspace=1.2, left=0.03, right=0.99, top=1 - 0.9 / (rows * 0.42 + 1.2), bottom=0.02)
+    grid = fig.add_gridspec(rows, 24, hspace=0.4, wspace=1.2, left=0.03, right=0.99, top=1 - 0.9 / (rows * 0.5 + 1.2), bottom=0.02)
     for panel in panels:
         pos = panel["gridPos"]
-        ax = fig.add_subplot(grid[pos["y"]:pos["y"] + pos["h"], pos["x"]:pos["x"] + pos["w"]])
+        # One grid row left free above each panel for its title.
+        ax = fig.add_subplot(grid[pos["y"] + 1:pos["y"] + pos["h"], pos["x"]:pos["x"] + pos["w"]])
         unit = panel["fieldConfig"]["defaults"].get("unit", "none")
         ax.set_title(panel["title"], fontsize=11, loc="left")
         series = []
@@ -85,14 +86,25 @@ def render(path, args, start, end):
             shown = f"{last * 100:.1f}%" if unit == "percentunit" else (f"{last:,.0f}" if unit == "ops" or abs(last) >= 100 else f"{last:.2f}".rstrip("0").rstrip("."))
             ax.text(0.5, 0.35, shown, fontsize=30, ha="center", va="center", color="#1f77b4")
             continue
+        stacked = panel["fieldConfig"]["defaults"].get("custom", {}).get("stacking", {}).get("mode") == "normal"
+        if stacked:
+            # Grafana's normal stacking: the non-capacity series summed on one time grid.
+            layers = [(n, dict(p)) for n, p, _ in series if "capacity" not in n]
+            grid_times = sorted({t for _, p in layers for t in p})
+            if layers:
+                ax.stackplot([dt.datetime.utcfromtimestamp(t) for t in grid_times],
+                             [scale(unit, [p.get(t, 0.0) for t in grid_times]) for _, p in layers],
+                             labels=[n for n, _ in layers], alpha=0.6)
         for name, points, ref in series:
+            capacity = "capacity" in name
+            if stacked and not capacity:
+                continue
             times = [dt.datetime.utcfromtimestamp(t) for t, _ in points]
             values = scale(unit, [v for _, v in points])
-            capacity = "capacity" in name
             ax.plot(times, values, label=name, linewidth=2 if capacity else 1.4,
                     linestyle="--" if capacity else "-", color="red" if capacity else None)
         ax.set_ylabel(UNIT_LABELS.get(unit, unit), fontsize=9)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M:%S"))
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
         ax.set_ylim(bottom=0)

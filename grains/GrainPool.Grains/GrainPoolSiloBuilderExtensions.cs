@@ -32,7 +32,7 @@ public static class GrainPoolSiloBuilderExtensions
         // still reports its advertised cores and zero activations.
         silo.AddStartupTask((services, _) =>
         {
-            services.GetRequiredService<WorkerActivity>();
+            services.GetRequiredService<WorkerActivity>().InitializeSeries(services.GetRequiredService<KernelRegistry>().Ids);
             return Task.CompletedTask;
         });
         var registry = GetOrAddRegistry(silo.Services);

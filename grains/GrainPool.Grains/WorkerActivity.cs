@@ -97,6 +97,24 @@ public sealed class WorkerActivity
 
     private KeyValuePair<string, object?> SiloTag => new("silo", _siloName.Value);
 
+    /// <summary>
+    /// Exports every counter of every registered kernel at zero from the start. A counter series that first appears
+    /// already at 1 shows no increase to Prometheus' rate(), so the first cancellation (or the first chunk) of a kernel
+    /// would otherwise never show on a dashboard. (Failures also carry the error type, unknown before it happens.)
+    /// </summary>
+    public void InitializeSeries(IEnumerable<string> kernels)
+    {
+        ArgumentNullException.ThrowIfNull(kernels);
+        foreach (var kernel in kernels)
+        {
+            var tags = Tags(kernel);
+            _chunksCompleted?.Add(0, tags);
+            _itemsCompleted?.Add(0, tags);
+            _chunksCancelled?.Add(0, tags);
+            _busySeconds?.Add(0, tags);
+        }
+    }
+
     internal void Activated(long slot) => _slots[slot] = 0;
 
     internal void Deactivated(long slot) => _slots.TryRemove(slot, out _);

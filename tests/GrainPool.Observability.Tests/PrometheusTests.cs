@@ -96,21 +96,32 @@ public sealed partial class PrometheusTests(StackFixture stack, ITestOutputHelpe
     [Fact]
     public async Task The_dashboards_speedup_while_two_workers_run_agrees_with_the_speedup_the_cli_measured()
     {
-        var (oneWorkerMs, twoWorkersMs, start, end) = stack.Trial;
-        var cliSpeedup = oneWorkerMs / twoWorkersMs;
+        var trial = stack.Trial;
+        var cliSpeedup = trial.OneWorkerMs / trial.TwoWorkersMs;
         var speedupPanel = PanelQueries("grainpool-cluster-overview.json").First(q => q.Panel == "Speedup").Expr;
 
-        // Busy cores over the two-worker run, from the first moment a full 3 s window lies inside it.
-        var samples = await stack.Prometheus.QueryRangeAsync(Substitute(speedupPanel, "3s"), start.AddSeconds(3.5), end, TimeSpan.FromSeconds(1));
-        var values = samples.Single().Values.Select(v => v.Value).Order().ToList();
-        Assert.True(values.Count >= 2, $"only {values.Count} samples in the two-worker run ({start:O} .. {end:O})");
-        var dashboardSpeedup = values[values.Count / 2];
-
+        // The Speedup panel's busy cores (CPU seconds per second inside kernels) while each run was in full swing, from
+        // the first moment a whole 3 s window lies inside it. The one-worker run is the one-core baseline: on a machine
+        // whose two cores also run the silos' own threads, the CLI, Prometheus and this test, one worker gets 0.8 to
+        // 1.0 of a core, and the speedup the dashboard shows is the busy cores of two workers over that.
+        var one = await MedianBusyCoresAsync(speedupPanel, trial.OneWorker);
+        var two = await MedianBusyCoresAsync(speedupPanel, trial.TwoWorkers);
+        var dashboardSpeedup = two.Median / one.Median;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"CLI: {oneWorkerMs:0} ms on 1 worker, {twoWorkersMs:0} ms on 2, speedup {cliSpeedup:0.00}x; dashboard busy cores {dashboardSpeedup:0.00} (median of {values.Count} samples)"));
-        Assert.True(cliSpeedup > 1.5, $"the CLI measured {cliSpeedup:0.00}x ({oneWorkerMs:0} ms on 1 worker, {twoWorkersMs:0} ms on 2)");
+            $"CLI: {trial.OneWorkerMs:0} ms on 1 worker, {trial.TwoWorkersMs:0} ms on 2, speedup {cliSpeedup:0.00}x; dashboard: {one.Median:0.00} busy cores on 1 worker [{one.Samples}], {two.Median:0.00} on 2 [{two.Samples}], speedup {dashboardSpeedup:0.00}x"));
+
+        Assert.True(cliSpeedup > 1.4, $"the CLI measured only {cliSpeedup:0.00}x ({trial.OneWorkerMs:0} ms on 1 worker, {trial.TwoWorkersMs:0} ms on 2)");
+        Assert.InRange(one.Median, 0.6, 1.05);
         Assert.True(Math.Abs(dashboardSpeedup / cliSpeedup - 1) <= 0.15,
-            $"dashboard {dashboardSpeedup:0.00} busy cores (samples {string.Join(", ", values.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))}) vs CLI {cliSpeedup:0.00}x ({oneWorkerMs:0} ms on 1 worker, {twoWorkersMs:0} ms on 2)");
+            $"dashboard {dashboardSpeedup:0.00}x ({two.Median:0.00} / {one.Median:0.00} busy cores) vs CLI {cliSpeedup:0.00}x");
+    }
+
+    private async Task<(double Median, string Samples)> MedianBusyCoresAsync(string panelExpr, (DateTimeOffset Start, DateTimeOffset End) run)
+    {
+        var samples = await stack.Prometheus.QueryRangeAsync(Substitute(panelExpr, "3s"), run.Start.AddSeconds(3.5), run.End, TimeSpan.FromSeconds(1));
+        var values = samples.Single().Values.Select(v => v.Value).Order().ToList();
+        Assert.True(values.Count >= 3, $"only {values.Count} samples in the run {run.Start:O} .. {run.End:O}");
+        return (values[values.Count / 2], string.Join(" ", values.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture))));
     }
 
     [Fact]

@@ -29,8 +29,11 @@ public sealed class LocalPrometheus : IAsyncDisposable
     private readonly Lock _logGate = new();
     private readonly Queue<string> _log = new();
 
-    private LocalPrometheus(Process process, Uri url, string runDirectory, string configPath)
+    private readonly bool _ownsRunDirectory;
+
+    private LocalPrometheus(Process process, Uri url, string runDirectory, string configPath, bool ownsRunDirectory)
     {
+        _ownsRunDirectory = ownsRunDirectory;
         _process = process;
         Url = url;
         RunDirectory = runDirectory;
@@ -40,7 +43,10 @@ public sealed class LocalPrometheus : IAsyncDisposable
     /// <summary>Prometheus' web address, e.g. <c>http://127.0.0.1:9090/</c>.</summary>
     public Uri Url { get; }
 
-    /// <summary>The run folder: the configuration used, <c>targets/</c> and the TSDB <c>data/</c>.</summary>
+    /// <summary>
+    /// The run folder: the configuration used, <c>targets/</c> and the TSDB <c>data/</c>. A folder this launcher made
+    /// itself (none given) is deleted when Prometheus stops.
+    /// </summary>
     public string RunDirectory { get; }
 
     /// <summary>The configuration file Prometheus runs with (derived from the project's).</summary>
@@ -140,6 +146,7 @@ public sealed class LocalPrometheus : IAsyncDisposable
     {
         var executable = FindExecutable() ?? throw new FileNotFoundException(
             "prometheus is not on PATH: install it (Debian: apt-get install -y prometheus) or start without Prometheus.", "prometheus");
+        var ownsRunDirectory = runDirectory is null;
         runDirectory = Path.GetFullPath(runDirectory ?? Path.Combine(Path.GetTempPath(), "grainpool-prometheus-" + Guid.NewGuid().ToString("N")[..8]));
         Directory.CreateDirectory(Path.Combine(runDirectory, "targets"));
         WriteTargets(runDirectory, targets);
@@ -170,7 +177,7 @@ public sealed class LocalPrometheus : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("prometheus did not start.");
         var url = new Uri($"http://127.0.0.1:{port}/");
-        var prometheus = new LocalPrometheus(process, url, runDirectory, configPath);
+        var prometheus = new LocalPrometheus(process, url, runDirectory, configPath, ownsRunDirectory);
         process.ErrorDataReceived += (_, e) => prometheus.Keep(e.Data);
         process.OutputDataReceived += (_, e) => prometheus.Keep(e.Data);
         process.BeginErrorReadLine();
@@ -223,6 +230,21 @@ public sealed class LocalPrometheus : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_ownsRunDirectory)
+        {
+            try
+            {
+                Directory.Delete(RunDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp folder left behind is harmless.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // As above.
+            }
+        }
     }
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -289,7 +289,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             }
             finally
             {
-                EndStreamedJob(job, run, consumed);
+                EndStreamedJob(job, run, consumed && run.IsCompletedSuccessfully);
             }
         }
     }

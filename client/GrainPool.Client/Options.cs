@@ -18,7 +18,7 @@ public class JobOptions
     /// <summary>Use at most this many workers (default: every worker slot of the cluster).</summary>
     public int? MaxWorkers { get; init; }
 
-    internal void Validate()
+    internal virtual void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(InFlightPerWorker, 1, nameof(InFlightPerWorker));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxChunkRetries, nameof(MaxChunkRetries));
@@ -69,6 +69,15 @@ public sealed class MapOptions : JobOptions
 
     /// <summary>Fail fast (default) or collect per-item errors.</summary>
     public ItemErrorMode Errors { get; init; } = ItemErrorMode.FailFast;
+
+    internal override void Validate()
+    {
+        base.Validate();
+        if (ChunkSize is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ChunkSize must be at least 1.");
+        }
+    }
 }
 
 /// <summary>Progress of a job: units done, the total when known, and the rate so far.</summary>

@@ -98,8 +98,8 @@ p.add("Cores busy vs advertised (stacked by silo)", "timeseries",
                        {"id": "color", "value": {"mode": "fixed", "fixedColor": "red"}}]}])
 p.add("Speedup", "timeseries",
       [(f'sum({busy})', "busy cores (kernel time)"),
-       (f'sum({items}) / (sum({items}) / sum({chunk_seconds}))', "throughput / one-worker rate")], "none",
-      "Speedup over one core, two ways: cores busy inside kernels; and the cluster's item rate divided by one worker's rate while it holds a chunk (items per chunk-second).",
+       ('sum(grainpool:speedup:rate1m{cluster=~"$cluster"})', "throughput / one-core rate (1m, all silos)")], "none",
+      "Speedup over one core, two ways: cores busy inside kernels (CPU seconds per second); and, per kernel, the cluster's items per second over one core's items per kernel-second, summed (the recording rule grainpool:speedup:rate1m, over 1 minute and the whole cluster).",
       w=12, h=9, minv=0)
 p.add("Items per second by kernel", "timeseries", [(f'sum by (kernel) ({items})', "{{kernel}}")], "ops",
       "Throughput per kernel.", w=12, h=8, minv=0)

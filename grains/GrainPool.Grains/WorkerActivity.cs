@@ -7,7 +7,7 @@ namespace GrainPool.Grains;
 /// <summary>
 /// What this silo's compute workers are doing: live activations by slot, chunks running, completed and cancelled,
 /// and busy time. Tests read it to observe the silo side (activations per core, cancellation reaching the worker), and
-/// it publishes the same facts as the <see cref="MeterName"/> meter (see docs/metrics.md), tagged with the kernel and
+/// it publishes the same facts as the <see cref="MeterName"/> meter (see dashboards/README.md), tagged with the kernel and
 /// the silo's name: never a job id or an item, so the number of series stays bounded.
 /// </summary>
 public sealed class WorkerActivity

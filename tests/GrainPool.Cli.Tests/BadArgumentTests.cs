@@ -33,7 +33,7 @@ public sealed class BadValueTests
         { ["is-prime", "7", "--metrics-port", "70000"], "--metrics-port", "'70000'" },
         { ["is-prime", "7", "--metrics-port", "0"], "--metrics-port", "'0'" },
         { ["stack", "--silos", "0"], "--silos", "'0'" },
-        { ["stack", "--scrape-interval", "99"], "--scrape-interval", "'99'" },
+        { ["stack", "--scrape-interval", "16"], "--scrape-interval", "'16'" },
         { ["stack", "--prometheus-port", "65536"], "--prometheus-port", "'65536'" },
         { ["stack", "--prometheus-config", "/no/such/prometheus.yml"], "--prometheus-config", "'/no/such/prometheus.yml'" },
         { ["stack", "--cluster-id", "a b"], "--cluster-id", "'a b'" },

@@ -24,7 +24,7 @@ public sealed class MetricsPortTests
             try
             {
                 var scrape = await http.GetStringAsync(url);
-                if (scrape.Contains("grainpool_client_jobs_running{", StringComparison.Ordinal) && scrape.Contains("kind=\"range\"} 1", StringComparison.Ordinal))
+                if (scrape.Split('\n').Any(l => l.StartsWith("grainpool_client_jobs_running{", StringComparison.Ordinal) && l.EndsWith("kind=\"range\"} 1", StringComparison.Ordinal)))
                 {
                     during = scrape;
                 }

@@ -48,7 +48,7 @@ public sealed partial class PrometheusTests(StackFixture stack, ITestOutputHelpe
         var series = await stack.Prometheus.QueryAsync($"grainpool_cores_advertised{{cluster=\"{stack.ClusterId}\"}}");
 
         Assert.Equal(stack.Silos.Select(s => s.Name).Order(), series.Select(s => s.Labels["silo"]).Order());
-        Assert.All(series, s => Assert.Equal(1, s.Value)); // two silos pinned to one CPU each
+        Assert.All(series, s => Assert.Equal(stack.Silos.Single(silo => silo.Name == s.Labels["silo"]).Cores, s.Value)); // as the stack printed
     }
 
     [Fact]
@@ -63,13 +63,14 @@ public sealed partial class PrometheusTests(StackFixture stack, ITestOutputHelpe
         var empty = new List<string>();
         foreach (var record in rules.Where(r => r.GetProperty("type").GetString() == "recording").Select(r => r.GetProperty("name").GetString()!))
         {
-            if ((await stack.Prometheus.QueryAsync($"{record}{{cluster=\"{stack.ClusterId}\"}}")).Count == 0)
+            var series = await stack.Prometheus.QueryAsync($"{record}{{cluster=\"{stack.ClusterId}\"}}");
+            if (series.Count == 0 || series.Any(s => !double.IsFinite(s.Value)))
             {
-                empty.Add(record);
+                empty.Add($"{record} ({string.Join(", ", series.Select(s => s.Value))})");
             }
         }
 
-        Assert.True(empty.Count == 0, "recording rules with no series for the cluster: " + string.Join(", ", empty));
+        Assert.True(empty.Count == 0, "recording rules with no series, or a value that is not a number, for the cluster: " + string.Join(", ", empty));
     }
 
     [Fact]
@@ -88,8 +89,8 @@ public sealed partial class PrometheusTests(StackFixture stack, ITestOutputHelpe
             Assert.True(comparison.Success, $"{name}: '{query}' does not end in a comparison with a number");
             var measured = await stack.Prometheus.QueryAsync(query[..comparison.Index]);
             Assert.True(measured.Any(s => s.Labels.GetValueOrDefault("cluster") == stack.ClusterId), $"{name}: '{query[..comparison.Index]}' has no series for the cluster");
-            Assert.DoesNotContain(alert.GetProperty("alerts").EnumerateArray(), a =>
-                a.GetProperty("labels").TryGetProperty("cluster", out var c) && c.GetString() == stack.ClusterId);
+            // Nothing fires or is pending at all: the stack's Prometheus scrapes only the stack's silos.
+            Assert.Empty(alert.GetProperty("alerts").EnumerateArray());
         }
     }
 

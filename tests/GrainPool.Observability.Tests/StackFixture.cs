@@ -39,7 +39,7 @@ public sealed partial class StackFixture : IAsyncLifetime
     public PrometheusApi Prometheus { get; private set; } = null!;
 
     /// <summary>The silos: name, gateway port and HTTP address (metrics, health, dashboard).</summary>
-    public IReadOnlyList<(string Name, int GatewayPort, Uri Http)> Silos { get; private set; } = [];
+    public IReadOnlyList<(string Name, int GatewayPort, Uri Http, int Cores)> Silos { get; private set; } = [];
 
     /// <summary>The <c>--cluster</c> value for the CLI.</summary>
     public string Gateways => string.Join(',', Silos.Select(s => "127.0.0.1:" + s.GatewayPort.ToString(CultureInfo.InvariantCulture)));
@@ -109,7 +109,7 @@ public sealed partial class StackFixture : IAsyncLifetime
     private async Task ReadUntilReadyAsync(Process stack)
     {
         using var deadline = new CancellationTokenSource(StartDeadline);
-        var silos = new List<(string, int, Uri)>();
+        var silos = new List<(string, int, Uri, int)>();
         try
         {
             while (await stack.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
@@ -117,7 +117,8 @@ public sealed partial class StackFixture : IAsyncLifetime
                 _stackOutput.Add(line);
                 if (SiloLine().Match(line) is { Success: true } silo)
                 {
-                    silos.Add((silo.Groups["name"].Value, int.Parse(silo.Groups["gateway"].Value, CultureInfo.InvariantCulture), new Uri(silo.Groups["http"].Value + "/")));
+                    silos.Add((silo.Groups["name"].Value, int.Parse(silo.Groups["gateway"].Value, CultureInfo.InvariantCulture), new Uri(silo.Groups["http"].Value + "/"),
+                        int.Parse(silo.Groups["cores"].Value, CultureInfo.InvariantCulture)));
                 }
                 else if (PrometheusLine().Match(line) is { Success: true } prometheus)
                 {
@@ -234,7 +235,7 @@ public sealed partial class StackFixture : IAsyncLifetime
         return json.RootElement.GetProperty("elapsedMs").GetDouble();
     }
 
-    [GeneratedRegex(@"^silo (?<name>\S+): gateway 127\.0\.0\.1:(?<gateway>\d+), \d+ cores, metrics (?<http>http://[^ ]+)/metrics,")]
+    [GeneratedRegex(@"^silo (?<name>\S+): gateway 127\.0\.0\.1:(?<gateway>\d+), (?<cores>\d+) cores, metrics (?<http>http://[^ ]+)/metrics,")]
     private static partial Regex SiloLine();
 
     [GeneratedRegex(@"^prometheus (?<url>http://[^ :]+:\d+):")]

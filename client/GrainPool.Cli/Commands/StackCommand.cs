@@ -34,7 +34,7 @@ internal static class StackCommand
             new("--silos", "N", $"Silo processes, 1 to {MaxSilos} (default 2)"),
             new("--cluster-id", "ID", "Orleans cluster id, the 'cluster' label of every series (default grainpool-stack)"),
             new("--prometheus-port", "P", "Prometheus' port on 127.0.0.1 (default 9090; 0 picks a free port)"),
-            new("--scrape-interval", "S", "Seconds between scrapes and rule evaluations, 1 to 60 (default 5)"),
+            new("--scrape-interval", "S", "Seconds between scrapes and rule evaluations, 1 to 15 (default 5; the rules' rates span 1 minute)"),
             new("--prometheus-config", "FILE", $"The configuration to start from (default: {LocalPrometheus.ProjectConfigRelativePath}, found upwards from here)"),
             new("--no-prometheus", null, "Start the silos only"),
         ],
@@ -87,7 +87,7 @@ internal static class StackCommand
                 "--silos" => options with { Silos = (int)Ranged(name, value, 1, MaxSilos) },
                 "--cluster-id" => options with { ClusterId = string.IsNullOrWhiteSpace(value) || value.Any(char.IsWhiteSpace) ? throw UsageException.ForValue(name, value, "must be a non-empty id without spaces") : value },
                 "--prometheus-port" => options with { PrometheusPort = (int)Ranged(name, value, 0, 65535) },
-                "--scrape-interval" => options with { ScrapeInterval = TimeSpan.FromSeconds(Ranged(name, value, 1, 60)) },
+                "--scrape-interval" => options with { ScrapeInterval = TimeSpan.FromSeconds(Ranged(name, value, 1, 15)) },
                 "--prometheus-config" => options with { PrometheusConfig = File.Exists(value) ? Path.GetFullPath(value) : throw UsageException.ForValue(name, value, "is not a file") },
                 _ => throw new UsageException($"{name}: unknown option for 'grainpool stack'"),
             };

@@ -22,6 +22,9 @@ public sealed class LocalPrometheus : IAsyncDisposable
     /// <summary>The project configuration, relative to the repository root.</summary>
     public const string ProjectConfigRelativePath = "dashboards/prometheus/prometheus.yml";
 
+    /// <summary>The scrape job of the silos in the project configuration.</summary>
+    public const string SiloJob = "grainpool-silos";
+
     /// <summary>The file of targets this launcher writes into the run folder's <c>targets/</c>.</summary>
     public const string TargetsFileName = "grainpool-stack.json";
 
@@ -98,7 +101,7 @@ public sealed class LocalPrometheus : IAsyncDisposable
     /// <summary>
     /// The project's configuration text for one run: the global scrape and evaluation intervals set to
     /// <paramref name="interval"/>, rule files and the file-discovery folder made absolute (rules beside the project
-    /// configuration, targets in <paramref name="runDirectory"/>).
+    /// configuration, targets in <paramref name="runDirectory"/>), and the silo job's static targets commented out.
     /// </summary>
     public static string DeriveConfig(string projectConfigPath, string runDirectory, TimeSpan interval)
     {
@@ -106,11 +109,36 @@ public sealed class LocalPrometheus : IAsyncDisposable
         var seconds = Math.Max(1, (int)Math.Round(interval.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "s";
         var lines = File.ReadAllLines(projectConfigPath);
         var sawTargets = false;
+        var job = string.Empty;
+        var skipIndent = -1;
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i];
             var trimmed = line.TrimStart();
             var indent = line[..(line.Length - trimmed.Length)];
+            if (skipIndent >= 0)
+            {
+                if (trimmed.Length == 0 || trimmed.StartsWith('#') || indent.Length > skipIndent)
+                {
+                    lines[i] = "#" + line;
+                    continue;
+                }
+
+                skipIndent = -1;
+            }
+
+            if (trimmed.StartsWith("- job_name:", StringComparison.Ordinal))
+            {
+                job = trimmed["- job_name:".Length..].Trim();
+            }
+            else if (job == SiloJob && trimmed.StartsWith("static_configs:", StringComparison.Ordinal))
+            {
+                // The silos of this run are the only silos: a static target of the project's (a silo on the default
+                // port) would be down and fire GrainPoolSiloDown.
+                lines[i] = "#" + line;
+                skipIndent = indent.Length;
+                continue;
+            }
             if (trimmed.StartsWith("scrape_interval:", StringComparison.Ordinal) || trimmed.StartsWith("evaluation_interval:", StringComparison.Ordinal))
             {
                 lines[i] = indent + trimmed[..(trimmed.IndexOf(':') + 1)] + " " + seconds;
@@ -148,10 +176,11 @@ public sealed class LocalPrometheus : IAsyncDisposable
             "prometheus is not on PATH: install it (Debian: apt-get install -y prometheus) or start without Prometheus.", "prometheus");
         var ownsRunDirectory = runDirectory is null;
         runDirectory = Path.GetFullPath(runDirectory ?? Path.Combine(Path.GetTempPath(), "grainpool-prometheus-" + Guid.NewGuid().ToString("N")[..8]));
+        var config = DeriveConfig(projectConfigPath, runDirectory, interval ?? TimeSpan.FromSeconds(5));
         Directory.CreateDirectory(Path.Combine(runDirectory, "targets"));
         WriteTargets(runDirectory, targets);
         var configPath = Path.Combine(runDirectory, "prometheus.yml");
-        await File.WriteAllTextAsync(configPath, DeriveConfig(projectConfigPath, runDirectory, interval ?? TimeSpan.FromSeconds(5)), cancellationToken);
+        await File.WriteAllTextAsync(configPath, config, cancellationToken);
         if (port == 0)
         {
             port = FreeTcpPorts.Pick(1)[0];

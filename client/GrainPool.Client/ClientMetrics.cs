@@ -65,13 +65,11 @@ internal sealed class JobMetrics
 
     /// <summary>
     /// Records the outcome that <paramref name="error"/> means: a cancellation (the caller's token, or the job's own
-    /// timeout, which the client reports as a <see cref="TimeoutException"/> naming it) or a failure of its type (an
-    /// Orleans response timeout that outlived the retries is a failure).
+    /// timeout, <see cref="JobTimeoutException"/>) or a failure of its type (an Orleans response timeout that outlived
+    /// the retries is a failure).
     /// </summary>
     public void Ended(Exception error) =>
-        Finish(error is OperationCanceledException || (error is TimeoutException && error.Message.Contains("exceeded its timeout", StringComparison.Ordinal))
-            ? "cancelled"
-            : "failed", error.GetType().Name);
+        Finish(error is OperationCanceledException or JobTimeoutException ? "cancelled" : "failed", error.GetType().Name);
 
     private void Finish(string outcome, string? error)
     {

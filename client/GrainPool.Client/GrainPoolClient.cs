@@ -140,7 +140,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
-            throw new TimeoutException($"Job {kernel.Id} over [{first}, {last}] exceeded its timeout of {options.Timeout}.");
+            throw new JobTimeoutException($"Job {kernel.Id} over [{first}, {last}] exceeded its timeout of {options.Timeout}.");
         }
 
         return new JobResult<TPartial>(total, stats.Snapshot(Stopwatch.GetElapsedTime(started)));
@@ -212,7 +212,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
-            throw new TimeoutException($"Map {kernel.Id} over {items.Count} items exceeded its timeout of {options.Timeout}.");
+            throw new JobTimeoutException($"Map {kernel.Id} over {items.Count} items exceeded its timeout of {options.Timeout}.");
         }
 
         failures.Sort((a, b) => a.Index.CompareTo(b.Index));

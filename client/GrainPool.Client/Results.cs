@@ -62,3 +62,6 @@ internal sealed class StatsCollector
         }
     }
 }
+
+/// <summary>A job ran past its <see cref="JobOptions.Timeout"/> (not an Orleans call timeout); unfinished chunks were cancelled.</summary>
+public sealed class JobTimeoutException(string message) : TimeoutException(message);

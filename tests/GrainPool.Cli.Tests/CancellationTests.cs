@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
+using GrainPool.Cli.Tests.Infrastructure;
 using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Tests;
@@ -63,10 +64,7 @@ public sealed class CancellationTests
         {
             // Wait (with a deadline) until the program is past installing its Ctrl+C handler, then press Ctrl+C.
             await WaitUntilKernelsAreLoaded(process.Id, TimeSpan.FromSeconds(30));
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
+            await CliProcess.SignalAsync(process.Id, "INT");
 
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await process.WaitForExitAsync(deadline.Token);

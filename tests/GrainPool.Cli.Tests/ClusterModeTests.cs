@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using GrainPool.Cli.Tests.Infrastructure;
 using GrainPool.Silo.Launching;
@@ -93,10 +92,7 @@ public sealed class SilosModeTests
             // Connected to a gateway: the client is up and the job is starting or running.
             var gateways = silos.Values.Select(c => SiloProcesses.FlagValue(c, "--gateway-port")).ToArray();
             await SiloProcesses.UntilAsync(() => gateways.Any(SiloProcesses.HasEstablishedConnectionTo), TimeSpan.FromSeconds(60), "grainpool connected to a gateway");
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
+            await CliProcess.SignalAsync(process.Id, "INT");
 
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await process.WaitForExitAsync(deadline.Token);

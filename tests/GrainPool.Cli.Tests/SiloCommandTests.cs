@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using GrainPool.Cli.Commands;
 using GrainPool.Cli.Tests.Infrastructure;
@@ -33,10 +32,7 @@ public sealed class SiloCommandTests
 
             if (OperatingSystem.IsLinux())
             {
-                using (var kill = Process.Start("kill", ["-INT", silo.Id.ToString(CultureInfo.InvariantCulture)]))
-                {
-                    await kill.WaitForExitAsync();
-                }
+                await CliProcess.SignalAsync(silo.Id, "INT");
 
                 var stopped = await ReadLineStartingWithAsync(silo.StandardOutput, "grainpool-silo stopped ", TimeSpan.FromSeconds(60));
                 Assert.Equal("grainpool-silo stopped name=foreground", stopped);

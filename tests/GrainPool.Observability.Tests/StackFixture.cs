@@ -80,10 +80,7 @@ public sealed partial class StackFixture : IAsyncLifetime
 
         if (!_stack.HasExited)
         {
-            using (var kill = Process.Start("kill", ["-TERM", _stack.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
+            await CliProcess.SignalAsync(_stack.Id, "TERM");
 
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             try

@@ -71,6 +71,14 @@ internal static class CliProcess
         return (new CliResult(args, process.ExitCode, await stdout, await stderr), silos);
     }
 
+    /// <summary>Sends <paramref name="signal"/> (<c>INT</c> for Ctrl+C, <c>TERM</c>) to process <paramref name="pid"/> with kill(1).</summary>
+    public static async Task SignalAsync(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("kill did not start");
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>Starts grainpool with <paramref name="args"/>, output redirected, standard input closed.</summary>
     public static Process Start(params string[] args)
     {

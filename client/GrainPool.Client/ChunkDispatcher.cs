@@ -13,7 +13,9 @@ internal interface IChunkSource<TChunk> where TChunk : class
 /// Runs a job's chunks on the cluster's worker slots: slots x in-flight lanes, each pulling the next chunk when its
 /// previous one returns, so fast workers take more chunks (pull scheduling) and every worker always has its next
 /// chunk queued behind the running one. A chunk whose silo fails is retried on another slot; its result is
-/// delivered exactly once (only a call that returned delivers).
+/// delivered exactly once (only a call that returned delivers). Every chunk carries the job's id: when the job is
+/// cancelled (by the caller, its timeout, or its first failure) each silo of the job is told once through its
+/// <see cref="IJobControlGrain"/>, which stops the job's running chunks at their next slice and refuses its queued ones.
 /// </summary>
 internal static class ChunkDispatcher
 {
@@ -22,18 +24,19 @@ internal static class ChunkDispatcher
         WorkerKey[] workers,
         JobOptions options,
         IChunkSource<TChunk> source,
-        Func<IComputeWorkerGrain, TChunk, CancellationToken, Task> execute,
+        Func<IComputeWorkerGrain, TChunk, Guid, CancellationToken, Task> execute,
         StatsCollector stats,
         JobMetrics job,
         CancellationToken cancellationToken)
         where TChunk : class
     {
+        var jobId = Guid.NewGuid();
         async Task Measured(IComputeWorkerGrain worker, TChunk chunk, CancellationToken token)
         {
             job.ChunkSent();
             try
             {
-                await execute(worker, chunk, token).ConfigureAwait(false);
+                await execute(worker, chunk, jobId, token).ConfigureAwait(false);
             }
             finally
             {
@@ -42,6 +45,7 @@ internal static class ChunkDispatcher
         }
 
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var cancelOnSilos = CancelOnSilosWhenCancelled(grains, jobId, workers, failed.Token);
         var lanes = new List<Task>(workers.Length * options.InFlightPerWorker);
         // Lane j uses worker j % workers, so the first round gives every worker one chunk before any gets a second.
         for (var lane = 0; lane < workers.Length * options.InFlightPerWorker; lane++)
@@ -93,6 +97,30 @@ internal static class ChunkDispatcher
             await failed.CancelAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Once <paramref name="token"/> is cancelled, tells every silo among <paramref name="workers"/> to stop
+    /// <paramref name="job"/> (one-way calls, sent at once from the cancelling thread). Dispose when the job has ended.
+    /// </summary>
+    internal static CancellationTokenRegistration CancelOnSilosWhenCancelled(IGrainFactory grains, Guid job, IEnumerable<WorkerKey> workers, CancellationToken token)
+    {
+        var silos = workers.Select(w => w.Silo).Distinct(StringComparer.Ordinal).ToArray();
+        return token.UnsafeRegister(_ =>
+        {
+            foreach (var silo in silos)
+            {
+                // One-way: nothing to wait for. A silo that has left needs no cancelling, and a client already closing
+                // must not turn the caller's Cancel() into an exception: the calls' own cancellation still applies.
+                try
+                {
+                    grains.GetGrain<IJobControlGrain>(0, silo).CancelJobAsync(job).Ignore();
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or OrleansException)
+                {
+                }
+            }
+        }, null);
     }
 
     /// <summary>Failures of a silo or of the transport, after which the same chunk can run elsewhere.</summary>

@@ -125,9 +125,9 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         using var timeout = LinkTimeout(options, cancellationToken);
         try
         {
-            await ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, token) =>
+            await ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
             {
-                var result = await worker.ComputeRangeAsync<TPartial>(kernel.Id, chunk.First, chunk.Last, token).ConfigureAwait(false);
+                var result = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, chunk.First, chunk.Last, token).ConfigureAwait(false);
                 source.Completed(chunk, result.Worker.BusySeconds);
                 lock (gate)
                 {
@@ -200,9 +200,9 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         using var timeout = LinkTimeout(options, cancellationToken);
         try
         {
-            await ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, token) =>
+            await ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
             {
-                var result = await worker.ComputeItemsAsync<TItem, TResult>(kernel.Id, chunk.Items, token).ConfigureAwait(false);
+                var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
                 result.Results.CopyTo(results, chunk.Start);
                 stats.Add(result.Worker);
                 var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
@@ -252,9 +252,9 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         long completed = 0;
 
         using var timeout = LinkTimeout(options, cancellationToken);
-        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, token) =>
+        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
         {
-            var result = await worker.ComputeItemsAsync<TItem, TResult>(kernel.Id, chunk.Items, token).ConfigureAwait(false);
+            var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
             stats.Add(result.Worker);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
             HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
@@ -325,9 +325,9 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         long completed = 0;
 
         using var timeout = LinkTimeout(options, cancellationToken);
-        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, token) =>
+        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
         {
-            var result = await worker.ComputeItemsAsync<TItem, TResult>(kernel.Id, chunk.Items, token).ConfigureAwait(false);
+            var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
             stats.Add(result.Worker);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
             HandleErrors(chunk, result.Errors, null, options.Errors, done);
@@ -393,11 +393,13 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         {
             var workers = await WorkersAsync(new MapOptions()).ConfigureAwait(false);
             var key = workers[Random.Shared.Next(workers.Length)];
+            var jobId = Guid.NewGuid();
             job.ChunkSent();
             ItemsChunkResult<TResult> result;
             try
             {
-                result = await Grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo).ComputeItemsAsync<TItem, TResult>(kernel.Id, new[] { item }, cancellationToken).ConfigureAwait(false);
+                using var cancelOnSilo = ChunkDispatcher.CancelOnSilosWhenCancelled(Grains, jobId, [key], cancellationToken);
+                result = await Grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo).ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, new[] { item }, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace GrainPool.Abstractions;
 
 /// <summary>
@@ -5,20 +7,46 @@ namespace GrainPool.Abstractions;
 /// address as key extension (see <see cref="WorkerKey"/>); the core-slot placement puts each worker on the silo it
 /// names, so every silo hosts exactly as many workers as it advertises cores, and silos joining or leaving never move
 /// another silo's workers. Each call carries a whole chunk and returns its result; the worker keeps nothing between calls.
+/// A call names the job its chunk belongs to: <see cref="IJobControlGrain.CancelJobAsync"/> stops every chunk of that job
+/// on the silo, running or not yet started, as well as the call's own cancellation token.
 /// </summary>
 [Alias("GrainPool.IComputeWorkerGrain")]
 public interface IComputeWorkerGrain : IGrainWithIntegerCompoundKey
 {
     /// <summary>Runs the range kernel <paramref name="kernel"/> over [first, last] and returns its combined partial result.</summary>
+    /// <param name="job">The job the chunk belongs to (any new id for a lone call); a cancelled job's chunks stop.</param>
+    /// <param name="kernel">The range kernel's id.</param>
+    /// <param name="first">The first number of the chunk.</param>
+    /// <param name="last">The last number of the chunk (inclusive).</param>
+    /// <param name="cancellationToken">Stops the chunk at its next slice.</param>
     [Alias("ComputeRange")]
-    Task<RangeChunkResult<TPartial>> ComputeRangeAsync<TPartial>(string kernel, ulong first, ulong last, CancellationToken cancellationToken = default);
+    Task<RangeChunkResult<TPartial>> ComputeRangeAsync<TPartial>(Guid job, string kernel, ulong first, ulong last, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Applies the item kernel <paramref name="kernel"/> to each item. A failing item does not stop the others: its
     /// error is returned in <see cref="ItemsChunkResult{TResult}.Errors"/> with its position in the batch.
     /// </summary>
+    /// <param name="job">The job the chunk belongs to (any new id for a lone call); a cancelled job's chunks stop.</param>
+    /// <param name="kernel">The item kernel's id.</param>
+    /// <param name="items">The batch.</param>
+    /// <param name="cancellationToken">Stops the chunk at its next slice.</param>
     [Alias("ComputeItems")]
-    Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(string kernel, PackedArray<TItem> items, CancellationToken cancellationToken = default);
+    Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(Guid job, string kernel, PackedArray<TItem> items, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Cancels jobs on one silo: keyed like a worker (key 0, the silo's parsable address as key extension) and placed on
+/// that silo. It is reentrant and never computes, so a cancellation takes effect as soon as it arrives, even while every
+/// worker of the silo is inside a slice; each worker sees it at its next slice boundary, and a chunk of the job that
+/// starts later on that silo is refused at once. Orleans' own cancellation of a call needs the call's message to have
+/// reached the worker's queue (if not, it retries a second later), and only reaches that one call.
+/// </summary>
+[Alias("GrainPool.IJobControlGrain")]
+public interface IJobControlGrain : IGrainWithIntegerCompoundKey
+{
+    /// <summary>Stops every chunk of <paramref name="job"/> on this silo; remembered for a while, so later chunks are refused too.</summary>
+    [Alias("CancelJob"), OneWay]
+    Task CancelJobAsync(Guid job);
 }
 
 /// <summary>One worker slot: core <see cref="Core"/> of the silo at <see cref="Silo"/> (its parsable address).</summary>

@@ -5,13 +5,15 @@ using GrainPool.Kernels.Running;
 namespace GrainPool.Grains;
 
 /// <summary>
-/// One compute worker per core slot. A call runs its chunk in slices of about <see cref="WorkerActivity.SliceTarget"/>,
-/// yielding between slices so that no turn comes near Orleans' long-turn warning, and checking the call's
-/// cancellation token there (a synchronous loop would never see it). Not reentrant: a worker runs one chunk at a
+/// One compute worker per core slot. A call computes its chunk on the slot's own thread (<see cref="WorkerThreads"/>)
+/// while the worker's Orleans turn awaits it, so no Orleans or thread-pool thread is ever held by a kernel. The chunk
+/// runs in slices of about <see cref="WorkerActivity.SliceTarget"/>; between slices it checks the call's cancellation
+/// token and its job's cancellation (<see cref="JobCancellations"/>), so a cancellation stops it within a slice. A chunk
+/// of a job already cancelled on this silo is refused before it starts. Not reentrant: a worker runs one chunk at a
 /// time, which is what "one activation per core" means.
 /// </summary>
 [CoreSlotPlacement]
-public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity activity, ILocalSiloDetails silo) : Grain, IComputeWorkerGrain
+public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity activity, JobCancellations cancelledJobs, WorkerThreads threads, ILocalSiloDetails silo) : Grain, IComputeWorkerGrain
 {
     private long Core => this.GetPrimaryKeyLong(out _);
 
@@ -30,13 +32,15 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
     }
 
     /// <inheritdoc />
-    public async Task<RangeChunkResult<TPartial>> ComputeRangeAsync<TPartial>(string kernel, ulong first, ulong last, CancellationToken cancellationToken = default)
+    public async Task<RangeChunkResult<TPartial>> ComputeRangeAsync<TPartial>(Guid job, string kernel, ulong first, ulong last, CancellationToken cancellationToken = default)
     {
         var compute = kernels.GetRange<TPartial>(kernel);
-        using var chunk = activity.StartChunk(kernel);
+        using var chunk = activity.StartChunk(kernel, cancelledJobs, job, cancellationToken);
         try
         {
-            return await ComputeRangeAsync(compute, chunk, first, last, cancellationToken);
+            var total = await threads.RunAsync(Core, () => ComputeRange(compute, chunk, first, last, activity.SliceTarget));
+            var numbers = last - first == ulong.MaxValue ? long.MaxValue : (long)Math.Min(last - first + 1, long.MaxValue);
+            return new RangeChunkResult<TPartial>(total, chunk.Complete(silo.SiloAddress.ToString(), Core, numbers));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -46,14 +50,16 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
     }
 
     /// <inheritdoc />
-    public async Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(string kernel, PackedArray<TItem> batch, CancellationToken cancellationToken = default)
+    public async Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(Guid job, string kernel, PackedArray<TItem> batch, CancellationToken cancellationToken = default)
     {
         var compute = kernels.GetItem<TItem, TResult>(kernel);
         ArgumentNullException.ThrowIfNull(batch);
-        using var chunk = activity.StartChunk(kernel);
+        using var chunk = activity.StartChunk(kernel, cancelledJobs, job, cancellationToken);
         try
         {
-            return await ComputeItemsAsync(compute, chunk, batch.Items, cancellationToken);
+            var items = batch.Items;
+            var (results, errors) = await threads.RunAsync(Core, () => ComputeItems(compute, chunk, items, activity.SliceTarget));
+            return new ItemsChunkResult<TResult>(results, errors, chunk.Complete(silo.SiloAddress.ToString(), Core, items.Length));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -62,7 +68,8 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
         }
     }
 
-    private async Task<RangeChunkResult<TPartial>> ComputeRangeAsync<TPartial>(IRangeKernel<TPartial> compute, WorkerActivity.ChunkScope chunk, ulong first, ulong last, CancellationToken cancellationToken)
+    // Runs on the slot's thread.
+    private static TPartial ComputeRange<TPartial>(IRangeKernel<TPartial> compute, WorkerActivity.ChunkScope chunk, ulong first, ulong last, TimeSpan sliceTarget)
     {
         if (first > last)
         {
@@ -70,31 +77,29 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
         }
 
         var total = compute.Zero;
-        var slice = Math.Max(1, compute.MinChunkSize / 4);
+        // Start small (a slice is also how long a cancellation can wait), then grow to the target.
+        var slice = Math.Max(1, compute.MinChunkSize / 16);
         var next = first;
         while (true)
         {
-            chunk.ThrowIfCancelled(cancellationToken);
+            chunk.ThrowIfCancelled();
             var sliceLast = last - next < slice ? last : next + slice - 1;
             var started = Stopwatch.GetTimestamp();
             var cpuStarted = ThreadCpuTime.Now();
             total = compute.Combine(total, compute.Compute(next, sliceLast));
-            slice = NextSliceSize(slice, Stopwatch.GetElapsedTime(started), activity.SliceTarget);
+            slice = NextSliceSize(slice, Stopwatch.GetElapsedTime(started), sliceTarget);
             chunk.AddBusy(Stopwatch.GetElapsedTime(started), ThreadCpuTime.Now() - cpuStarted);
             if (sliceLast == last)
             {
-                break;
+                return total;
             }
 
             next = sliceLast + 1;
-            await Task.Yield();
         }
-
-        var numbers = last - first == ulong.MaxValue ? long.MaxValue : (long)Math.Min(last - first + 1, long.MaxValue);
-        return new RangeChunkResult<TPartial>(total, chunk.Complete(silo.SiloAddress.ToString(), Core, numbers));
     }
 
-    private async Task<ItemsChunkResult<TResult>> ComputeItemsAsync<TItem, TResult>(IItemKernel<TItem, TResult> compute, WorkerActivity.ChunkScope chunk, TItem[] items, CancellationToken cancellationToken)
+    // Runs on the slot's thread.
+    private static (TResult[] Results, ItemError[] Errors) ComputeItems<TItem, TResult>(IItemKernel<TItem, TResult> compute, WorkerActivity.ChunkScope chunk, TItem[] items, TimeSpan sliceTarget)
     {
         var results = new TResult[items.Length];
         List<ItemError>? errors = null;
@@ -116,7 +121,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
             if ((i & 63) == 63 || i == items.Length - 1)
             {
                 var elapsed = Stopwatch.GetElapsedTime(sliceStarted);
-                if (elapsed >= activity.SliceTarget || i == items.Length - 1)
+                if (elapsed >= sliceTarget || i == items.Length - 1)
                 {
                     chunk.AddBusy(elapsed, ThreadCpuTime.Now() - cpuStarted);
                     if (i == items.Length - 1)
@@ -124,25 +129,30 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
                         break;
                     }
 
-                    chunk.ThrowIfCancelled(cancellationToken);
-                    await Task.Yield();
+                    chunk.ThrowIfCancelled();
                     sliceStarted = Stopwatch.GetTimestamp();
                     cpuStarted = ThreadCpuTime.Now();
                 }
             }
         }
 
-        return new ItemsChunkResult<TResult>(results, errors?.ToArray() ?? [], chunk.Complete(silo.SiloAddress.ToString(), Core, items.Length));
+        return (results, errors?.ToArray() ?? []);
     }
 
-    // Aim each slice at the target: grow when far under it, shrink when over (ranges get costlier as n grows).
-    private static ulong NextSliceSize(ulong slice, TimeSpan took, TimeSpan target)
+    // Aim each slice at the target: double when far under it, scale down at once when well over it (ranges get
+    // costlier as n grows, and a busy machine stretches a slice's wall time).
+    internal static ulong NextSliceSize(ulong slice, TimeSpan took, TimeSpan target)
     {
         if (took < target / 4)
         {
             return slice > ulong.MaxValue / 2 ? slice : slice * 2;
         }
 
-        return took > target * 2 ? Math.Max(1, slice / 2) : slice;
+        if (took > target * 2)
+        {
+            return Math.Max(1, (ulong)(slice * (target / took)));
+        }
+
+        return slice;
     }
 }

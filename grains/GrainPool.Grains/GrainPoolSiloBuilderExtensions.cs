@@ -16,20 +16,16 @@ public static class GrainPoolSiloBuilderExtensions
     /// </summary>
     /// <param name="silo">The silo builder.</param>
     /// <param name="advertisedCores">Worker activations this silo hosts (default: its processor count).</param>
-    /// <param name="sliceTarget">How long a worker computes between yields (default 50 ms, well under the 1 s long-turn warning).</param>
+    /// <param name="sliceTarget">How long a worker computes between checks for cancellation (default 50 ms).</param>
     public static ISiloBuilder AddGrainPoolWorkers(this ISiloBuilder silo, int advertisedCores, TimeSpan? sliceTarget = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(advertisedCores, 1);
 
-        // Each worker keeps a thread-pool thread busy for a slice at a time. With only the default minimum (one thread
-        // per core) every thread can be inside a kernel slice, and a cancellation or any other message then waits for
-        // the pool's slow thread injection (seen: cancellation taking more than 1 s on 2 cores). Keep one thread per
-        // worker on top of the default, so messages always find a free thread.
-        ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
-        ThreadPool.SetMinThreads(minWorkers + advertisedCores, minIo);
         silo.UseSiloMetadata(new Dictionary<string, string> { [SiloMetadataKeys.Cores] = advertisedCores.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         silo.AddPlacementDirector<CoreSlotPlacement, CoreSlotPlacementDirector>();
         silo.Services.AddMetrics();
+        silo.Services.AddSingleton(_ => new JobCancellations());
+        silo.Services.AddSingleton(_ => new WorkerThreads());
         silo.Services.AddSingleton(sp => new WorkerActivity(
             sliceTarget ?? TimeSpan.FromMilliseconds(50),
             advertisedCores,

@@ -39,7 +39,7 @@ public sealed class WorkerActivity
     }
 
     /// <summary>Tracks workers and publishes the <see cref="MeterName"/> meter through <paramref name="meterFactory"/>.</summary>
-    /// <param name="sliceTarget">How long a worker computes between yields.</param>
+    /// <param name="sliceTarget">How long a worker computes between checks for cancellation.</param>
     /// <param name="advertisedCores">Worker slots this silo offers (the <c>grainpool_cores_advertised</c> gauge).</param>
     /// <param name="meterFactory">Creates the meter; null publishes nothing.</param>
     /// <param name="siloName">The silo's name for the <c>silo</c> tag, read on first use (the silo names itself late).</param>
@@ -71,7 +71,7 @@ public sealed class WorkerActivity
         meter.CreateObservableGauge("grainpool.cores.advertised", () => new Measurement<long>(AdvertisedCores, SiloTag), "{core}", "Cores this silo offers to compute workers (its worker slots)");
     }
 
-    /// <summary>Target length of one slice of a chunk between yields.</summary>
+    /// <summary>Target length of one slice of a chunk: how long a cancellation can wait to be seen.</summary>
     public TimeSpan SliceTarget { get; }
 
     /// <summary>Worker slots this silo offers.</summary>
@@ -119,10 +119,16 @@ public sealed class WorkerActivity
 
     internal void Deactivated(long slot) => _slots.TryRemove(slot, out _);
 
-    internal ChunkScope StartChunk(string kernel)
+    /// <summary>
+    /// Starts tracking a chunk of <paramref name="job"/>. A chunk whose job is already cancelled on this silo (or whose
+    /// call is) is refused here: it counts as cancelled and throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    internal ChunkScope StartChunk(string kernel, JobCancellations cancelledJobs, Guid job, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _running);
-        return new ChunkScope(this, kernel);
+        var chunk = new ChunkScope(this, kernel, cancelledJobs, job, cancellationToken);
+        chunk.ThrowIfCancelled();
+        return chunk;
     }
 
     private TagList Tags(string kernel) => new() { { "kernel", kernel }, SiloTag };
@@ -130,7 +136,7 @@ public sealed class WorkerActivity
     private TagList Tags(string kernel, string error) => new() { { "kernel", kernel }, SiloTag, { "error", error } };
 
     /// <summary>Tracks one chunk from start to completion, cancellation or failure.</summary>
-    internal sealed class ChunkScope(WorkerActivity owner, string kernel) : IDisposable
+    internal sealed class ChunkScope(WorkerActivity owner, string kernel, JobCancellations cancelledJobs, Guid job, CancellationToken cancellationToken) : IDisposable
     {
         private readonly long _started = Stopwatch.GetTimestamp();
         private long _busyTicks;
@@ -150,9 +156,11 @@ public sealed class WorkerActivity
 
         public void ItemFailed(string error) => owner._itemsFailed?.Add(1, owner.Tags(kernel, error));
 
-        public void ThrowIfCancelled(CancellationToken cancellationToken)
+        /// <summary>Stops the chunk if its call or its job was cancelled (called between slices).</summary>
+        public void ThrowIfCancelled()
         {
-            if (!cancellationToken.IsCancellationRequested)
+            var jobCancelled = cancelledJobs.IsCancelled(job);
+            if (!jobCancelled && !cancellationToken.IsCancellationRequested)
             {
                 return;
             }
@@ -162,6 +170,7 @@ public sealed class WorkerActivity
             owner._chunksCancelled?.Add(1, owner.Tags(kernel));
             owner.ChunkCancelled?.Invoke(kernel);
             cancellationToken.ThrowIfCancellationRequested();
+            throw new OperationCanceledException($"Job {job} was cancelled.");
         }
 
         /// <summary>Records a chunk that ended with <paramref name="error"/> (not a cancellation).</summary>

@@ -67,7 +67,7 @@ public sealed class GrainPoolSiloOptions
     /// <summary><see cref="Dashboard"/>: not served.</summary>
     public const string DashboardOff = "off";
 
-    /// <summary>How long a compute worker runs between yields, in milliseconds. Default 50.</summary>
+    /// <summary>How long a compute worker runs between checks for cancellation, in milliseconds. Default 50.</summary>
     public int SliceTargetMs { get; set; } = 50;
 
     /// <summary>How long a graceful stop may take (chunks in flight finish, then the silo leaves the cluster). Default 30 s.</summary>

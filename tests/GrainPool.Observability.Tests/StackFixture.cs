@@ -178,7 +178,7 @@ public sealed partial class StackFixture : IAsyncLifetime
         // the worker directly, as a client of another version might).
         var worker = (await pool.GetTopologyAsync()).Workers()[0];
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
-            pool.Grains.GetGrain<IComputeWorkerGrain>(worker.Core, worker.Silo).ComputeRangeAsync<ulong>(BuiltInKernels.PrimeCountSieve.Id, 10, 5));
+            pool.Grains.GetGrain<IComputeWorkerGrain>(worker.Core, worker.Silo).ComputeRangeAsync<ulong>(Guid.NewGuid(), BuiltInKernels.PrimeCountSieve.Id, 10, 5));
 
         // A map (the per-item path) and a job cancelled while its chunks run.
         var map = await pool.MapAsync(BuiltInKernels.IsPrimeTrial, [.. Enumerable.Range(1, 10_000).Select(i => (long)i)]);

@@ -30,7 +30,7 @@ internal static class SiloCommand
         ["--name"] = ("NAME", "Silo name in logs and topology (default silo-<silo port>)"),
         ["--clustering"] = ("MODE", "Membership: localhost, the only mode so far (all silos on one machine)"),
         ["--listen-address"] = ("IP", "Address the silo listens on (default 127.0.0.1; 0.0.0.0 for every interface)"),
-        ["--slice-target-ms"] = ("MS", "How long a worker computes between yields, 1 to 1000 (default 50)"),
+        ["--slice-target-ms"] = ("MS", "How long a worker computes between checks for cancellation, 1 to 1000 (default 50)"),
         ["--dashboard"] = ("WHO", "Orleans Dashboard at /dashboard on the HTTP port: loopback (default), any or off"),
         ["--shutdown-timeout"] = ("S", "Seconds a graceful stop may take (default 30)"),
         ["--parent-pid"] = ("PID", "Stop when this process exits"),

@@ -54,6 +54,7 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
             silo.AddGrainPoolWorkers(CoresOf(coresBySilo, options.SiloName));
             silo.AddRangeKernel(CollatzMaxStoppingTimeKernel.Handle, new CollatzMaxStoppingTimeKernel());
             silo.AddItemKernel(RejectOneValueKernel.Handle, new RejectOneValueKernel());
+            silo.AddItemKernel(ThreadIdentityKernel.Handle, new ThreadIdentityKernel());
         });
         var cluster = new GrainPoolTestCluster(builder.Build(), coresBySilo);
         try
@@ -74,6 +75,12 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
 
     /// <summary>The silo's own record of its compute workers (a singleton in its services).</summary>
     public static WorkerActivity ActivityOf(InProcessSiloHandle silo) => silo.SiloHost.Services.GetRequiredService<WorkerActivity>();
+
+    /// <summary>The dedicated compute threads of a silo's workers.</summary>
+    public static WorkerThreads WorkerThreadsOf(InProcessSiloHandle silo) => silo.SiloHost.Services.GetRequiredService<WorkerThreads>();
+
+    /// <summary>The jobs cancelled on a silo.</summary>
+    public static JobCancellations JobCancellationsOf(InProcessSiloHandle silo) => silo.SiloHost.Services.GetRequiredService<JobCancellations>();
 
     /// <summary>Starts the next silo and waits until the cluster agrees on it.</summary>
     public async Task<InProcessSiloHandle> StartAdditionalSiloAsync()

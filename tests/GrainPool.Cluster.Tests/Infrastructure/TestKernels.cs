@@ -67,3 +67,18 @@ internal sealed class RejectOneValueKernel : IItemKernel<long, long>
     /// <summary>What the kernel returns for an accepted item, computed here without the kernel.</summary>
     public static long Expected(long item) => (item * 2) + 1;
 }
+
+/// <summary>
+/// Reports the thread a worker computes on: the managed thread id, negated when that thread belongs to the .NET thread
+/// pool. Checks where kernels run (each worker on a dedicated thread of its own), not a computation.
+/// </summary>
+internal sealed class ThreadIdentityKernel : IItemKernel<long, int>
+{
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly ItemKernel<long, int> Handle = new("test/thread-identity");
+
+    public string Name => "thread-identity";
+
+    public int Compute(long item) =>
+        Thread.CurrentThread.IsThreadPoolThread ? -Environment.CurrentManagedThreadId : Environment.CurrentManagedThreadId;
+}

@@ -110,13 +110,15 @@ internal static class ChunkDispatcher
         {
             foreach (var silo in silos)
             {
-                // One-way: nothing to wait for. A silo that has left needs no cancelling, and a client already closing
-                // must not turn the caller's Cancel() into an exception: the calls' own cancellation still applies.
+                // One-way: nothing to wait for. A silo that has left needs no cancelling. Nothing may escape: this runs
+                // inside the caller's Cancel() (or a timeout's timer), and the calls' own cancellation still applies.
                 try
                 {
                     grains.GetGrain<IJobControlGrain>(0, silo).CancelJobAsync(job).Ignore();
                 }
-                catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or OrleansException)
+#pragma warning disable CA1031 // a best-effort signal: any failure leaves the calls' own cancellation in charge
+                catch (Exception)
+#pragma warning restore CA1031
                 {
                 }
             }

@@ -8,7 +8,8 @@ namespace GrainPool.Grains;
 /// One compute worker per core slot. A call computes its chunk on the slot's own thread (<see cref="WorkerThreads"/>)
 /// while the worker's Orleans turn awaits it, so no Orleans or thread-pool thread is ever held by a kernel. The chunk
 /// runs in slices of about <see cref="WorkerActivity.SliceTarget"/>; between slices it checks the call's cancellation
-/// token and its job's cancellation (<see cref="JobCancellations"/>), so a cancellation stops it within a slice. A chunk
+/// token, its job's cancellation (<see cref="JobCancellations"/>) and the silo's stopping, so any of them stops it within
+/// a slice. A chunk
 /// of a job already cancelled on this silo is refused before it starts. Not reentrant: a worker runs one chunk at a
 /// time, which is what "one activation per core" means.
 /// </summary>
@@ -20,6 +21,12 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // The placement director checks the silo part of the key; the core must be one of this silo's slots.
+        if (Core < 0 || Core >= activity.AdvertisedCores)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cancellationToken), Core, $"Worker core slot {Core} does not exist: this silo offers slots 0 to {activity.AdvertisedCores - 1}.");
+        }
+
         activity.Activated(Core);
         return Task.CompletedTask;
     }
@@ -35,7 +42,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
     public async Task<RangeChunkResult<TPartial>> ComputeRangeAsync<TPartial>(Guid job, string kernel, ulong first, ulong last, CancellationToken cancellationToken = default)
     {
         var compute = kernels.GetRange<TPartial>(kernel);
-        using var chunk = activity.StartChunk(kernel, cancelledJobs, job, cancellationToken);
+        using var chunk = activity.StartChunk(kernel, new ChunkCancellation(cancellationToken, cancelledJobs, job, threads.Stopping));
         try
         {
             var total = await threads.RunAsync(Core, () => ComputeRange(compute, chunk, first, last, activity.SliceTarget));
@@ -54,7 +61,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
     {
         var compute = kernels.GetItem<TItem, TResult>(kernel);
         ArgumentNullException.ThrowIfNull(batch);
-        using var chunk = activity.StartChunk(kernel, cancelledJobs, job, cancellationToken);
+        using var chunk = activity.StartChunk(kernel, new ChunkCancellation(cancellationToken, cancelledJobs, job, threads.Stopping));
         try
         {
             var items = batch.Items;

@@ -25,7 +25,7 @@ public static class GrainPoolSiloBuilderExtensions
         silo.AddPlacementDirector<CoreSlotPlacement, CoreSlotPlacementDirector>();
         silo.Services.AddMetrics();
         silo.Services.AddSingleton(_ => new JobCancellations());
-        silo.Services.AddSingleton(_ => new WorkerThreads());
+        silo.Services.AddSingleton(_ => new WorkerThreads(advertisedCores));
         silo.Services.AddSingleton(sp => new WorkerActivity(
             sliceTarget ?? TimeSpan.FromMilliseconds(50),
             advertisedCores,

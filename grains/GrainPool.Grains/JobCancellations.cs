@@ -5,8 +5,9 @@ namespace GrainPool.Grains;
 
 /// <summary>
 /// The jobs cancelled on this silo. <see cref="JobControlGrain"/> adds them; every worker of the silo checks its chunk's job
-/// between slices and before starting. A job is remembered for <see cref="Retention"/>, long enough for any chunk the
-/// client had already sent to arrive and be refused, then forgotten, so memory stays bounded however many jobs run.
+/// between slices and before starting. A job is remembered for at least <see cref="Retention"/>, long enough for any
+/// chunk the client had already sent to arrive and be refused; expired jobs are dropped by the next cancellation after
+/// them (a sweep at most every quarter retention), so memory stays bounded however many jobs are cancelled.
 /// </summary>
 /// <param name="retention">How long a cancelled job is remembered.</param>
 /// <param name="time">The clock (tests pass their own); the system clock by default.</param>
@@ -26,7 +27,7 @@ public sealed class JobCancellations(TimeSpan retention, TimeProvider? time = nu
     /// <summary>How long a cancelled job is remembered.</summary>
     public TimeSpan Retention { get; } = retention;
 
-    /// <summary>Jobs remembered now (expired ones go at the next sweep).</summary>
+    /// <summary>Jobs remembered now, expired ones included until the next sweep.</summary>
     public int Count => _expiry.Count;
 
     /// <summary>When the last cancellation arrived (a <see cref="Stopwatch"/> timestamp; 0 before the first).</summary>
@@ -53,5 +54,5 @@ public sealed class JobCancellations(TimeSpan retention, TimeProvider? time = nu
     }
 
     /// <summary>Whether <paramref name="job"/> was cancelled on this silo.</summary>
-    public bool IsCancelled(Guid job) => !_expiry.IsEmpty && _expiry.ContainsKey(job);
+    public bool IsCancelled(Guid job) => _expiry.ContainsKey(job);
 }

@@ -58,7 +58,7 @@ public sealed class WorkerActivity
         _itemsCompleted = meter.CreateCounter<long>("grainpool.items.completed", "{item}", "Items (map) or numbers (range jobs) the compute workers finished, by kernel");
         _chunksFailed = meter.CreateCounter<long>("grainpool.chunks.failed", "{chunk}", "Chunks that ended with an error, by kernel and error kind (exception type)");
         _itemsFailed = meter.CreateCounter<long>("grainpool.items.failed", "{item}", "Map items whose kernel call failed (the chunk still completes), by kernel and error kind");
-        _chunksCancelled = meter.CreateCounter<long>("grainpool.chunks.cancelled", "{chunk}", "Chunks stopped by their caller's cancellation, by kernel");
+        _chunksCancelled = meter.CreateCounter<long>("grainpool.chunks.cancelled", "{chunk}", "Chunks stopped, or refused before starting, because their call or job was cancelled, by kernel");
         _busySeconds = meter.CreateCounter<double>("grainpool.worker.busy", "s", "CPU seconds the compute workers spent inside kernels (thread CPU time); its rate is the number of cores doing useful work");
         _chunkDuration = meter.CreateHistogram<double>(
             "grainpool.chunk.duration",
@@ -86,14 +86,11 @@ public sealed class WorkerActivity
     /// <summary>Chunks finished.</summary>
     public long Completed => Interlocked.Read(ref _completed);
 
-    /// <summary>Chunks stopped by their caller's cancellation.</summary>
+    /// <summary>Chunks stopped, or refused before starting, because their call or job was cancelled.</summary>
     public long Cancelled => Interlocked.Read(ref _cancelled);
 
     /// <summary>Time spent inside kernels.</summary>
     public TimeSpan Busy => TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks));
-
-    /// <summary>Raised when a running chunk stops because of cancellation (tests wait on it).</summary>
-    public event Action<string>? ChunkCancelled;
 
     private KeyValuePair<string, object?> SiloTag => new("silo", _siloName.Value);
 
@@ -120,13 +117,12 @@ public sealed class WorkerActivity
     internal void Deactivated(long slot) => _slots.TryRemove(slot, out _);
 
     /// <summary>
-    /// Starts tracking a chunk of <paramref name="job"/>. A chunk whose job is already cancelled on this silo (or whose
-    /// call is) is refused here: it counts as cancelled and throws <see cref="OperationCanceledException"/>.
+    /// Starts tracking a chunk. A chunk whose job is already cancelled on this silo (or whose call is) is refused here: it counts as cancelled and throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    internal ChunkScope StartChunk(string kernel, JobCancellations cancelledJobs, Guid job, CancellationToken cancellationToken)
+    internal ChunkScope StartChunk(string kernel, ChunkCancellation cancellation)
     {
         Interlocked.Increment(ref _running);
-        var chunk = new ChunkScope(this, kernel, cancelledJobs, job, cancellationToken);
+        var chunk = new ChunkScope(this, kernel, cancellation);
         chunk.ThrowIfCancelled();
         return chunk;
     }
@@ -136,7 +132,7 @@ public sealed class WorkerActivity
     private TagList Tags(string kernel, string error) => new() { { "kernel", kernel }, SiloTag, { "error", error } };
 
     /// <summary>Tracks one chunk from start to completion, cancellation or failure.</summary>
-    internal sealed class ChunkScope(WorkerActivity owner, string kernel, JobCancellations cancelledJobs, Guid job, CancellationToken cancellationToken) : IDisposable
+    internal sealed class ChunkScope(WorkerActivity owner, string kernel, ChunkCancellation cancellation) : IDisposable
     {
         private readonly long _started = Stopwatch.GetTimestamp();
         private long _busyTicks;
@@ -156,11 +152,10 @@ public sealed class WorkerActivity
 
         public void ItemFailed(string error) => owner._itemsFailed?.Add(1, owner.Tags(kernel, error));
 
-        /// <summary>Stops the chunk if its call or its job was cancelled (called between slices).</summary>
+        /// <summary>Stops the chunk if its call or its job was cancelled, or the silo is stopping (called between slices).</summary>
         public void ThrowIfCancelled()
         {
-            var jobCancelled = cancelledJobs.IsCancelled(job);
-            if (!jobCancelled && !cancellationToken.IsCancellationRequested)
+            if (!cancellation.IsRequested)
             {
                 return;
             }
@@ -168,9 +163,7 @@ public sealed class WorkerActivity
             End();
             Interlocked.Increment(ref owner._cancelled);
             owner._chunksCancelled?.Add(1, owner.Tags(kernel));
-            owner.ChunkCancelled?.Invoke(kernel);
-            cancellationToken.ThrowIfCancellationRequested();
-            throw new OperationCanceledException($"Job {job} was cancelled.");
+            cancellation.Throw();
         }
 
         /// <summary>Records a chunk that ended with <paramref name="error"/> (not a cancellation).</summary>
@@ -204,5 +197,18 @@ public sealed class WorkerActivity
                 Interlocked.Decrement(ref owner._running);
             }
         }
+    }
+}
+
+/// <summary>What stops a chunk: its call's token, its job's cancellation on this silo, or the silo stopping.</summary>
+internal readonly record struct ChunkCancellation(CancellationToken Call, JobCancellations Jobs, Guid Job, CancellationToken SiloStopping)
+{
+    public bool IsRequested => Call.IsCancellationRequested || Jobs.IsCancelled(Job) || SiloStopping.IsCancellationRequested;
+
+    public void Throw()
+    {
+        Call.ThrowIfCancellationRequested();
+        SiloStopping.ThrowIfCancellationRequested();
+        throw new OperationCanceledException($"Job {Job} was cancelled.");
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace GrainPool.Grains;
 
 /// <summary>
@@ -9,32 +7,78 @@ namespace GrainPool.Grains;
 /// the same process) waited for the pool's slow thread injection: a cancellation was measured arriving 3 s late on
 /// 2 cores. On their own threads the kernels compete for CPU only, never for the pool.
 /// </summary>
-public sealed class WorkerThreads : IDisposable
+/// <param name="slots">The silo's worker slots (its advertised cores): slots 0 .. slots - 1 get a thread each.</param>
+public sealed class WorkerThreads(int slots) : IDisposable
 {
-    private readonly ConcurrentDictionary<long, Lazy<SlotThread>> _threads = new();
-    private volatile bool _disposed;
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(2);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, SlotThread> _threads = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private bool _disposed;
+
+    /// <summary>Cancelled when the silo disposes its services: chunks still computing stop at their next slice.</summary>
+    public CancellationToken Stopping => _stopping.Token;
 
     /// <summary>Threads started so far (one per slot that has run a chunk).</summary>
-    public int Count => _threads.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _threads.Count;
+            }
+        }
+    }
 
     /// <summary>Runs <paramref name="work"/> on slot <paramref name="slot"/>'s thread, after any work queued there before it.</summary>
     public Task<T> RunAsync<T>(long slot, Func<T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, slots);
         var item = new WorkItem<T>(work);
-        _threads.GetOrAdd(slot, s => new Lazy<SlotThread>(() => new SlotThread(s))).Value.Post(item);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_threads.TryGetValue(slot, out var thread))
+            {
+                _threads[slot] = thread = new SlotThread(slot);
+            }
+
+            thread.Post(item);
+        }
+
         return item.Task;
     }
 
-    /// <summary>Lets each thread finish the work queued on it, then end.</summary>
+    /// <summary>Stops the chunks still computing (at their next slice) and waits briefly for the threads to end.</summary>
     public void Dispose()
     {
-        _disposed = true;
-        foreach (var thread in _threads.Values)
+        SlotThread[] threads;
+        lock (_gate)
         {
-            thread.Value.Complete();
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            threads = [.. _threads.Values];
         }
+
+        _stopping.Cancel();
+        foreach (var thread in threads)
+        {
+            thread.Complete();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join(JoinTimeout);
+        }
+
+        _stopping.Dispose();
     }
 
     private interface IWorkItem
@@ -64,17 +108,21 @@ public sealed class WorkerThreads : IDisposable
 
     private sealed class SlotThread
     {
-        private readonly BlockingCollection<IWorkItem> _queue = [];
+        private readonly System.Collections.Concurrent.BlockingCollection<IWorkItem> _queue = [];
+        private readonly Thread _thread;
 
         public SlotThread(long slot)
         {
             // Background: a silo that stops without disposing its services must still be able to exit.
-            new Thread(Loop) { IsBackground = true, Name = $"GrainPool worker {slot}" }.Start();
+            _thread = new Thread(Loop) { IsBackground = true, Name = $"GrainPool worker {slot}" };
+            _thread.Start();
         }
 
         public void Post(IWorkItem item) => _queue.Add(item);
 
         public void Complete() => _queue.CompleteAdding();
+
+        public void Join(TimeSpan timeout) => _thread.Join(timeout);
 
         private void Loop()
         {

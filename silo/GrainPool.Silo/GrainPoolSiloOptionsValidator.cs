@@ -29,7 +29,7 @@ public sealed class GrainPoolSiloOptionsValidator : IValidateOptions<GrainPoolSi
             nameof(options.HttpPort), $"must differ from SiloPort and GatewayPort (got {options.HttpPort})");
         Require(failures, options.AdvertisedCores is >= 1 and <= 4096, nameof(options.AdvertisedCores), $"must be between 1 and 4096 (got {options.AdvertisedCores})");
         Require(failures, options.SliceTargetMs is >= 1 and <= 1000, nameof(options.SliceTargetMs),
-            $"must be between 1 and 1000 ms, so that a cancellation is seen within a second (got {options.SliceTargetMs})");
+            $"must be between 1 and 1000 ms, short enough for cancellations to be seen promptly (got {options.SliceTargetMs})");
         Require(failures, options.ShutdownTimeoutSeconds is >= 1 and <= 3600, nameof(options.ShutdownTimeoutSeconds),
             $"must be between 1 and 3600 (got {options.ShutdownTimeoutSeconds})");
         Require(failures, options.ParentProcessId is null or > 0, nameof(options.ParentProcessId), $"must be a process id (got {options.ParentProcessId})");

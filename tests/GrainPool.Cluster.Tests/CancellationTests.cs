@@ -49,7 +49,7 @@ public sealed class CancellationTests(ThreeSiloClusterFixture fixture, ITestOutp
         var cancelledBefore = activities.Select(a => a.Cancelled).ToArray();
         using var cancellation = new CancellationTokenSource();
         // Trial division near 10^12 takes about 2 ms per prime, so a 50,000-item chunk runs for seconds: no worker can
-        // finish its chunk inside the one-second window (a queued chunk cancelled before it starts counts nowhere).
+        // finish its chunk inside the one-second window.
         var items = MapTests.Range(1_000_000_000_000, 1_000_000_000_000 + 1_000_000);
 
         var job = fixture.Client.MapAsync(BuiltInKernels.IsPrimeTrial, items, new MapOptions { ChunkSize = 50_000 }, cancellation.Token);
@@ -64,8 +64,9 @@ public sealed class CancellationTests(ThreeSiloClusterFixture fixture, ITestOutp
         await AssertWorkersAreFreeAsync();
     }
 
-    // Cancels the job, then checks the silo side: within CancelDeadline every chunk that was running when the job was
-    // cancelled has stopped (each silo counts at least that many more cancelled chunks) and every worker is idle, so no
+    // Cancels the job, then checks the silo side: within CancelDeadline each silo counts at least as many more cancelled
+    // chunks as it was running at cancel (refused queued chunks count too) and every worker is idle, so every chunk has
+    // stopped and no
     // chunk the client had queued behind a running one (2 in flight per worker) started and kept computing. Orleans'
     // own cancellation of those queued calls could take over a second (it retries a second later when the call has not
     // reached the worker yet); the job's cancellation through each silo's IJobControlGrain refuses them on arrival.

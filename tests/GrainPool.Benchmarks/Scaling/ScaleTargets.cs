@@ -246,6 +246,7 @@ internal sealed class ClusterTarget : IScaleTarget
             throw new InvalidOperationException($"the map reported {result.Failures.Count} failed items, the first: {result.Failures[0]}");
         }
 
+        Console.Error.WriteLine($"    map on the cluster: {seconds:0.000} s wall, {result.Stats.BusySeconds:0.000} s inside the kernel (all workers), {result.Stats.Chunks} chunks");
         return new Timed<bool[]>(result.Results, seconds, result.Stats.Workers, result.Stats.Silos);
     }
 

@@ -65,6 +65,26 @@ public sealed class PackedArrayTests
         Assert.Equal(values, RoundTrip(new PackedArray<string?>(values)).Items);
     }
 
+    [Fact]
+    public void Inside_a_chunk_result_and_shared_twice_the_arrays_keep_their_values_and_identity()
+    {
+        var results = new PackedArray<long>([3, 5, 7]);
+        var result = new ItemsChunkResult<long>(results, [new ItemError(1, "ArgumentException", "bad")], new WorkerStamp("silo", 0, 0.5));
+        var names = new PackedArray<string?>(["a", null]);
+
+        var back = Serializer.Deserialize<ItemsChunkResult<long>>(Serializer.SerializeToArray(result));
+        var pair = Serializer.Deserialize<(PackedArray<long>, PackedArray<long>, PackedArray<string?>, PackedArray<string?>)>(
+            Serializer.SerializeToArray((results, results, names, names)));
+
+        Assert.Equal([3L, 5, 7], back!.Results);
+        Assert.Equal(result.Errors, back.Errors);
+        Assert.Equal(result.Worker, back.Worker);
+        Assert.Equal([3L, 5, 7], pair.Item1.Items);
+        Assert.Same(pair.Item1, pair.Item2);
+        Assert.Equal(new string?[] { "a", null }, pair.Item3.Items);
+        Assert.Same(pair.Item3, pair.Item4);
+    }
+
     private static PackedArray<T> RoundTrip<T>(PackedArray<T> value) =>
         Serializer.Deserialize<PackedArray<T>>(Serializer.SerializeToArray(value)) ?? throw new InvalidOperationException("deserialized to null");
 }

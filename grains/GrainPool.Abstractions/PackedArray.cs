@@ -99,12 +99,20 @@ public sealed class PackedArrayCodec<T>(IFieldCodec<T[]> arrayCodec) : IFieldCod
         if (field.WireType == WireType.LengthPrefixed)
         {
             var size = Unsafe.SizeOf<T>();
+            if (!PackedArray<T>.IsPackable)
+            {
+                throw new InvalidOperationException($"A packed array of {typeof(T).Name} arrived as raw bytes, but {typeof(T).Name} holds references.");
+            }
+
             var byteCount = reader.ReadVarUInt32();
-            if (!PackedArray<T>.IsPackable || byteCount % (uint)size != 0 || byteCount > Array.MaxLength)
+            if (byteCount % (uint)size != 0)
             {
                 throw new InvalidOperationException(
                     $"A packed array of {typeof(T).Name} holds {byteCount} bytes, not a whole number of {size}-byte elements.");
             }
+
+            // Before allocating: a garbled or hostile length must not allocate more than the message holds.
+            reader.EnsureAvailable(byteCount);
 
             var items = new T[byteCount / (uint)size];
             reader.ReadBytes(PackedArray<T>.BytesOf(items));

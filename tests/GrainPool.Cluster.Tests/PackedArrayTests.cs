@@ -85,6 +85,31 @@ public sealed class PackedArrayTests
         Assert.Same(pair.Item3, pair.Item4);
     }
 
+    [Fact]
+    public void A_length_larger_than_the_message_is_refused_before_anything_is_allocated()
+    {
+        var bytes = Serializer.SerializeToArray(new PackedArray<long>([1, 2, 3]));
+        // The message is a field header, the byte count 24, then 24 bytes. Claim 2^30 bytes instead (a whole number of
+        // longs, far more than the message holds).
+        var count = VarUInt32(24);
+        var countAt = bytes.AsSpan().IndexOf(count);
+        Assert.True(countAt > 0, "the byte count 24 was not found where expected");
+        var garbled = bytes[..countAt].Concat(VarUInt32(1U << 30)).Concat(bytes[(countAt + count.Length)..]).ToArray();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        Assert.ThrowsAny<Exception>(() => Serializer.Deserialize<PackedArray<long>>(garbled));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1_000_000);
+    }
+
+    // Orleans' variable-length unsigned integer (Writer.WriteVarUInt32): the value shifted left once with a 1 bit, then
+    // shifted left by the number of extra bytes, written little-endian in that many bytes plus one.
+    private static byte[] VarUInt32(uint value)
+    {
+        var extraBytes = System.Numerics.BitOperations.Log2(value) / 7;
+        var encoded = (((ulong)value << 1) + 1) << extraBytes;
+        return BitConverter.GetBytes(encoded)[..(extraBytes + 1)];
+    }
+
     private static PackedArray<T> RoundTrip<T>(PackedArray<T> value) =>
         Serializer.Deserialize<PackedArray<T>>(Serializer.SerializeToArray(value)) ?? throw new InvalidOperationException("deserialized to null");
 }

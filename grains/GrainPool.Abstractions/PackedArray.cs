@@ -44,9 +44,6 @@ public sealed class PackedArray<T>
     /// <summary>Wraps an array.</summary>
     public static implicit operator PackedArray<T>(T[] items) => new(items);
 
-    /// <summary>Wraps an array (the named alternative to the implicit conversion).</summary>
-    public static PackedArray<T> FromArray(T[] items) => new(items);
-
     // The array's memory as bytes; only for element types without references (IsPackable).
     internal static Span<byte> BytesOf(T[] items) =>
         items.Length == 0

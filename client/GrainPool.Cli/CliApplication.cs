@@ -93,7 +93,7 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
     {
         cancellationToken.ThrowIfCancellationRequested();
         console.SilenceLibraryConsoleOutput();
-        using var metrics = CliMetrics.Start(run.Global);
+        await using var metrics = await CliMetrics.StartAsync(run.Global, cancellationToken);
         // Disposing the runner stops the cluster it started, whichever way the command ends (Ctrl+C and errors included).
         await using var runner = await _createRunner(run.Global, cancellationToken);
         ICommandOutcome outcome;

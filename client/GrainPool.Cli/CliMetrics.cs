@@ -1,9 +1,11 @@
-using System.Net.Sockets;
+using System.Net;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
 using GrainPool.Client;
 using GrainPool.Silo;
-using OpenTelemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -13,9 +15,17 @@ namespace GrainPool.Cli;
 /// <c>--metrics-port P</c>: serves the client library's meter at <c>http://127.0.0.1:P/metrics</c> in Prometheus'
 /// text format while the command runs, and in embedded mode the silo's meters too (the silo lives in this process).
 /// </summary>
+/// <remarks>
+/// Served by Kestrel with the same exporter as the silo (OpenTelemetry.Exporter.Prometheus.AspNetCore). The
+/// HttpListener exporter used before failed now and then with "Value cannot be null" when a scraper connected while
+/// it started: the managed HttpListener on Linux accepts inside its constructor before its connection table exists
+/// (dotnet/corefx#35191). A scraper that polls the port before the command is up is exactly what Prometheus does.
+/// </remarks>
 internal static class CliMetrics
 {
-    public static MeterProvider? Start(GlobalOptions options)
+    /// <summary>Starts serving, or returns null when <c>--metrics-port</c> was not given.</summary>
+    /// <exception cref="UsageException">The port cannot be bound (in use, or not allowed); the message names it.</exception>
+    public static async Task<IAsyncDisposable?> StartAsync(GlobalOptions options, CancellationToken cancellationToken)
     {
         if (options.MetricsPort is not { } port)
         {
@@ -23,20 +33,26 @@ internal static class CliMetrics
         }
 
         string[] meters = options.Mode == RunnerMode.Embedded ? [ClientMetrics.MeterName, .. SiloMetrics.Meters] : [ClientMetrics.MeterName];
+
+        // The empty builder reads no configuration (no appsettings.json from the working directory, no ASPNETCORE_URLS)
+        // and logs nothing: the endpoint is exactly the one the option names.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        builder.Services.AddRoutingCore();
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("grainpool-cli"))
+            .WithMetrics(metrics => metrics.AddMeter(meters).AddPrometheusExporter());
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapPrometheusScrapingEndpoint(SiloMetrics.ScrapePath);
         try
         {
-            return Sdk.CreateMeterProviderBuilder()
-                .ConfigureResource(r => r.AddService("grainpool-cli"))
-                .AddMeter(meters)
-                .AddPrometheusHttpListener(o =>
-                {
-                    o.Host = "127.0.0.1";
-                    o.Port = port;
-                })
-                .Build();
+            await app.StartAsync(cancellationToken);
+            return app;
         }
-        catch (Exception ex) when (ex is System.Net.HttpListenerException or SocketException or InvalidOperationException)
+        catch (IOException ex)
         {
+            await app.DisposeAsync();
             throw new UsageException($"{GlobalOptions.MetricsPortOption}: '{port}' cannot be served ({ex.GetBaseException().Message})");
         }
     }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using GrainPool.Cli.Tests.Infrastructure;
 using GrainPool.Silo.Launching;
 
@@ -14,6 +16,11 @@ public sealed class MetricsPortTests
         using var process = CliProcess.Start("primes", "count", "--to", "1e11", "--json", "--metrics-port", port.ToString(CultureInfo.InvariantCulture));
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+
+        // Like a Prometheus that was already scraping: connections arrive while the command starts its endpoint. The
+        // HttpListener exporter used before failed to start now and then under this ("Value cannot be null").
+        using var knocking = new CancellationTokenSource();
+        var knocker = KnockUntilCancelledAsync(port, knocking.Token);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var url = new Uri($"http://127.0.0.1:{port}/metrics");
 
@@ -42,6 +49,8 @@ public sealed class MetricsPortTests
             await Task.Delay(TimeSpan.FromMilliseconds(50));
         }
 
+        await knocking.CancelAsync();
+        await knocker;
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, await stderr);
         using (var json = System.Text.Json.JsonDocument.Parse(await stdout))
@@ -55,4 +64,44 @@ public sealed class MetricsPortTests
         Assert.Contains("grainpool_cores_advertised{otel_scope_name=\"GrainPool\",silo=\"embedded\"}", during, StringComparison.Ordinal);
         Assert.Contains("grainpool_worker_busy_seconds_total{", during, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_metrics_port_in_use_is_a_usage_error_naming_the_port()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+
+        var result = await CliProcess.RunAsync("is-prime", "7", "--metrics-port", port);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        var error = Assert.Single(result.StderrLines);
+        Assert.StartsWith(CliResult.ErrorPrefix + "--metrics-port: '" + port + "' cannot be served (", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Opens TCP connections to the port back to back until one is accepted (or until cancelled), so that connections
+    /// arrive while the endpoint starts; then drops it.
+    /// </summary>
+    private static Task KnockUntilCancelledAsync(int port, CancellationToken cancellationToken) => Task.Run(async () =>
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+                return;
+            }
+            catch (SocketException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    });
 }

@@ -79,12 +79,35 @@ internal sealed class ListChunkSource<TItem>(IReadOnlyList<TItem> items, int chu
         var start = (int)(index * chunkSize);
         var length = Math.Min(chunkSize, items.Count - start);
         var batch = new TItem[length];
-        for (var i = 0; i < length; i++)
+        Copy(items, start, batch);
+        return ValueTask.FromResult<ItemChunk<TItem>?>(new ItemChunk<TItem>(index, start, batch));
+    }
+
+    /// <summary>
+    /// Copies items[start..] into <paramref name="batch"/>: one block copy for arrays, lists and array segments, which
+    /// is what callers pass nearly always; item by item through the interface otherwise. Item by item cost the client
+    /// about half of its CPU in a 10^7-item map, time taken from the silos on a machine that hosts both.
+    /// </summary>
+    private static void Copy(IReadOnlyList<TItem> items, int start, TItem[] batch)
+    {
+        // ReadOnlySpan, not Span: a covariant array (a string[] passed as objects) is read, never written.
+        ReadOnlySpan<TItem> block = items switch
+        {
+            TItem[] array => new ReadOnlySpan<TItem>(array, start, batch.Length),
+            List<TItem> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list).Slice(start, batch.Length),
+            ArraySegment<TItem> segment => new ReadOnlySpan<TItem>(segment.Array, segment.Offset + start, batch.Length),
+            _ => default,
+        };
+        if (block.Length == batch.Length)
+        {
+            block.CopyTo(batch);
+            return;
+        }
+
+        for (var i = 0; i < batch.Length; i++)
         {
             batch[i] = items[start + i];
         }
-
-        return ValueTask.FromResult<ItemChunk<TItem>?>(new ItemChunk<TItem>(index, start, batch));
     }
 }
 

@@ -136,7 +136,7 @@ internal sealed class ClusterJobRunner : IJobRunner
 
         try
         {
-            var mapped = await _client.MapAsync((ItemKernel<TItem, TResult>)handle, new MemoryList<TItem>(items), options, cancellationToken);
+            var mapped = await _client.MapAsync((ItemKernel<TItem, TResult>)handle, AsList(items), options, cancellationToken);
             _usage.Record(mapped.Stats);
             mapped.Results.CopyTo(results);
         }
@@ -189,7 +189,14 @@ internal sealed class ClusterJobRunner : IJobRunner
         public void Report(MapProgress value) => inner.Report(new RunProgress((UInt128)Math.Max(value.Done, 0), total));
     }
 
-    /// <summary>The items as the list the client chunks; each chunk copies only its own items, so nothing is copied whole.</summary>
+    /// <summary>
+    /// The items as the list the client chunks, without copying them whole: the array segment behind the memory when
+    /// there is one (the client copies each chunk out of it in one block), else a view that reads item by item.
+    /// </summary>
+    private static IReadOnlyList<T> AsList<T>(ReadOnlyMemory<T> items) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(items, out var segment) ? segment : new MemoryList<T>(items);
+
+    /// <summary>A view of memory that is not an array (native or pinned memory), read item by item.</summary>
     private sealed class MemoryList<T>(ReadOnlyMemory<T> items) : IReadOnlyList<T>
     {
         public int Count => items.Length;

@@ -112,38 +112,65 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
         List<ItemError>? errors = null;
         var sliceStarted = Stopwatch.GetTimestamp();
         var cpuStarted = ThreadCpuTime.Now();
+
+        // How many items between looks at the clock: per-item kernels can be nanoseconds long (look every few hundred)
+        // or seconds long (look after every item, or cancellation would wait for 64 of them). Starts at 1 and doubles
+        // while a stride takes under 1/64 of the slice, halves when it takes over 1/8.
+        var stride = 1;
+        var strideStarted = sliceStarted;
+        var sinceCheck = 0;
         for (var i = 0; i < items.Length; i++)
         {
             try
             {
                 results[i] = compute.Compute(items[i]);
             }
-            catch (Exception ex) when (ex is ArgumentException or ArithmeticException or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Any exception a kernel throws for an item is that item's failure, reported with its index (the
+                // client adds the value); a user kernel's NullReferenceException or FormatException included.
                 (errors ??= []).Add(new ItemError(i, ex.GetType().Name, ex.Message));
                 chunk.ItemFailed(ex.GetType().Name);
             }
 
-            // Check the clock every few items only: per-item kernels can be nanoseconds long.
-            if ((i & 63) == 63 || i == items.Length - 1)
+            if (++sinceCheck < stride && i != items.Length - 1)
             {
-                var elapsed = Stopwatch.GetElapsedTime(sliceStarted);
-                if (elapsed >= sliceTarget || i == items.Length - 1)
-                {
-                    chunk.AddBusy(elapsed, ThreadCpuTime.Now() - cpuStarted);
-                    if (i == items.Length - 1)
-                    {
-                        break;
-                    }
+                continue;
+            }
 
-                    chunk.ThrowIfCancelled();
-                    sliceStarted = Stopwatch.GetTimestamp();
-                    cpuStarted = ThreadCpuTime.Now();
+            sinceCheck = 0;
+            var now = Stopwatch.GetTimestamp();
+            var strideTook = Stopwatch.GetElapsedTime(strideStarted, now);
+            strideStarted = now;
+            stride = NextStride(stride, strideTook, sliceTarget);
+            var elapsed = Stopwatch.GetElapsedTime(sliceStarted, now);
+            if (elapsed >= sliceTarget || i == items.Length - 1)
+            {
+                chunk.AddBusy(elapsed, ThreadCpuTime.Now() - cpuStarted);
+                if (i == items.Length - 1)
+                {
+                    break;
                 }
+
+                chunk.ThrowIfCancelled();
+                sliceStarted = Stopwatch.GetTimestamp();
+                cpuStarted = ThreadCpuTime.Now();
             }
         }
 
         return (results, errors?.ToArray() ?? []);
+    }
+
+    // Items between clock checks in an item loop: double while a stride is far under the slice target (cheap items),
+    // halve when it is a large part of it (slow items), between 1 and 1024.
+    internal static int NextStride(int stride, TimeSpan took, TimeSpan sliceTarget)
+    {
+        if (took < sliceTarget / 64)
+        {
+            return Math.Min(stride * 2, 1024);
+        }
+
+        return took > sliceTarget / 8 ? Math.Max(1, stride / 2) : stride;
     }
 
     // Aim each slice at the target: double when far under it, scale down at once when well over it (ranges get

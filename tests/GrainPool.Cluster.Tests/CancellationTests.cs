@@ -64,6 +64,28 @@ public sealed class CancellationTests(ThreeSiloClusterFixture fixture, ITestOutp
         await AssertWorkersAreFreeAsync();
     }
 
+    [Fact]
+    public async Task Cancelling_a_map_of_slow_items_stops_the_work_on_every_silo_within_one_second()
+    {
+        var activities = fixture.Cluster.Silos.Select(GrainPoolTestCluster.ActivityOf).ToArray();
+        var cancelledBefore = activities.Select(a => a.Cancelled).ToArray();
+        using var cancellation = new CancellationTokenSource();
+        // A quarter of a second per item, in chunks of 40: each chunk is 10 s of work, and the worker must stop it
+        // between two items, not after a fixed count of them.
+        var items = MapTests.Range(1, 1_000);
+
+        var job = fixture.Client.MapAsync(SlowItemKernel.Handle, items, new MapOptions { ChunkSize = 40 }, cancellation.Token);
+        var started = await Eventually.UntilAsync(
+            () => activities.All(a => a.Running > 0),
+            TimeSpan.FromSeconds(30),
+            () => $"chunks to run on every silo (running: {string.Join(", ", activities.Select(a => a.Running))})");
+
+        var stopped = await CancelAndWaitForSilosAsync(cancellation, job, activities, fixture.Cluster.Silos.Select(GrainPoolTestCluster.JobCancellationsOf).ToArray(), cancelledBefore);
+        output.WriteLine($"chunks running on every silo after {started.TotalMilliseconds:0} ms; {stopped}");
+
+        await AssertWorkersAreFreeAsync();
+    }
+
     // Cancels the job, then checks the silo side: within CancelDeadline each silo counts at least as many more cancelled
     // chunks as it was running at cancel (refused queued chunks count too) and every worker is idle, so every chunk has
     // stopped and no

@@ -38,6 +38,46 @@ public sealed class KernelErrorTests(ThreeSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_kernel_bug_of_any_exception_type_fails_the_map_naming_the_item()
+    {
+        var error = await Assert.ThrowsAsync<ItemFailedException>(() => fixture.Client.MapAsync(BuggyKernel.Handle, MapTests.Range(1, 1_000)));
+
+        Assert.Equal(BuggyKernel.NullValue - 1, error.Failure.Index);
+        Assert.Equal(BuggyKernel.NullValue, Assert.IsType<long>(error.Failure.Item));
+        Assert.Equal(nameof(NullReferenceException), error.Failure.ErrorType);
+        Assert.Contains($"Item {BuggyKernel.NullValue - 1} (value {BuggyKernel.NullValue})", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Collecting_errors_lists_kernel_bugs_of_any_type_and_keeps_every_other_result()
+    {
+        var items = MapTests.Range(1, 10_000);
+
+        var result = await fixture.Client.MapAsync(BuggyKernel.Handle, items, new MapOptions { Errors = ItemErrorMode.Collect, ChunkSize = 700 });
+
+        Assert.Collection(
+            result.Failures,
+            f =>
+            {
+                Assert.Equal(BuggyKernel.NullValue - 1, f.Index);
+                Assert.Equal(BuggyKernel.NullValue, Assert.IsType<long>(f.Item));
+                Assert.Equal(nameof(NullReferenceException), f.ErrorType);
+            },
+            f =>
+            {
+                Assert.Equal(BuggyKernel.OwnErrorValue - 1, f.Index);
+                Assert.Equal(BuggyKernel.OwnErrorValue, Assert.IsType<long>(f.Item));
+                Assert.Equal(nameof(BuggyKernelException), f.ErrorType);
+                Assert.Equal($"no triple for {BuggyKernel.OwnErrorValue}", f.Message);
+            });
+        for (var i = 0; i < items.Length; i++)
+        {
+            var failed = items[i] is BuggyKernel.NullValue or BuggyKernel.OwnErrorValue;
+            Assert.Equal(failed ? 0 : BuggyKernel.Expected(items[i]), result.Results[i]);
+        }
+    }
+
+    [Fact]
     public async Task Collecting_errors_in_an_unordered_map_skips_the_failing_item_and_reports_it_once()
     {
         var failures = new List<ItemFailure>();

@@ -55,6 +55,8 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
             silo.AddRangeKernel(CollatzMaxStoppingTimeKernel.Handle, new CollatzMaxStoppingTimeKernel());
             silo.AddItemKernel(RejectOneValueKernel.Handle, new RejectOneValueKernel());
             silo.AddItemKernel(ThreadIdentityKernel.Handle, new ThreadIdentityKernel());
+            silo.AddItemKernel(BuggyKernel.Handle, new BuggyKernel());
+            silo.AddItemKernel(SlowItemKernel.Handle, new SlowItemKernel());
         });
         var cluster = new GrainPoolTestCluster(builder.Build(), coresBySilo);
         try

@@ -82,3 +82,61 @@ internal sealed class ThreadIdentityKernel : IItemKernel<long, int>
     public int Compute(long item) =>
         Thread.CurrentThread.IsThreadPoolThread ? -Environment.CurrentManagedThreadId : Environment.CurrentManagedThreadId;
 }
+
+/// <summary>
+/// A user item kernel x -> 3x with two bugs of the kind real kernels have: it dereferences null for
+/// <see cref="NullValue"/> (a <see cref="NullReferenceException"/>) and throws its own exception type for
+/// <see cref="OwnErrorValue"/>. Neither is an argument or arithmetic error, and each must still name its item.
+/// </summary>
+internal sealed class BuggyKernel : IItemKernel<long, long>
+{
+    public const long NullValue = 777;
+    public const long OwnErrorValue = 8_888;
+
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly ItemKernel<long, long> Handle = new("test/buggy-triple");
+
+    public string Name => "buggy-triple";
+
+    public long Compute(long item)
+    {
+        if (item == NullValue)
+        {
+            string? missing = item > 0 ? null : "never";
+            return missing!.Length;
+        }
+
+        return item == OwnErrorValue ? throw new BuggyKernelException($"no triple for {item}") : 3 * item;
+    }
+
+    /// <summary>What the kernel returns for the other items, computed here without the kernel.</summary>
+    public static long Expected(long item) => item * 3;
+}
+
+/// <summary>A user kernel's own exception type.</summary>
+internal sealed class BuggyKernelException(string message) : Exception(message);
+
+/// <summary>
+/// A slow user item kernel: each item keeps its thread busy for <see cref="ItemDuration"/> of wall time and never looks
+/// at a cancellation token, like most user code. Returns the item.
+/// </summary>
+internal sealed class SlowItemKernel : IItemKernel<long, long>
+{
+    public static readonly TimeSpan ItemDuration = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly ItemKernel<long, long> Handle = new("test/slow-item");
+
+    public string Name => "slow-item";
+
+    public long Compute(long item)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < ItemDuration)
+        {
+            Thread.SpinWait(100);
+        }
+
+        return item;
+    }
+}

@@ -21,7 +21,7 @@ public enum PrimeCountMethod
 
 /// <summary>
 /// The map-style API over a GrainPool cluster: Pool.map (<see cref="MapAsync{TItem, TResult}"/>), imap_unordered
-/// (<see cref="MapUnorderedAsync{TItem, TResult}"/>), imap over a lazy stream (<see cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IAsyncEnumerable{TItem}, MapOptions?, CancellationToken)"/>),
+/// (<see cref="MapUnorderedAsync{TItem, TResult}"/>), imap over a lazy stream (<see cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IAsyncEnumerable{TItem}, MapOptions?, Action{ItemFailure}?, CancellationToken)"/>),
 /// range jobs split over every worker (<see cref="RunRangeAsync{TPartial}"/>, <see cref="CountPrimesAsync"/>,
 /// <see cref="SqrtSumAsync"/>, <see cref="SquareSumAsync"/>), and ProcessPoolExecutor.submit (<see cref="SubmitAsync{TItem, TResult}"/>).
 /// Thread-safe; one instance serves any number of concurrent jobs.
@@ -297,15 +297,19 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     /// <summary>
     /// imap over a lazy stream of unknown length: results in input order, with bounded memory: at most
     /// workers x in-flight x 2 chunks exist at any time (running or waiting for an earlier chunk to be consumed).
+    /// With <see cref="ItemErrorMode.Collect"/>, a failed item yields <c>default</c> in its place and is reported to
+    /// <paramref name="onFailure"/> (with its index and value; it may be called from several threads at once) before
+    /// that placeholder is yielded.
     /// </summary>
-    public IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, IEnumerable<TItem> items, MapOptions? options = null, CancellationToken cancellationToken = default) =>
-        MapStreamAsync(kernel, ToAsync(items), options, cancellationToken);
+    public IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, IEnumerable<TItem> items, MapOptions? options = null, Action<ItemFailure>? onFailure = null, CancellationToken cancellationToken = default) =>
+        MapStreamAsync(kernel, ToAsync(items), options, onFailure, cancellationToken);
 
-    /// <inheritdoc cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IEnumerable{TItem}, MapOptions?, CancellationToken)"/>
+    /// <inheritdoc cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IEnumerable{TItem}, MapOptions?, Action{ItemFailure}?, CancellationToken)"/>
     public async IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(
         ItemKernel<TItem, TResult> kernel,
         IAsyncEnumerable<TItem> items,
         MapOptions? options = null,
+        Action<ItemFailure>? onFailure = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kernel);
@@ -330,7 +334,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
             stats.Add(result.Worker);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
-            HandleErrors(chunk, result.Errors, null, options.Errors, done);
+            HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
             lock (gate)
             {
                 pending[chunk.Sequence] = result;

@@ -116,6 +116,33 @@ public sealed class KernelErrorTests(ThreeSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Collecting_errors_in_a_stream_map_reports_the_failing_item_before_its_placeholder()
+    {
+        var failures = new List<ItemFailure>();
+        var received = new List<long>();
+
+        await foreach (var value in fixture.Client.MapStreamAsync(
+            RejectOneValueKernel.Handle, Items.AsEnumerable(), new MapOptions { Errors = ItemErrorMode.Collect, ChunkSize = 100 }, failure => { lock (failures) { failures.Add(failure); } }))
+        {
+            if (received.Count == RejectedIndex)
+            {
+                lock (failures)
+                {
+                    Assert.Single(failures);
+                }
+            }
+
+            received.Add(value);
+        }
+
+        var reported = Assert.Single(failures);
+        Assert.Equal(RejectedIndex, reported.Index);
+        Assert.Equal(Rejected, Assert.IsType<long>(reported.Item));
+        Assert.Equal(nameof(ArgumentOutOfRangeException), reported.ErrorType);
+        Assert.Equal(Items.Select((item, i) => i == RejectedIndex ? 0 : RejectOneValueKernel.Expected(item)), received);
+    }
+
+    [Fact]
     public async Task Submitting_the_failing_item_throws_with_its_value()
     {
         var error = await Assert.ThrowsAsync<ItemFailedException>(() => fixture.Client.SubmitAsync(RejectOneValueKernel.Handle, Rejected));

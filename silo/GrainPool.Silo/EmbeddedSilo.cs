@@ -54,7 +54,15 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     /// Starts the silo and returns once it is Active. <paramref name="cores"/> defaults to this process's processor
     /// count. Logging goes to standard error at Warning and above, less two start-up notes it cannot act on.
     /// </summary>
-    public static async Task<EmbeddedSilo> StartAsync(int? cores = null, CancellationToken cancellationToken = default)
+    public static Task<EmbeddedSilo> StartAsync(int? cores = null, CancellationToken cancellationToken = default) =>
+        StartAsync(cores, configureSilo: null, cancellationToken);
+
+    /// <summary>
+    /// Starts the silo with more configuration, typically your own kernels
+    /// (<c>silo => silo.AddItemKernel(MyKernels.Handle, new MyKernel())</c>), and returns once it is Active.
+    /// <paramref name="configureSilo"/> runs after GrainPool's own setup (workers and built-in kernels).
+    /// </summary>
+    public static async Task<EmbeddedSilo> StartAsync(int? cores, Action<ISiloBuilder>? configureSilo, CancellationToken cancellationToken = default)
     {
         var ports = FreeTcpPorts.Pick(2);
         var options = new GrainPoolSiloOptions
@@ -87,7 +95,11 @@ public sealed class EmbeddedSilo : IAsyncDisposable
 
         // The embedding program owns Ctrl+C; the silo stops when it is disposed, not on a signal.
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
-        builder.UseOrleans(silo => silo.AddGrainPoolSiloCore(options));
+        builder.UseOrleans(silo =>
+        {
+            silo.AddGrainPoolSiloCore(options);
+            configureSilo?.Invoke(silo);
+        });
 
         var host = builder.Build();
         try

@@ -36,6 +36,39 @@ public sealed class DemoTests
     }
 
     [Fact]
+    public async Task The_readmes_demo_at_its_default_size_runs_on_the_embedded_cluster_with_results_from_references()
+    {
+        // The README's main command, as a new user runs it (its default, scaled-up inputs), here with --json.
+        var json = (await CliProcess.RunAsync("demo", "--json")).Json();
+
+        Assert.Equal("embedded", json.GetProperty("mode").GetString());
+        Assert.Equal(1, json.GetProperty("silos").GetInt32());
+        Assert.Equal(Environment.ProcessorCount, json.GetProperty("workers").GetInt32());
+        var programs = json.GetProperty("programs").EnumerateArray().ToDictionary(p => p.GetProperty("program").GetString()!);
+        Assert.Equal(3, programs.Count);
+
+        var heavy = programs["heavy_task"];
+        var n = heavy.GetProperty("n").GetUInt64();
+        Assert.True(n >= 10_000_000, $"heavy_task n = {n}");
+        Assert.Equal(Independent.SquareSum(0, n).ToString(CultureInfo.InvariantCulture), heavy.GetProperty("result").GetString());
+
+        var map = programs["pool_map_is_prime"];
+        Assert.Equal(Reference.Pi(map.GetProperty("upto").GetUInt64()), map.GetProperty("result").GetUInt64());
+
+        var compute = programs["process_pool_compute"];
+        var terms = compute.GetProperty("n").GetUInt64();
+        var (_, exactRounded, _) = Reference.SqrtSums.Single(s => s.N == terms);
+        Assert.Equal(double.Parse(exactRounded, CultureInfo.InvariantCulture), compute.GetProperty("result").GetDouble());
+
+        Assert.All(programs.Values, p =>
+        {
+            Assert.True(p.GetProperty("ok").GetBoolean());
+            Assert.Equal(Environment.ProcessorCount, p.GetProperty("allWorkers").GetInt32());
+            Assert.True(p.GetProperty("oneWorkerMs").GetDouble() > 0 && p.GetProperty("allWorkersMs").GetDouble() > 0);
+        });
+    }
+
+    [Fact]
     public async Task Demo_runs_in_process_as_the_baseline()
     {
         var json = (await CliProcess.RunAsync("demo", "--tutorial-size", "--in-process", "--json")).Json();

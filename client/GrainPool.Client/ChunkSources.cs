@@ -62,25 +62,86 @@ internal sealed class RangeChunkSource(ulong first, ulong last, ulong? fixedSize
     }
 }
 
-/// <summary>Hands out a list in chunks; each chunk copies only its own items.</summary>
-internal sealed class ListChunkSource<TItem>(IReadOnlyList<TItem> items, int chunkSize) : IChunkSource<ItemChunk<TItem>>
+/// <summary>
+/// Sizes item chunks. A fixed size when the caller gives one; otherwise chunks of about <c>target</c> of one worker's
+/// kernel time at the measured rate, never more than <c>maxSize</c> (the Pool.map-like count rule), and a single item
+/// until the first chunk has reported: an item's cost is unknown, and a chunk of many slow items would outlast
+/// Orleans' 30 s response timeout, which counts the wait behind the chunk ahead of it too.
+/// </summary>
+internal sealed class ItemChunkPacer(int? fixedSize, int maxSize, TimeSpan target)
 {
-    private readonly long _count = (items.Count + (long)chunkSize - 1) / chunkSize;
-    private long _next = -1;
+    private readonly Lock _gate = new();
+    private double _rate = double.NaN; // items per second of one worker's kernel time
+
+    public int NextSize()
+    {
+        if (fixedSize is { } size)
+        {
+            return size;
+        }
+
+        lock (_gate)
+        {
+            if (double.IsNaN(_rate))
+            {
+                return 1;
+            }
+
+            return (int)Math.Clamp(_rate * target.TotalSeconds, 1, Math.Max(1, maxSize));
+        }
+    }
+
+    /// <summary>Feeds back how long a chunk of <paramref name="items"/> kept its worker busy.</summary>
+    public void Completed(int items, double busySeconds)
+    {
+        if (fixedSize is not null || items <= 0)
+        {
+            return;
+        }
+
+        // A chunk too quick to time (a microsecond or less) still says the items are cheap.
+        var rate = items / Math.Max(busySeconds, 1e-6);
+        lock (_gate)
+        {
+            _rate = double.IsNaN(_rate) ? rate : (0.7 * _rate) + (0.3 * rate);
+        }
+    }
+}
+
+/// <summary>Hands out a list in chunks sized by an <see cref="ItemChunkPacer"/>; each chunk copies only its own items.</summary>
+internal sealed class ListChunkSource<TItem>(IReadOnlyList<TItem> items, ItemChunkPacer pacer) : IChunkSource<ItemChunk<TItem>>
+{
+    private readonly Lock _gate = new();
+    private long _sequence;
+    private int _next;
+
+    /// <summary>Fixed chunks of <paramref name="chunkSize"/> items.</summary>
+    public ListChunkSource(IReadOnlyList<TItem> items, int chunkSize)
+        : this(items, new ItemChunkPacer(chunkSize, chunkSize, TimeSpan.Zero))
+    {
+    }
 
     public ValueTask<ItemChunk<TItem>?> NextAsync(CancellationToken cancellationToken)
     {
-        var index = Interlocked.Increment(ref _next);
-        if (index >= _count)
+        int start;
+        int length;
+        long sequence;
+        lock (_gate)
         {
-            return ValueTask.FromResult<ItemChunk<TItem>?>(null);
+            if (_next >= items.Count)
+            {
+                return ValueTask.FromResult<ItemChunk<TItem>?>(null);
+            }
+
+            start = _next;
+            length = (int)Math.Min(pacer.NextSize(), items.Count - (long)start);
+            _next = start + length;
+            sequence = _sequence++;
         }
 
-        var start = (int)(index * chunkSize);
-        var length = Math.Min(chunkSize, items.Count - start);
         var batch = new TItem[length];
         Copy(items, start, batch);
-        return ValueTask.FromResult<ItemChunk<TItem>?>(new ItemChunk<TItem>(index, start, batch));
+        return ValueTask.FromResult<ItemChunk<TItem>?>(new ItemChunk<TItem>(sequence, start, batch));
     }
 
     /// <summary>
@@ -115,7 +176,7 @@ internal sealed class ListChunkSource<TItem>(IReadOnlyList<TItem> items, int chu
 /// Reads a lazy stream into chunks, one reader at a time, and never more than <c>window</c> chunks ahead of the
 /// consumer: <see cref="Release"/> is called as each chunk's results are handed on. That is what bounds memory.
 /// </summary>
-internal sealed class StreamChunkSource<TItem>(IAsyncEnumerable<TItem> items, int chunkSize, int window) : IChunkSource<ItemChunk<TItem>>, IAsyncDisposable
+internal sealed class StreamChunkSource<TItem>(IAsyncEnumerable<TItem> items, ItemChunkPacer pacer, int window) : IChunkSource<ItemChunk<TItem>>, IAsyncDisposable
 {
     private readonly SemaphoreSlim _reader = new(1, 1);
     private readonly SemaphoreSlim _window = new(window, window);
@@ -126,11 +187,6 @@ internal sealed class StreamChunkSource<TItem>(IAsyncEnumerable<TItem> items, in
 
     public async ValueTask<ItemChunk<TItem>?> NextAsync(CancellationToken cancellationToken)
     {
-        if (chunkSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, "ChunkSize must be at least 1.");
-        }
-
         await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _reader.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -142,6 +198,7 @@ internal sealed class StreamChunkSource<TItem>(IAsyncEnumerable<TItem> items, in
             }
 
             _enumerator ??= items.GetAsyncEnumerator(cancellationToken);
+            var chunkSize = pacer.NextSize();
             var batch = new List<TItem>(chunkSize);
             while (batch.Count < chunkSize && await _enumerator.MoveNextAsync().ConfigureAwait(false))
             {

@@ -191,9 +191,8 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         CancellationToken cancellationToken)
     {
         var workers = await WorkersAsync(options).ConfigureAwait(false);
-        var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (workers.Length * 4.0)));
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1, nameof(options.ChunkSize));
-        var source = new ListChunkSource<TItem>(items, chunkSize);
+        var pacer = MapPacer(options, items.Count, workers.Length);
+        var source = new ListChunkSource<TItem>(items, pacer);
         var progress = new ProgressReporter(options.Progress, items.Count, started, job);
         long completed = 0;
 
@@ -203,6 +202,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             await ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
             {
                 var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
+            pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
                 result.Results.CopyTo(results, chunk.Start);
                 stats.Add(result.Worker);
                 var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
@@ -243,8 +243,8 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var started = Stopwatch.GetTimestamp();
         var (job, workers) = await StartStreamedJobAsync(kernel.Id, "map-unordered", options).ConfigureAwait(false);
 
-        var chunkSize = options.ChunkSize ?? Math.Max(1, (int)Math.Ceiling(items.Count / (workers.Length * 4.0)));
-        var source = new ListChunkSource<TItem>(items, chunkSize);
+        var pacer = MapPacer(options, items.Count, workers.Length);
+        var source = new ListChunkSource<TItem>(items, pacer);
         var stats = new StatsCollector();
         var progress = new ProgressReporter(options.Progress, items.Count, started, job);
         // Bounded: a slow consumer holds back the workers instead of buffering every result.
@@ -255,6 +255,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
         {
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
+            pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
             stats.Add(result.Worker);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
             HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
@@ -320,7 +321,8 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var (job, workers) = await StartStreamedJobAsync(kernel.Id, "map-stream", options).ConfigureAwait(false);
 
         var window = workers.Length * options.InFlightPerWorker * 2;
-        await using var source = new StreamChunkSource<TItem>(items, options.ChunkSize ?? DefaultStreamChunkSize, window);
+        var pacer = new ItemChunkPacer(options.ChunkSize, DefaultStreamChunkSize, options.TargetChunkDuration);
+        await using var source = new StreamChunkSource<TItem>(items, pacer, window);
         var stats = new StatsCollector();
         var progress = new ProgressReporter(options.Progress, null, started, job);
         var pending = new Dictionary<long, ItemsChunkResult<TResult>>();
@@ -332,6 +334,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
         {
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
+            pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
             stats.Add(result.Worker);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
             HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
@@ -547,6 +550,10 @@ public sealed class GrainPoolClient(IGrainFactory grains)
 
     private static ItemFailure ToFailure<TItem>(ItemChunk<TItem> chunk, ItemError error) =>
         new(chunk.Start + error.Position, chunk.Items[error.Position], error.ErrorType, error.Message);
+
+    // A list map's chunks: the caller's fixed size, or paced up to the Pool.map-like count rule (about 4 per worker).
+    private static ItemChunkPacer MapPacer(MapOptions options, int count, int workers) =>
+        new(options.ChunkSize, Math.Max(1, (int)Math.Ceiling(count / (Math.Max(1, workers) * 4.0))), options.TargetChunkDuration);
 
     private static CancellationTokenSource LinkTimeout(JobOptions options, CancellationToken cancellationToken)
     {

@@ -18,6 +18,14 @@ public class JobOptions
     /// <summary>Use at most this many workers (default: every worker slot of the cluster).</summary>
     public int? MaxWorkers { get; init; }
 
+    /// <summary>
+    /// Kernel time aimed for per chunk when no chunk size is given (default 0.5 s), at the rate the job's first chunks
+    /// measure: long enough that a round trip is noise, short enough for fast cancellation, failover and an even
+    /// finish, and far below Orleans' 30 s response timeout, which a chunk queued behind another must also meet.
+    /// A map's chunks are also never larger than its count rule (about 4 per worker) and start at one item.
+    /// </summary>
+    public TimeSpan TargetChunkDuration { get; init; } = TimeSpan.FromSeconds(0.5);
+
     internal virtual void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(InFlightPerWorker, 1, nameof(InFlightPerWorker));
@@ -25,6 +33,11 @@ public class JobOptions
         if (MaxWorkers is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxWorkers), MaxWorkers, "MaxWorkers must be at least 1.");
+        }
+
+        if (TargetChunkDuration <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TargetChunkDuration), TargetChunkDuration, "TargetChunkDuration must be positive.");
         }
 
         if (Timeout is { } t && t <= TimeSpan.Zero)
@@ -38,17 +51,10 @@ public class JobOptions
 public sealed class RangeOptions : JobOptions
 {
     /// <summary>
-    /// Numbers per chunk (default: chosen as the job runs, see <see cref="TargetChunkDuration"/>). A fixed chunk must
+    /// Numbers per chunk (default: chosen as the job runs, see <see cref="JobOptions.TargetChunkDuration"/>). A fixed chunk must
     /// finish within the client's response timeout (Orleans' 30 s by default), or it is taken for a failed silo.
     /// </summary>
     public ulong? ChunkSize { get; init; }
-
-    /// <summary>
-    /// Kernel time aimed for per chunk when no <see cref="ChunkSize"/> is given (default 0.5 s): long enough that a
-    /// round trip is noise, short enough for fast cancellation, failover and an even finish, and far below Orleans'
-    /// 30 s response timeout whatever the range.
-    /// </summary>
-    public TimeSpan TargetChunkDuration { get; init; } = TimeSpan.FromSeconds(0.5);
 }
 
 /// <summary>What a map does when the kernel fails on an item.</summary>
@@ -64,7 +70,12 @@ public enum ItemErrorMode
 /// <summary>Options of a map over items (Pool.map, imap, imap_unordered).</summary>
 public sealed class MapOptions : JobOptions
 {
-    /// <summary>Items per chunk (default for a list: like Pool.map, about 4 chunks per worker; for a stream: 1024).</summary>
+    /// <summary>
+    /// Items per chunk. Default: sized as the job runs to about <see cref="JobOptions.TargetChunkDuration"/> of kernel
+    /// time, at most about 4 chunks per worker for a list (like Pool.map's chunksize) and 1024 items for a stream.
+    /// A fixed chunk, including the wait behind the chunk ahead of it on its worker (<see cref="JobOptions.InFlightPerWorker"/>),
+    /// must finish within the client's response timeout (Orleans' 30 s by default), or it is taken for a failed silo.
+    /// </summary>
     public int? ChunkSize { get; init; }
 
     /// <summary>Fail fast (default) or collect per-item errors.</summary>

@@ -67,3 +67,45 @@ public sealed class ListChunkSourceTests
         Assert.Equal([1L, 2, 3, 4], chunk.Items);
     }
 }
+
+/// <summary>The map's default chunk sizing: one item first, then the target duration at the measured rate, capped.</summary>
+public sealed class ItemChunkPacerTests
+{
+    private static readonly TimeSpan Target = TimeSpan.FromSeconds(0.5);
+
+    [Fact]
+    public void A_fixed_size_is_kept_whatever_the_rate()
+    {
+        var pacer = new ItemChunkPacer(300, 1_000, Target);
+        pacer.Completed(300, 100.0);
+
+        Assert.Equal(300, pacer.NextSize());
+    }
+
+    [Fact]
+    public void The_first_chunk_is_one_item_because_an_items_cost_is_unknown()
+    {
+        Assert.Equal(1, new ItemChunkPacer(null, 1_000, Target).NextSize());
+    }
+
+    [Fact]
+    public void Cheap_items_get_the_count_rules_size()
+    {
+        var pacer = new ItemChunkPacer(null, 125_000, Target);
+        pacer.Completed(1, 0.0); // too quick to time
+
+        Assert.Equal(125_000, pacer.NextSize());
+    }
+
+    [Theory]
+    [InlineData(20.0, 1)]      // 20 s an item: one at a time, however many the count rule allows
+    [InlineData(0.05, 10)]     // 50 ms an item: 0.5 s is 10 items
+    [InlineData(0.001, 500)]
+    public void Slow_items_get_about_the_target_duration_of_work(double secondsPerItem, int expected)
+    {
+        var pacer = new ItemChunkPacer(null, 100_000, Target);
+        pacer.Completed(4, 4 * secondsPerItem);
+
+        Assert.Equal(expected, pacer.NextSize());
+    }
+}

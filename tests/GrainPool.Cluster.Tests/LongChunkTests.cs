@@ -12,7 +12,7 @@ public sealed class LongChunkTests
     /// <summary>
     /// A job without <see cref="JobOptions.Timeout"/> has no time limit (its documented default), even when it runs far
     /// longer than Orleans' per-call response timeout (30 s by default; pi(10^12) on one core takes minutes): chunks are
-    /// sized to <see cref="RangeOptions.TargetChunkDuration"/>, so no single call comes near the timeout. Scaled down
+    /// sized to <see cref="JobOptions.TargetChunkDuration"/>, so no single call comes near the timeout. Scaled down
     /// here: a 2 s response timeout, 100 ms chunks, a job of several seconds of kernel time. The 20x margin between chunk
     /// and timeout is for CI, where the other test assemblies share the two cores and a 100 ms chunk can take 1 s.
     /// </summary>

@@ -38,6 +38,20 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Default_chunks_of_slow_items_are_paced_to_the_target_duration_not_the_count_rule()
+    {
+        // 120 items of 20 ms each on 6 workers: the count rule alone (about 4 chunks per worker) gives 24 chunks of 5
+        // items, 100 ms each; paced to 40 ms a chunk they hold about 2 items, so the job runs as 50 or more chunks. With
+        // items of minutes, that is what keeps each call inside Orleans' 30 s response timeout.
+        var items = Enumerable.Repeat(20_000L, 120).ToArray();
+
+        var result = await fixture.Client.MapAsync(SpinMicrosecondsKernel.Handle, items, new MapOptions { TargetChunkDuration = TimeSpan.FromMilliseconds(40) });
+
+        Assert.Equal(items, result.Results);
+        Assert.InRange(result.Stats.Chunks, 40, items.Length);
+    }
+
+    [Fact]
     public async Task Map_unordered_yields_every_index_exactly_once_with_its_own_result()
     {
         var items = Range(1, 100_000);

@@ -57,6 +57,7 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
             silo.AddItemKernel(ThreadIdentityKernel.Handle, new ThreadIdentityKernel());
             silo.AddItemKernel(BuggyKernel.Handle, new BuggyKernel());
             silo.AddItemKernel(SlowItemKernel.Handle, new SlowItemKernel());
+            silo.AddItemKernel(SpinMicrosecondsKernel.Handle, new SpinMicrosecondsKernel());
         });
         var cluster = new GrainPoolTestCluster(builder.Build(), coresBySilo);
         try

@@ -140,3 +140,27 @@ internal sealed class SlowItemKernel : IItemKernel<long, long>
         return item;
     }
 }
+
+/// <summary>
+/// Keeps its thread busy for as many microseconds of wall time as the item says, and returns the item: a kernel whose
+/// cost per item the test chooses.
+/// </summary>
+internal sealed class SpinMicrosecondsKernel : IItemKernel<long, long>
+{
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly ItemKernel<long, long> Handle = new("test/spin-microseconds");
+
+    public string Name => "spin-microseconds";
+
+    public long Compute(long item)
+    {
+        var until = TimeSpan.FromTicks(item * TimeSpan.TicksPerMicrosecond);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < until)
+        {
+            Thread.SpinWait(20);
+        }
+
+        return item;
+    }
+}

@@ -140,7 +140,7 @@ internal sealed class MapJob(int items, int? chunkSize, ulong expectedPrimes, st
     public override string Description =>
         $"{Count(items)} items; in-process `InProcessRunner.RunMap(new IsPrimeKernel(PrimalityMethod.Trial), ...)`, cluster " +
         $"`GrainPoolClient.MapAsync(BuiltInKernels.IsPrimeTrial, items)` (items and results cross the wire); chunk size " +
-        $"{(chunkSize is { } c ? Count(c) : "each runner's default (in-process: items / (16 x threads); client: items / (4 x workers))")}. " +
+        $"{(chunkSize is { } c ? Count(c) : "each runner's default (in-process: items / (16 x threads); client: one item, then about 0.5 s of work at the measured rate, at most items / (4 x workers))")}. " +
         $"Expected {Count(expectedPrimes)} primes ({reference}); every result array must equal the first (in-process, 1 thread).";
 
     public override string Rate => "items/s";

@@ -205,10 +205,19 @@ internal readonly record struct ChunkCancellation(CancellationToken Call, JobCan
 {
     public bool IsRequested => Call.IsCancellationRequested || Jobs.IsCancelled(Job) || SiloStopping.IsCancellationRequested;
 
+    /// <summary>
+    /// A cancelled call or job is a cancellation (<see cref="OperationCanceledException"/>). A silo that is only stopping
+    /// hands the chunk back instead: <see cref="SiloUnavailableException"/>, which the client takes as a failure of this
+    /// silo and reruns the chunk on another worker; a cancellation would end the caller's job.
+    /// </summary>
     public void Throw()
     {
         Call.ThrowIfCancellationRequested();
-        SiloStopping.ThrowIfCancellationRequested();
-        throw new OperationCanceledException($"Job {Job} was cancelled.");
+        if (Jobs.IsCancelled(Job) || !SiloStopping.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"Job {Job} was cancelled.");
+        }
+
+        throw new SiloUnavailableException($"This silo is stopping: the chunk of job {Job} is handed back, to run on another worker.");
     }
 }

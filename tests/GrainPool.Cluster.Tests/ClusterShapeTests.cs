@@ -74,6 +74,26 @@ public sealed class ClusterShapeTests
     }
 
     [Fact]
+    public async Task A_silo_stopped_in_the_middle_of_a_job_hands_its_chunks_back_and_the_job_is_exact()
+    {
+        await using var cluster = await GrainPoolTestCluster.StartAsync(Cores, initialSilos: Cores.Length);
+        var leaving = cluster.Silos.Single(s => cluster.CoresOf(s) == 3);
+        var activity = GrainPoolTestCluster.ActivityOf(leaving);
+
+        // About 3 s of work on these 2 CPUs, in chunks of about 0.2 s.
+        var job = cluster.Client.CountPrimesAsync(0, 100_000_000, PrimeCountMethod.MillerRabin, new RangeOptions { TargetChunkDuration = TimeSpan.FromMilliseconds(200) });
+        await Eventually.UntilAsync(() => activity.Running > 0, TimeSpan.FromSeconds(30), () => "chunks to run on the silo that will leave");
+        await cluster.StopSiloAsync(leaving);
+
+        var result = await job;
+
+        Assert.Equal(ReferenceData.PiOf(100_000_000), result.Value);
+        Assert.Equal(3, result.Stats.Silos);
+        var topology = await cluster.Client.GetTopologyAsync();
+        Assert.Equal(2, topology.Silos.Length);
+    }
+
+    [Fact]
     public async Task After_the_oldest_silo_leaves_each_remaining_silo_runs_one_busy_worker_per_advertised_core()
     {
         // Silos started one after another own the slot blocks in start order: Silo_0 [0], Silo_1 [1, 2], Silo_2 [3, 4, 5].

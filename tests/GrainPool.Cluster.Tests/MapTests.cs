@@ -52,6 +52,69 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Progress_reports_items_done_out_of_the_total_and_ends_with_all_of_them()
+    {
+        var items = Range(1, 200_000);
+        var progress = new RecordingProgress();
+
+        var result = await fixture.Client.MapAsync(BuiltInKernels.IsPrimeTrial, items, new MapOptions { ChunkSize = 5_000, Progress = progress });
+
+        Assert.Equal(items.Select(SeedPrimality.IsPrime), result.Results);
+        var reports = progress.Reports;
+        Assert.NotEmpty(reports);
+        Assert.All(reports, r =>
+        {
+            Assert.Equal(items.Length, r.Total);
+            Assert.InRange(r.Done, 1, items.Length);
+            Assert.True(r.PerSecond > 0, $"rate {r.PerSecond}");
+        });
+        Assert.Equal(items.Length, reports.Max(r => r.Done));
+    }
+
+    [Fact]
+    public async Task A_job_past_its_timeout_fails_with_JobTimeoutException_and_leaves_the_workers_free()
+    {
+        // 1,000 items of a quarter second on 6 workers: about 40 s of work against a 0.5 s timeout.
+        var items = Range(1, 1_000);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<JobTimeoutException>(() =>
+            fixture.Client.MapAsync(SlowItemKernel.Handle, items, new MapOptions { ChunkSize = 4, Timeout = TimeSpan.FromSeconds(0.5) }));
+
+        Assert.Contains(SlowItemKernel.Handle.Id, error.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the job ended after {clock.Elapsed}");
+        await Eventually.UntilAsync(
+            () => fixture.Cluster.Silos.All(s => GrainPoolTestCluster.ActivityOf(s).Running == 0),
+            TimeSpan.FromSeconds(5),
+            () => "every worker to be idle after the timeout");
+    }
+
+    /// <summary>Records every report on the reporting thread (<see cref="Progress{T}"/> would post them out of order).</summary>
+    private sealed class RecordingProgress : IProgress<MapProgress>
+    {
+        private readonly List<MapProgress> _reports = [];
+
+        public IReadOnlyList<MapProgress> Reports
+        {
+            get
+            {
+                lock (_reports)
+                {
+                    return [.. _reports];
+                }
+            }
+        }
+
+        public void Report(MapProgress value)
+        {
+            lock (_reports)
+            {
+                _reports.Add(value);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Map_unordered_yields_every_index_exactly_once_with_its_own_result()
     {
         var items = Range(1, 100_000);

@@ -183,9 +183,11 @@ public sealed partial class StackFixture : IAsyncLifetime
         // A map (the per-item path) and a job cancelled while its chunks run.
         var map = await pool.MapAsync(BuiltInKernels.IsPrimeTrial, [.. Enumerable.Range(1, 10_000).Select(i => (long)i)]);
         Assert.Equal(1229, map.Results.Count(p => p)); // pi(10^4), OEIS A006880
-        // Cancel only once every silo has a chunk running, then wait until each silo counts a cancelled chunk.
+        // Cancel only once every silo has a chunk running, then wait until each silo counts a cancelled chunk. The chunks
+        // are fixed at 5 x 10^10 numbers, several seconds of sieving each: with the default half-second chunks, a silo
+        // whose chunk ended just before the cancellation arrived (its queued one dropped by Orleans) counted none.
         using var cancel = new CancellationTokenSource();
-        var job = pool.CountPrimesAsync(0, 10_000_000_000_000, cancellationToken: cancel.Token);
+        var job = pool.CountPrimesAsync(0, 10_000_000_000_000, options: new RangeOptions { ChunkSize = 50_000_000_000 }, cancellationToken: cancel.Token);
         await UntilEverySiloReportsAsync("grainpool_chunks_running{", value => value >= 1);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job);

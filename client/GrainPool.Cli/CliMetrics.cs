@@ -6,6 +6,7 @@ using GrainPool.Silo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -38,6 +39,8 @@ internal static class CliMetrics
         // and logs nothing: the endpoint is exactly the one the option names.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        builder.Services.AddSingleton<IHostLifetime, CallerOwnedHostLifetime>(); // Ctrl+C stays the command's
+
         builder.Services.AddRoutingCore();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("grainpool-cli"))
@@ -50,10 +53,16 @@ internal static class CliMetrics
             await app.StartAsync(cancellationToken);
             return app;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
+            // In use (IOException from Kestrel), or not allowed or not available (SocketException).
             await app.DisposeAsync();
             throw new UsageException($"{GlobalOptions.MetricsPortOption}: '{port}' cannot be served ({ex.GetBaseException().Message})");
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
         }
     }
 }

@@ -17,7 +17,7 @@ internal sealed class RangeChunkSource(ulong first, ulong last, ulong? fixedSize
     private readonly Lock _gate = new();
     private readonly ulong _minChunk = Math.Max(1, minChunk);
     private UInt128 _next = first;
-    private double _rate = double.NaN; // numbers per second of one worker's kernel time
+    private readonly RateEstimate _rate = new(); // numbers per second of one worker's kernel time
 
     public ValueTask<RangeChunk?> NextAsync(CancellationToken cancellationToken)
     {
@@ -38,25 +38,14 @@ internal sealed class RangeChunkSource(ulong first, ulong last, ulong? fixedSize
     }
 
     /// <summary>Feeds back how long a chunk kept its worker busy.</summary>
-    public void Completed(RangeChunk chunk, double busySeconds)
-    {
-        if (busySeconds <= 0)
-        {
-            return;
-        }
-
-        var rate = ((double)chunk.Last - chunk.First + 1) / busySeconds;
-        lock (_gate)
-        {
-            _rate = double.IsNaN(_rate) ? rate : (0.7 * _rate) + (0.3 * rate);
-        }
-    }
+    public void Completed(RangeChunk chunk, double busySeconds) => _rate.Add((double)chunk.Last - chunk.First + 1, busySeconds);
 
     private ulong ChooseSize(UInt128 remaining)
     {
         var guided = remaining / (UInt128)(2 * workers);
         // Before any chunk has reported, start small enough to learn the rate quickly.
-        var paced = double.IsNaN(_rate) ? (UInt128)_minChunk * 16 : (UInt128)Math.Max(1, Math.Min(_rate * target.TotalSeconds, 1e19));
+        var rate = _rate.PerSecond;
+        var paced = double.IsNaN(rate) ? (UInt128)_minChunk * 16 : (UInt128)Math.Max(1, Math.Min(rate * target.TotalSeconds, 1e19));
         var size = UInt128.Min(guided, paced);
         return (ulong)UInt128.Clamp(size, _minChunk, ulong.MaxValue);
     }
@@ -68,42 +57,75 @@ internal sealed class RangeChunkSource(ulong first, ulong last, ulong? fixedSize
 /// until the first chunk has reported: an item's cost is unknown, and a chunk of many slow items would outlast
 /// Orleans' 30 s response timeout, which counts the wait behind the chunk ahead of it too.
 /// </summary>
-internal sealed class ItemChunkPacer(int? fixedSize, int maxSize, TimeSpan target)
+internal sealed class ItemChunkPacer
 {
-    private readonly Lock _gate = new();
-    private double _rate = double.NaN; // items per second of one worker's kernel time
+    private readonly int? _fixedSize;
+    private readonly int _maxSize;
+    private readonly TimeSpan _target;
+    private readonly RateEstimate _rate = new(); // items per second of one worker's kernel time
+
+    public ItemChunkPacer(int? fixedSize, int maxSize, TimeSpan target)
+    {
+        if (fixedSize is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fixedSize), fixedSize, "ChunkSize must be at least 1.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, 1);
+        _fixedSize = fixedSize;
+        _maxSize = maxSize;
+        _target = target;
+    }
 
     public int NextSize()
     {
-        if (fixedSize is { } size)
+        if (_fixedSize is { } size)
         {
             return size;
         }
 
-        lock (_gate)
-        {
-            if (double.IsNaN(_rate))
-            {
-                return 1;
-            }
-
-            return (int)Math.Clamp(_rate * target.TotalSeconds, 1, Math.Max(1, maxSize));
-        }
+        var rate = _rate.PerSecond;
+        return double.IsNaN(rate) ? 1 : (int)Math.Clamp(Math.Round(rate * _target.TotalSeconds), 1, _maxSize);
     }
 
     /// <summary>Feeds back how long a chunk of <paramref name="items"/> kept its worker busy.</summary>
     public void Completed(int items, double busySeconds)
     {
-        if (fixedSize is not null || items <= 0)
+        if (_fixedSize is null && items > 0)
         {
-            return;
+            _rate.Add(items, busySeconds);
         }
+    }
+}
 
-        // A chunk too quick to time (a microsecond or less) still says the items are cheap.
-        var rate = items / Math.Max(busySeconds, 1e-6);
+/// <summary>
+/// A worker's rate (units per second of kernel time), averaged over the chunks that report: the latest weighs 30%, so
+/// the estimate follows a cost that changes along the job (trial division grows with n).
+/// </summary>
+internal sealed class RateEstimate
+{
+    private readonly Lock _gate = new();
+    private double _perSecond = double.NaN;
+
+    /// <summary>Units per second so far; NaN until a chunk has reported.</summary>
+    public double PerSecond
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _perSecond;
+            }
+        }
+    }
+
+    public void Add(double units, double busySeconds)
+    {
+        // A chunk too quick to time (a microsecond or less) still says the work is cheap.
+        var rate = units / Math.Max(busySeconds, 1e-6);
         lock (_gate)
         {
-            _rate = double.IsNaN(_rate) ? rate : (0.7 * _rate) + (0.3 * rate);
+            _perSecond = double.IsNaN(_perSecond) ? rate : (0.7 * _perSecond) + (0.3 * rate);
         }
     }
 }

@@ -148,7 +148,9 @@ public sealed class GrainPoolClient(IGrainFactory grains)
 
     /// <summary>
     /// Pool.map: applies the kernel to every item and returns the results in input order. Items travel in chunks
-    /// (<see cref="MapOptions.ChunkSize"/>, default about 4 per worker like Pool.map's chunksize).
+    /// (<see cref="MapOptions.ChunkSize"/>; by default sized as the job runs to about
+    /// <see cref="JobOptions.TargetChunkDuration"/> of work, and never larger than Pool.map's chunksize rule of about
+    /// 4 chunks per worker).
     /// </summary>
     public async Task<MapResult<TResult>> MapAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, IReadOnlyList<TItem> items, MapOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -202,7 +204,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             await ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
             {
                 var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
-            pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
+                pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
                 result.Results.CopyTo(results, chunk.Start);
                 stats.Add(result.Worker);
                 var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
@@ -304,6 +306,16 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     /// </summary>
     public IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, IEnumerable<TItem> items, MapOptions? options = null, Action<ItemFailure>? onFailure = null, CancellationToken cancellationToken = default) =>
         MapStreamAsync(kernel, ToAsync(items), options, onFailure, cancellationToken);
+
+    /// <inheritdoc cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IEnumerable{TItem}, MapOptions?, Action{ItemFailure}?, CancellationToken)"/>
+    /// <remarks>The signature from before <c>onFailure</c>, kept so that calls passing a token positionally still compile and run.</remarks>
+    public IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, IEnumerable<TItem> items, MapOptions? options, CancellationToken cancellationToken) =>
+        MapStreamAsync(kernel, ToAsync(items), options, onFailure: null, cancellationToken);
+
+    /// <inheritdoc cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IEnumerable{TItem}, MapOptions?, Action{ItemFailure}?, CancellationToken)"/>
+    /// <remarks>The signature from before <c>onFailure</c>, kept so that calls passing a token positionally still compile and run.</remarks>
+    public IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, IAsyncEnumerable<TItem> items, MapOptions? options, CancellationToken cancellationToken) =>
+        MapStreamAsync(kernel, items, options, onFailure: null, cancellationToken);
 
     /// <inheritdoc cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IEnumerable{TItem}, MapOptions?, Action{ItemFailure}?, CancellationToken)"/>
     public async IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(

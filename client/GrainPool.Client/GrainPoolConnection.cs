@@ -38,6 +38,7 @@ public sealed class GrainPoolConnection : IAsyncDisposable
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<IHostLifetime, CallerOwnedHostLifetime>();
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(endpoints);

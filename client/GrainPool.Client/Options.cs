@@ -22,7 +22,7 @@ public class JobOptions
     /// Kernel time aimed for per chunk when no chunk size is given (default 0.5 s), at the rate the job's first chunks
     /// measure: long enough that a round trip is noise, short enough for fast cancellation, failover and an even
     /// finish, and far below Orleans' 30 s response timeout, which a chunk queued behind another must also meet.
-    /// A map's chunks are also never larger than its count rule (about 4 per worker) and start at one item.
+    /// A map's chunks start at one item and are never larger than its count rule (Pool.map's: items / (4 x workers)).
     /// </summary>
     public TimeSpan TargetChunkDuration { get; init; } = TimeSpan.FromSeconds(0.5);
 
@@ -72,7 +72,7 @@ public sealed class MapOptions : JobOptions
 {
     /// <summary>
     /// Items per chunk. Default: sized as the job runs to about <see cref="JobOptions.TargetChunkDuration"/> of kernel
-    /// time, at most about 4 chunks per worker for a list (like Pool.map's chunksize) and 1024 items for a stream.
+    /// time, never more than items / (4 x workers) for a list (Pool.map's chunksize rule) or 1024 items for a stream.
     /// A fixed chunk, including the wait behind the chunk ahead of it on its worker (<see cref="JobOptions.InFlightPerWorker"/>),
     /// must finish within the client's response timeout (Orleans' 30 s by default), or it is taken for a failed silo.
     /// </summary>

@@ -113,7 +113,7 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
         var sliceStarted = Stopwatch.GetTimestamp();
         var cpuStarted = ThreadCpuTime.Now();
 
-        // How many items between looks at the clock: per-item kernels can be nanoseconds long (look every few hundred)
+        // How many items between looks at the clock: per-item kernels can be nanoseconds long (look every 64)
         // or seconds long (look after every item, or cancellation would wait for 64 of them). Starts at 1 and doubles
         // while a stride takes under 1/64 of the slice, halves when it takes over 1/8.
         var stride = 1;
@@ -125,11 +125,13 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
             {
                 results[i] = compute.Compute(items[i]);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // Any exception a kernel throws for an item is that item's failure, reported with its index (the
-                // client adds the value); a user kernel's NullReferenceException or FormatException included.
-                (errors ??= []).Add(new ItemError(i, ex.GetType().Name, ex.Message));
+                // client adds the value): a user kernel's NullReferenceException or FormatException, and its own
+                // OperationCanceledException too (a kernel never sees the chunk's token; the job's cancellation is
+                // checked between items, outside this try).
+                (errors ??= []).Add(new ItemError(i, ex.GetType().Name, MessageOf(ex)));
                 chunk.ItemFailed(ex.GetType().Name);
             }
 
@@ -162,15 +164,31 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
     }
 
     // Items between clock checks in an item loop: double while a stride is far under the slice target (cheap items),
-    // halve when it is a large part of it (slow items), between 1 and 1024.
+    // halve when it is a large part of it (slow items), between 1 and 64 (a clock read is about 20 ns; the cap bounds
+    // how many slow items can follow a run of cheap ones before the next check).
     internal static int NextStride(int stride, TimeSpan took, TimeSpan sliceTarget)
     {
         if (took < sliceTarget / 64)
         {
-            return Math.Min(stride * 2, 1024);
+            return Math.Min(stride * 2, 64);
         }
 
         return took > sliceTarget / 8 ? Math.Max(1, stride / 2) : stride;
+    }
+
+    // A user exception's Message is user code too: one that throws must not fail the whole chunk.
+    private static string MessageOf(Exception ex)
+    {
+        try
+        {
+            return ex.Message;
+        }
+#pragma warning disable CA1031 // any failure of a user's Message getter is replaced by a note naming the type
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return $"({ex.GetType().Name}; its message could not be read)";
+        }
     }
 
     // Aim each slice at the target: double when far under it, scale down at once when well over it (ranges get

@@ -58,7 +58,7 @@ public sealed class WorkerActivity
         _itemsCompleted = meter.CreateCounter<long>("grainpool.items.completed", "{item}", "Items (map) or numbers (range jobs) the compute workers finished, by kernel");
         _chunksFailed = meter.CreateCounter<long>("grainpool.chunks.failed", "{chunk}", "Chunks that ended with an error, by kernel and error kind (exception type)");
         _itemsFailed = meter.CreateCounter<long>("grainpool.items.failed", "{item}", "Map items whose kernel call failed (the chunk still completes), by kernel and error kind");
-        _chunksCancelled = meter.CreateCounter<long>("grainpool.chunks.cancelled", "{chunk}", "Chunks stopped, or refused before starting, because their call or job was cancelled, by kernel");
+        _chunksCancelled = meter.CreateCounter<long>("grainpool.chunks.cancelled", "{chunk}", "Chunks stopped, or refused before starting, because their call or job was cancelled or their silo was stopping (those are handed back and rerun elsewhere), by kernel");
         _busySeconds = meter.CreateCounter<double>("grainpool.worker.busy", "s", "CPU seconds the compute workers spent inside kernels (thread CPU time); its rate is the number of cores doing useful work");
         _chunkDuration = meter.CreateHistogram<double>(
             "grainpool.chunk.duration",

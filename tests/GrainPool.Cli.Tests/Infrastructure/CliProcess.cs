@@ -80,7 +80,10 @@ internal static class CliProcess
     }
 
     /// <summary>Starts grainpool with <paramref name="args"/>, output redirected, standard input closed.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts grainpool with <paramref name="args"/> and these environment variables added.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         Assert.True(File.Exists(ProgramPath), $"The program under test is missing: {ProgramPath}");
         var start = new ProcessStartInfo(DotnetHost)
@@ -96,6 +99,11 @@ internal static class CliProcess
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");

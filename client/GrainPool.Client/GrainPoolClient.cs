@@ -403,29 +403,29 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         }
     }
 
-    /// <summary>ProcessPoolExecutor.submit: runs the kernel on one item on some worker.</summary>
+    /// <summary>
+    /// ProcessPoolExecutor.submit: runs the kernel on one item on some worker. If that worker's silo fails or leaves,
+    /// the item runs on the next worker (up to <see cref="JobOptions.MaxChunkRetries"/> times); cancelling stops it on
+    /// its silo like any job. An item must finish within Orleans' response timeout (30 s by default).
+    /// </summary>
     public async Task<TResult> SubmitAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, TItem item, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         var job = JobMetrics.Start(kernel.Id, "submit");
         try
         {
-            var workers = await WorkersAsync(new MapOptions()).ConfigureAwait(false);
-            var key = workers[Random.Shared.Next(workers.Length)];
-            var jobId = Guid.NewGuid();
-            job.ChunkSent();
-            ItemsChunkResult<TResult> result;
-            try
+            var options = new MapOptions { InFlightPerWorker = 1 };
+            var workers = await WorkersAsync(options).ConfigureAwait(false);
+            // Some worker, chosen at random; the dispatcher's first lane takes the one chunk, and a retry the next worker.
+            var first = Random.Shared.Next(workers.Length);
+            WorkerKey[] order = [.. workers[first..], .. workers[..first]];
+            ItemsChunkResult<TResult>? result = null;
+            await ChunkDispatcher.RunAsync(Grains, order, options, new ListChunkSource<TItem>([item], 1), async (worker, chunk, jobId, token) =>
             {
-                using var cancelOnSilo = ChunkDispatcher.CancelOnSilosWhenCancelled(Grains, jobId, [key], cancellationToken);
-                result = await Grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo).ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, new[] { item }, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                job.ChunkReturned();
-            }
+                result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
+            }, new StatsCollector(), job, cancellationToken).ConfigureAwait(false);
 
-            if (result.Errors.Length > 0)
+            if (result!.Errors.Length > 0)
             {
                 var error = result.Errors[0];
                 throw new ItemFailedException(new ItemFailure(0, item, error.ErrorType, error.Message), 0);

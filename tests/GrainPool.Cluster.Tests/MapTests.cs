@@ -89,6 +89,36 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
             () => "every worker to be idle after the timeout");
     }
 
+    [Fact]
+    public async Task Submitted_items_spread_over_the_workers()
+    {
+        var threads = new HashSet<int>();
+        for (var i = 0; i < 60; i++)
+        {
+            threads.Add(await fixture.Client.SubmitAsync(ThreadIdentityKernel.Handle, i));
+        }
+
+        // Each worker computes on a thread of its own: 60 submissions to 6 workers at random land on more than one.
+        Assert.InRange(threads.Count, 2, 6);
+        Assert.All(threads, id => Assert.True(id > 0, $"thread {id} belongs to the .NET thread pool"));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_submitted_item_stops_it_on_its_silo()
+    {
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fixture.Client.SubmitAsync(SlowItemKernel.Handle, 1L, cancellation.Token));
+
+        // One slow item (a quarter second) is the most a worker computes on after the cancel.
+        await Eventually.UntilAsync(
+            () => fixture.Cluster.Silos.All(s => GrainPoolTestCluster.ActivityOf(s).Running == 0),
+            TimeSpan.FromSeconds(1),
+            () => "every worker to be idle after the cancelled submit",
+            since: clock);
+    }
+
     /// <summary>Records every report on the reporting thread (<see cref="Progress{T}"/> would post them out of order).</summary>
     private sealed class RecordingProgress : IProgress<MapProgress>
     {

@@ -71,8 +71,62 @@ public sealed class SilosModeTests
         Assert.Equal("silos", json.GetProperty("mode").GetString());
         Assert.Equal(2, json.GetProperty("silos").GetInt32());
         Assert.Equal(ExpectedWorkers, json.GetProperty("workers").GetInt32());
-        Assert.All(silos, silo => Assert.False(SiloProcesses.IsRunning(silo.Key, silo.Value)));
+        if (SiloProcesses.Supported)
+        {
+            Assert.Equal(2, silos.Count);
+            Assert.All(silos, silo => Assert.False(SiloProcesses.IsRunning(silo.Key, silo.Value)));
+        }
     }
+
+    [Fact]
+    public async Task Two_silo_processes_are_each_pinned_with_every_thread_to_their_own_share_of_the_cpus()
+    {
+        if (!SiloProcesses.Supported || Environment.ProcessorCount < 2)
+        {
+            return; // /proc, and two CPUs to share out
+        }
+
+        using var process = CliProcess.Start("--silos", "2", "primes", "count", "--to", "1e10", "--json");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var seen = new Dictionary<int, IReadOnlySet<string>>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Read each silo's threads once it has started its runtime (a dozen threads or more).
+        while (seen.Count < 2 && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            foreach (var pid in SiloProcesses.ChildrenOf(process.Id).Keys)
+            {
+                var (sets, threads) = SiloProcesses.CpuSetsOfThreads(pid);
+                if (threads >= 12)
+                {
+                    seen[pid] = sets;
+                }
+            }
+
+            await Task.Delay(20);
+        }
+
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await stderr);
+        using (var json = System.Text.Json.JsonDocument.Parse(await stdout))
+        {
+            Assert.Equal(Reference.Pi(10_000_000_000), json.RootElement.GetProperty("count").GetUInt64());
+        }
+
+        Assert.Equal(2, seen.Count);
+        // Every thread of a silo shares one CPU set; the two silos' sets do not overlap and together cover every CPU.
+        var perSilo = seen.Values.Select(sets => Assert.Single(sets)).ToArray();
+        var cpus = perSilo.Select(CpuList).ToArray();
+        Assert.Empty(cpus[0].Intersect(cpus[1]));
+        Assert.Equal(Enumerable.Range(0, Environment.ProcessorCount), cpus[0].Union(cpus[1]).Order());
+    }
+
+    // "0-2,5" -> 0, 1, 2, 5
+    private static IEnumerable<int> CpuList(string list) => list.Split(',').SelectMany(part =>
+    {
+        var bounds = part.Split('-').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
+        return Enumerable.Range(bounds[0], bounds[^1] - bounds[0] + 1);
+    });
 
     [Fact]
     public async Task Ctrl_c_cancels_the_job_and_stops_the_silo_processes()

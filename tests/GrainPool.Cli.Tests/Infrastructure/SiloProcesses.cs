@@ -35,6 +35,41 @@ internal static class SiloProcesses
         return children;
     }
 
+    /// <summary>
+    /// The CPU sets (<c>Cpus_allowed_list</c>) of every thread of <paramref name="pid"/>, with their thread count:
+    /// pinning must reach the runtime's threads too, not just the main one. Empty when the process has gone.
+    /// </summary>
+    public static (IReadOnlySet<string> CpuSets, int Threads) CpuSetsOfThreads(int pid)
+    {
+        var sets = new HashSet<string>(StringComparer.Ordinal);
+        var threads = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var line = File.ReadLines(Path.Combine(task, "status")).FirstOrDefault(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
+                    if (line is not null)
+                    {
+                        sets.Add(line["Cpus_allowed_list:".Length..].Trim());
+                        threads++;
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended while being read.
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The process ended.
+        }
+
+        return (sets, threads);
+    }
+
     /// <summary>True while <paramref name="pid"/> is a process running <paramref name="commandLine"/> (a reused pid does not count).</summary>
     public static bool IsRunning(int pid, string commandLine) => CommandLine(pid) == commandLine && !IsZombie(pid);
 

@@ -21,60 +21,34 @@ public sealed class CancellationClusterCollection : ICollectionFixture<ThreeSilo
 public sealed class CancellationTests(ThreeSiloClusterFixture fixture, ITestOutputHelper output)
 {
     [Fact]
-    public async Task Cancelling_a_job_stops_the_work_on_every_silo_within_one_second()
-    {
-        var silos = fixture.Cluster.Silos;
-        var activities = silos.Select(GrainPoolTestCluster.ActivityOf).ToArray();
-        var cancelledBefore = activities.Select(a => a.Cancelled).ToArray();
-        using var cancellation = new CancellationTokenSource();
-
+    public Task Cancelling_a_job_stops_the_work_on_every_silo_within_one_second() =>
         // Trial division near 10^12 takes about 2 ms per prime: each default chunk of 10^8 numbers is hours of work.
-        const ulong First = 1_000_000_000_000;
-        var job = fixture.Client.CountPrimesAsync(First, First + 10_000_000_000, PrimeCountMethod.Trial, cancellationToken: cancellation.Token);
-        var started = await Eventually.UntilAsync(
-            () => activities.All(a => a.Running > 0),
-            TimeSpan.FromSeconds(30),
-            () => $"chunks to run on every silo (running: {string.Join(", ", activities.Select(a => a.Running))})");
-
-        var stopped = await CancelAndWaitForSilosAsync(cancellation, job, activities, fixture.Cluster.Silos.Select(GrainPoolTestCluster.JobCancellationsOf).ToArray(), cancelledBefore);
-        output.WriteLine($"chunks running on every silo after {started.TotalMilliseconds:0} ms; {stopped}");
-
-        await AssertWorkersAreFreeAsync();
-    }
+        StartCancelAndCheckSilosAsync(token =>
+            fixture.Client.CountPrimesAsync(1_000_000_000_000, 1_000_000_000_000 + 10_000_000_000, PrimeCountMethod.Trial, cancellationToken: token));
 
     [Fact]
-    public async Task Cancelling_a_map_stops_the_work_on_every_silo_within_one_second()
-    {
-        var activities = fixture.Cluster.Silos.Select(GrainPoolTestCluster.ActivityOf).ToArray();
-        var cancelledBefore = activities.Select(a => a.Cancelled).ToArray();
-        using var cancellation = new CancellationTokenSource();
+    public Task Cancelling_a_map_stops_the_work_on_every_silo_within_one_second() =>
         // Trial division near 10^12 takes about 2 ms per prime, so a 50,000-item chunk runs for seconds: no worker can
         // finish its chunk inside the one-second window.
-        var items = MapTests.Range(1_000_000_000_000, 1_000_000_000_000 + 1_000_000);
-
-        var job = fixture.Client.MapAsync(BuiltInKernels.IsPrimeTrial, items, new MapOptions { ChunkSize = 50_000 }, cancellation.Token);
-        var started = await Eventually.UntilAsync(
-            () => activities.All(a => a.Running > 0),
-            TimeSpan.FromSeconds(30),
-            () => $"chunks to run on every silo (running: {string.Join(", ", activities.Select(a => a.Running))})");
-
-        var stopped = await CancelAndWaitForSilosAsync(cancellation, job, activities, fixture.Cluster.Silos.Select(GrainPoolTestCluster.JobCancellationsOf).ToArray(), cancelledBefore);
-        output.WriteLine($"chunks running on every silo after {started.TotalMilliseconds:0} ms; {stopped}");
-
-        await AssertWorkersAreFreeAsync();
-    }
+        StartCancelAndCheckSilosAsync(token =>
+            fixture.Client.MapAsync(BuiltInKernels.IsPrimeTrial, MapTests.Range(1_000_000_000_000, 1_000_000_000_000 + 1_000_000), new MapOptions { ChunkSize = 50_000 }, token));
 
     [Fact]
-    public async Task Cancelling_a_map_of_slow_items_stops_the_work_on_every_silo_within_one_second()
+    public Task Cancelling_a_map_of_slow_items_stops_the_work_on_every_silo_within_one_second() =>
+        // A quarter of a second per item, in chunks of 40: each chunk is 10 s of work, and the worker must stop it
+        // between two items, not after a fixed count of them.
+        StartCancelAndCheckSilosAsync(token =>
+            fixture.Client.MapAsync(SlowItemKernel.Handle, MapTests.Range(1, 1_000), new MapOptions { ChunkSize = 40 }, token));
+
+    // Starts the job, waits until a chunk runs on every silo, cancels it and checks the silo side (below), then that the
+    // workers are free for the next job.
+    private async Task StartCancelAndCheckSilosAsync(Func<CancellationToken, Task> startJob)
     {
         var activities = fixture.Cluster.Silos.Select(GrainPoolTestCluster.ActivityOf).ToArray();
         var cancelledBefore = activities.Select(a => a.Cancelled).ToArray();
         using var cancellation = new CancellationTokenSource();
-        // A quarter of a second per item, in chunks of 40: each chunk is 10 s of work, and the worker must stop it
-        // between two items, not after a fixed count of them.
-        var items = MapTests.Range(1, 1_000);
 
-        var job = fixture.Client.MapAsync(SlowItemKernel.Handle, items, new MapOptions { ChunkSize = 40 }, cancellation.Token);
+        var job = startJob(cancellation.Token);
         var started = await Eventually.UntilAsync(
             () => activities.All(a => a.Running > 0),
             TimeSpan.FromSeconds(30),
@@ -88,8 +62,7 @@ public sealed class CancellationTests(ThreeSiloClusterFixture fixture, ITestOutp
 
     // Cancels the job, then checks the silo side: within CancelDeadline each silo counts at least as many more cancelled
     // chunks as it was running at cancel (refused queued chunks count too) and every worker is idle, so every chunk has
-    // stopped and no
-    // chunk the client had queued behind a running one (2 in flight per worker) started and kept computing. Orleans'
+    // stopped and no chunk the client had queued behind a running one (2 in flight per worker) started and kept computing. Orleans'
     // own cancellation of those queued calls could take over a second (it retries a second later when the call has not
     // reached the worker yet); the job's cancellation through each silo's IJobControlGrain refuses them on arrival.
     private static readonly TimeSpan CancelDeadline = TimeSpan.FromSeconds(1);

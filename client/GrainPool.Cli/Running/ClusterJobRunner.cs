@@ -150,11 +150,12 @@ internal sealed class ClusterJobRunner : IJobRunner
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _ownedSession?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    // The client's default chunk grows with the job (about 16 range chunks or 4 map chunks per worker). A grain call
-    // that takes longer than Orleans' response timeout (30 s, counted from when the call queues behind the worker's
-    // previous chunk) fails with TimeoutException and is retried elsewhere, so a large job would never finish; and a
-    // map chunk is one message. So the CLI keeps the client's rule but caps each chunk at about a second or two of one
-    // core's work (measured on this project's 2-core machine), or 64 Ki items. Cancellation and progress get finer too.
+    // The CLI fixes its chunks from the job's size instead of leaving them to the client's pacing (about
+    // TargetChunkDuration of measured work per chunk), which also makes a command split the same way every run: about 16
+    // range chunks or 4 map chunks per worker, each capped at about a second or two of one core's work (measured on
+    // this project's 2-core machine) or 64 Ki items (a map chunk is one message). A grain call must finish within
+    // Orleans' response timeout (30 s, counted from when the call queues behind the worker's previous chunk), or it
+    // fails with TimeoutException and is retried elsewhere; the caps keep every chunk far below it.
     private ulong DefaultRangeChunk<TPartial>(IRangeKernel<TPartial> kernel, UInt128 width)
     {
         var (minimum, maximum) = kernel switch

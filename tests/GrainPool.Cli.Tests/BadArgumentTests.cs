@@ -3,6 +3,7 @@ using GrainPool.Cli.Tests.Infrastructure;
 namespace GrainPool.Cli.Tests;
 
 /// <summary>Bad values: exit 2 and one error line naming the option and the offending value.</summary>
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class BadValueTests
 {
     public static TheoryData<string[], string, string> Cases => new()
@@ -71,6 +72,7 @@ public sealed class BadValueTests
 }
 
 /// <summary>Bad command lines: exit 2 and one error line naming what is wrong.</summary>
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class BadCommandLineTests
 {
     public static TheoryData<string[], string> Cases => new()

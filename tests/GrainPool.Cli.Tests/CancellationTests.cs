@@ -6,6 +6,7 @@ using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class CancellationTests
 {
     [Fact]

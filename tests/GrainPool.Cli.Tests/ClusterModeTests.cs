@@ -5,6 +5,7 @@ using GrainPool.Silo.Launching;
 namespace GrainPool.Cli.Tests;
 
 /// <summary>No mode flag: a one-silo cluster inside grainpool, advertising every core (or --threads).</summary>
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class EmbeddedModeTests
 {
     [Fact]
@@ -38,6 +39,7 @@ public sealed class EmbeddedModeTests
 }
 
 /// <summary>--silos N: N silo processes started for the command, and stopped after it whichever way it ends.</summary>
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class SilosModeTests
 {
     // Each silo is pinned to its share of the CPUs and advertises as many cores; more silos than CPUs get one each.
@@ -167,6 +169,7 @@ public sealed class SilosModeTests
 }
 
 /// <summary>--cluster: joining silos that run on their own (here: two silo processes the fixture starts).</summary>
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class RemoteModeTests(LocalClusterFixture fixture) : IClassFixture<LocalClusterFixture>
 {
     [Fact]
@@ -217,6 +220,7 @@ public sealed class RemoteModeTests(LocalClusterFixture fixture) : IClassFixture
 }
 
 /// <summary>What fails before any job runs: where the work should run cannot be reached.</summary>
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class ClusterFailureTests
 {
     [Fact]

@@ -4,13 +4,14 @@ using GrainPool.Cli.Tests.Infrastructure;
 namespace GrainPool.Cli.Tests;
 
 /// <summary><c>grainpool demo</c>: the tutorial's three programs on one worker and on all, each result checked.</summary>
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class DemoTests
 {
     [Fact]
     public async Task Demo_at_tutorial_size_prints_the_tutorials_lines_then_a_checked_table()
     {
         var lines = (await CliProcess.RunAsync("demo", "--tutorial-size")).Text();
-        // shared/reference/seed-expected.md: what the seed's three programs print.
+        // tests/reference/seed-expected.md: what the seed's three programs print.
         var sum = Independent.SquareSum(0, 10_000_000).ToString(CultureInfo.InvariantCulture);
         Assert.Equal("333333283333335000000", sum);
         Assert.Equal(

@@ -10,6 +10,7 @@ namespace GrainPool.Cli.Tests;
 /// The library user's one-call local cluster with a kernel of their own: <c>EmbeddedSilo.StartAsync</c> with a silo
 /// configuration that registers it, then a map through <c>GrainPoolClient</c>.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class EmbeddedSiloTests
 {
     private static readonly ItemKernel<long, int> StoppingTime = new("user/collatz-stopping-time");

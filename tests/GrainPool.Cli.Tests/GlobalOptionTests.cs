@@ -3,6 +3,7 @@ using GrainPool.Cli.Tests.Infrastructure;
 
 namespace GrainPool.Cli.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class GlobalOptionTests
 {
     public static TheoryData<string[], string> HelpCases => new()

@@ -2,6 +2,7 @@ using GrainPool.Cli.Tests.Infrastructure;
 
 namespace GrainPool.Cli.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class IsPrimeTests
 {
     // Known values: 2^64-59 is the largest prime below 2^64; 2^61-1 is a Mersenne prime; 561 is a Carmichael number;

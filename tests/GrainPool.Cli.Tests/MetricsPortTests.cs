@@ -7,6 +7,7 @@ using GrainPool.Silo.Launching;
 namespace GrainPool.Cli.Tests;
 
 /// <summary><c>--metrics-port</c>: a Prometheus scrape of the running command shows the client's and the embedded silo's meters.</summary>
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class MetricsPortTests
 {
     [Fact]

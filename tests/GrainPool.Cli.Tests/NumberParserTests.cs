@@ -2,6 +2,7 @@ using GrainPool.Cli.Parsing;
 
 namespace GrainPool.Cli.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class NumberParserTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using GrainPool.Cli.Output;
 
 namespace GrainPool.Cli.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class OutputFormatTests
 {
     [Theory]

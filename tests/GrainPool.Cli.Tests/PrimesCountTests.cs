@@ -2,6 +2,7 @@ using GrainPool.Cli.Tests.Infrastructure;
 
 namespace GrainPool.Cli.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class PrimesCountTests
 {
     public static TheoryData<ulong> SievePoints => Reference.PrimeCountPointsUpTo(1_000_000_000);

@@ -2,6 +2,7 @@ using GrainPool.Cli.Tests.Infrastructure;
 
 namespace GrainPool.Cli.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class PrimesMapTests
 {
     [Fact]

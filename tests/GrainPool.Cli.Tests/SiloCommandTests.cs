@@ -6,6 +6,7 @@ using GrainPool.Silo.Launching;
 namespace GrainPool.Cli.Tests;
 
 /// <summary><c>grainpool silo</c>: a silo in the foreground that other grainpool commands join with --cluster.</summary>
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class SiloCommandTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using GrainPool.Cli.Tests.Infrastructure;
 
 namespace GrainPool.Cli.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class SquareSumTests
 {
     [Fact]
@@ -10,7 +11,7 @@ public sealed class SquareSumTests
     {
         var json = (await CliProcess.RunAsync("square-sum", "--n", "10_000_000", "--json", "--in-process")).Json();
         Assert.Equal("square-sum", json.GetProperty("command").GetString());
-        // shared/reference/seed-expected.md: sum(i**2 for i in range(10_000_000))
+        // tests/reference/seed-expected.md: sum(i**2 for i in range(10_000_000))
         Assert.Equal("333333283333335000000", json.GetProperty("sum").GetString());
         Assert.Equal(Independent.SquareSum(0, 10_000_000), JsonRead.Integer(json, "sum"));
     }

@@ -5,6 +5,7 @@ using GrainPool.Cluster.Tests.Infrastructure;
 namespace GrainPool.Cluster.Tests;
 
 [Collection(ThreeSiloClusterCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class BadInputTests(ThreeSiloClusterFixture fixture)
 {
     [Fact]

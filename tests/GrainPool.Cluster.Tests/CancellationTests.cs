@@ -18,6 +18,7 @@ public sealed class CancellationClusterCollection : ICollectionFixture<ThreeSilo
 }
 
 [Collection(CancellationClusterCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class CancellationTests(ThreeSiloClusterFixture fixture, ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace GrainPool.Cluster.Tests;
 /// Why a chunk stops decides what the client does with it: a cancelled call or job ends the job, a stopping silo hands
 /// the chunk back to be rerun on another worker.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ChunkCancellationTests
 {
     [Fact]

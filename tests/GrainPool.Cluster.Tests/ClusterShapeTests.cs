@@ -13,6 +13,7 @@ public sealed class ClusterShapeCollection
 }
 
 [Collection(ClusterShapeCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class ClusterShapeTests
 {
     private static readonly int[] Cores = [1, 2, 3];

@@ -2,6 +2,7 @@ using GrainPool.Grains;
 
 namespace GrainPool.Cluster.Tests;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class JobCancellationsTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace GrainPool.Cluster.Tests;
 /// The map's chunking of a list: every kind of list a caller passes (the block-copy paths for arrays, lists and array
 /// segments, and the item-by-item path for any other list) yields each item once, in order, at its own index.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ListChunkSourceTests
 {
     private static readonly string[] Words = [.. Enumerable.Range(100, 10).Select(i => "w" + i)];
@@ -69,6 +70,7 @@ public sealed class ListChunkSourceTests
 }
 
 /// <summary>The map's default chunk sizing: one item first, then the target duration at the measured rate, capped.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ItemChunkPacerTests
 {
     private static readonly TimeSpan Target = TimeSpan.FromSeconds(0.5);

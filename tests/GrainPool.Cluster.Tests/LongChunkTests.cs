@@ -5,6 +5,7 @@ using Orleans.Configuration;
 namespace GrainPool.Cluster.Tests;
 
 [Collection(ClusterShapeCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class LongChunkTests
 {
     private static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(2);

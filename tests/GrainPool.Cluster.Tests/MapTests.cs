@@ -6,6 +6,7 @@ using GrainPool.Kernels;
 namespace GrainPool.Cluster.Tests;
 
 [Collection(ThreeSiloClusterCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class MapTests(ThreeSiloClusterFixture fixture)
 {
     [Fact]

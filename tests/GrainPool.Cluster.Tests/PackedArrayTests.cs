@@ -8,6 +8,7 @@ namespace GrainPool.Cluster.Tests;
 /// The wire form of item batches and results: raw bytes for element types without references, a normal array
 /// otherwise. Round trips go through Orleans' own serializer, the one the silos use, and are compared with the input.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PackedArrayTests
 {
     private static readonly Serializer Serializer = new ServiceCollection()

@@ -5,6 +5,7 @@ using GrainPool.Kernels;
 namespace GrainPool.Cluster.Tests;
 
 [Collection(ThreeSiloClusterCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class RangeJobTests(ThreeSiloClusterFixture fixture)
 {
     public static TheoryData<ulong> PowersOfTenUpToOneHundredMillion =>

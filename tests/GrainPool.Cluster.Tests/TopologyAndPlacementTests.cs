@@ -6,6 +6,7 @@ using Orleans.Serialization.TypeSystem;
 namespace GrainPool.Cluster.Tests;
 
 [Collection(ThreeSiloClusterCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class TopologyAndPlacementTests(ThreeSiloClusterFixture fixture)
 {
     [Fact]

@@ -4,6 +4,7 @@ using GrainPool.Cluster.Tests.Infrastructure;
 namespace GrainPool.Cluster.Tests;
 
 [Collection(ThreeSiloClusterCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class UserKernelTests(ThreeSiloClusterFixture fixture)
 {
     [Theory]

@@ -5,6 +5,7 @@ using GrainPool.Cluster.Tests.Infrastructure;
 namespace GrainPool.Cluster.Tests;
 
 [Collection(ThreeSiloClusterCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class WorkerThreadTests(ThreeSiloClusterFixture fixture)
 {
     /// <summary>
@@ -27,6 +28,7 @@ public sealed class WorkerThreadTests(ThreeSiloClusterFixture fixture)
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class WorkerThreadsUnitTests
 {
     [Fact]

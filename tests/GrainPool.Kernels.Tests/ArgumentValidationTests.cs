@@ -7,6 +7,7 @@ namespace GrainPool.Kernels.Tests;
 /// <summary>
 /// Bad input gives the documented exception, naming the parameter and showing the bad value in the message.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ArgumentValidationTests
 {
     // first > last. The pair is chosen so that a method that wrongly accepts it still returns at once instead of

@@ -8,6 +8,7 @@ namespace GrainPool.Kernels.Tests;
 /// The same job split into 1, 2, 7 and 64 chunks (even and random cuts, combined in order and shuffled), and run by the
 /// in-process runner with explicit chunk sizes and worker counts, gives the identical result, equal to the reference.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ChunkingInvarianceTests
 {
     private static readonly ulong SegmentSpan = PrimeCounting.SegmentSpan;

@@ -4,6 +4,7 @@ using GrainPool.Kernels.Tests.Support;
 namespace GrainPool.Kernels.Tests;
 
 /// <summary>InProcessRunner: map results in input order, failures naming the item, cancellation, progress, chunk coverage.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class InProcessRunnerTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using GrainPool.Kernels.Tests.Support;
 namespace GrainPool.Kernels.Tests;
 
 /// <summary>IntegerMath.ISqrt against the defining property r^2 &lt;= n &lt; (r+1)^2, checked in BigInteger.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class IntegerMathTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace GrainPool.Kernels.Tests;
 /// its BigInteger Miller-Rabin: random 64-bit values, the edges of 2^32, 2^63 and 2^64, and the composites that fool
 /// weaker tests (Carmichael numbers, strong pseudoprimes, squares and products of large primes).
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class MillerRabinTests
 {
     private const ulong TwoPow32 = 1UL << 32;

@@ -6,6 +6,7 @@ namespace GrainPool.Kernels.Tests;
 /// The three counting methods against each other and against the test suite's own sieve and BigInteger Miller-Rabin:
 /// tiny and degenerate ranges, ranges across the sieve's segment borders, random ranges, and ranges at the top of 64 bits.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PrimeCountingTests
 {
     private const ulong TwoPow63 = 1UL << 63;

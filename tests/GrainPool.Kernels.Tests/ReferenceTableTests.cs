@@ -5,7 +5,8 @@ using GrainPool.Kernels.Tests.Support;
 
 namespace GrainPool.Kernels.Tests;
 
-/// <summary>The kernels against the public tables in ../shared/reference (prime counts, square-root sums, seed outputs).</summary>
+/// <summary>The kernels against the public tables in tests/reference (prime counts, square-root sums, seed outputs).</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ReferenceTableTests
 {
     public static TheoryData<ulong> SqrtSumTableSizes

@@ -7,6 +7,7 @@ namespace GrainPool.Kernels.Tests;
 /// SqrtSum against the BigInteger reference (each term's exact value scaled by 2^52, summed exactly, rounded by the
 /// test's own code), and SqrtSumPartial.ToDouble on hand-built values on and beside half-way points.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class SqrtSumTests
 {
     private const ulong Top = SqrtSum.MaxExclusive - 1;

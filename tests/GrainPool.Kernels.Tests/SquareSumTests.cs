@@ -4,6 +4,7 @@ using GrainPool.Kernels.Tests.Support;
 namespace GrainPool.Kernels.Tests;
 
 /// <summary>SquareSum against the closed form n(n-1)(2n-1)/6 in BigInteger.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class SquareSumTests
 {
     private const ulong Top = SquareSum.MaxExclusive - 1;

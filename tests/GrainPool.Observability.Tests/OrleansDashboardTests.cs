@@ -8,6 +8,7 @@ namespace GrainPool.Observability.Tests;
 /// user's browser would: the page's scripts run and render the cluster from the dashboard's JSON endpoints.
 /// </summary>
 [Collection(StackCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Observability)]
 public sealed class OrleansDashboardTests(StackFixture stack)
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace GrainPool.Observability.Tests;
 /// The dashboards, rules and metrics against a live Prometheus scraping real silo processes (see <see cref="StackFixture"/>).
 /// </summary>
 [Collection(StackCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Observability)]
 public sealed partial class PrometheusTests(StackFixture stack, ITestOutputHelper output)
 {
     private static readonly string[] DashboardFiles = Directory.GetFiles(Path.Combine(StackFixture.DashboardsDirectory, "grafana", "dashboards"), "*.json");

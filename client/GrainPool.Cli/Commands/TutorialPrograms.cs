@@ -44,7 +44,7 @@ internal static class DemoReference
 
     /// <summary>
     /// S(n) = sum of sqrt(i) for i in range(n), added exactly and rounded once (Python's math.fsum over math.sqrt), as
-    /// published in the project's reference table shared/reference/sqrt-sums.tsv.
+    /// published in the project's reference table tests/reference/sqrt-sums.tsv.
     /// </summary>
     public static readonly IReadOnlyDictionary<ulong, double> SqrtSums = new Dictionary<ulong, double>
     {

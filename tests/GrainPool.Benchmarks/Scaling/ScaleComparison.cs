@@ -145,7 +145,7 @@ internal static class ScaleComparison
                         var n = (ulong)options.MapItems;
                         var table = PrimesieveComparison.LoadReferenceCounts(layout.PrimeCountsFile);
                         var (expected, reference) = table.TryGetValue(n, out var pi)
-                            ? (pi, $"pi({Count(n)}) in shared/reference/prime-counts.tsv")
+                            ? (pi, $"pi({Count(n)}) in tests/reference/prime-counts.tsv")
                             : (PrimeCounting.CountBySieve(0, n), $"pi({Count(n)}) by our wheel sieve (not in the reference table)");
                         jobs.Add(new MapJob(options.MapItems, options.MapChunk, expected, reference));
                         break;

@@ -36,7 +36,7 @@ internal static class PrimesieveComparison
             "ratio = ours / primesieve's own time.");
         Console.WriteLine(primesieveVersion is null
             ? "primesieve was not found on PATH: only our figures are shown."
-            : $"reference: {primesieveVersion}; pi(x) from {layout.PrimeCountsFile ?? "(shared/reference not found)"}");
+            : $"reference: {primesieveVersion}; pi(x) from {layout.PrimeCountsFile}");
         Console.WriteLine($"load average now (1, 5, 15 min): {MachineReport.LoadAverage()}");
         Console.WriteLine();
 

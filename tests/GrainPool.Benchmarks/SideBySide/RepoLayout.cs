@@ -1,9 +1,8 @@
 namespace GrainPool.Benchmarks.SideBySide;
 
-/// <summary>Where the repository and the shared reference folder are, found by walking up from the working directory.</summary>
+/// <summary>Where the repository is, found by walking up from the working directory.</summary>
 /// <param name="Root">The repository root (the folder holding GrainPool.slnx).</param>
-/// <param name="SharedDir">The shared folder beside the repository (holds reference/prime-counts.tsv), when there is one.</param>
-internal sealed record RepoLayout(string Root, string? SharedDir)
+internal sealed record RepoLayout(string Root)
 {
     public string PythonDir => Path.Combine(Root, "tests", "GrainPool.Benchmarks", "python");
 
@@ -11,7 +10,8 @@ internal sealed record RepoLayout(string Root, string? SharedDir)
 
     public string DefaultCliDll => Path.Combine(CliProject, "bin", "Release", "net10.0", "GrainPool.Cli.dll");
 
-    public string? PrimeCountsFile => SharedDir is null ? null : Path.Combine(SharedDir, "reference", "prime-counts.tsv");
+    /// <summary>pi(x) at powers of ten (OEIS A006880), in the repository's reference tables.</summary>
+    public string PrimeCountsFile => Path.Combine(Root, "tests", "reference", "prime-counts.tsv");
 
     public static RepoLayout Locate()
     {
@@ -19,8 +19,7 @@ internal sealed record RepoLayout(string Root, string? SharedDir)
         var root = starts.Select(start => FindUp(start, dir => File.Exists(Path.Combine(dir, "GrainPool.slnx"))))
                 .FirstOrDefault(found => found is not null)
             ?? throw new ArgumentException("cannot find the repository root (GrainPool.slnx) above the working directory or the program");
-        var sharedParent = FindUp(root, dir => File.Exists(Path.Combine(dir, "shared", "reference", "prime-counts.tsv")));
-        return new RepoLayout(root, sharedParent is null ? null : Path.Combine(sharedParent, "shared"));
+        return new RepoLayout(root);
     }
 
     private static string? FindUp(string start, Func<string, bool> matches)

@@ -95,7 +95,7 @@ internal static class TutorialComparison
     /// <param name="AllRuns">The processes of every run, whose results are all checked.</param>
     private sealed record Measured(double Wall, IReadOnlyList<ProcessRun> Best, IReadOnlyList<ProcessRun> AllRuns);
 
-    // Expected results are the tutorial's own (see shared/reference/seed-expected.md).
+    // Expected results are the tutorial's own (see tests/reference/seed-expected.md).
     private static Example[] Examples(string cores) =>
     [
         new("heavy_task (2 x Process, sum of i^2 < 10^7)", "heavy_task.py", "sum=333333283333335000000",

@@ -3,13 +3,12 @@ using System.Globalization;
 namespace GrainPool.Cli.Tests.Infrastructure;
 
 /// <summary>
-/// The public reference values in <c>shared/reference/</c> beside the repository (found by walking up from the test
-/// assembly's folder, so it works in a fresh clone with shared/ beside it, as in CI).
+/// The public reference values in the repository's <c>tests/reference/</c> (see <see cref="GrainPool.Tests.Shared.ReferenceFolder"/>).
 /// </summary>
 internal static class Reference
 {
     /// <summary>The reference folder.</summary>
-    public static string Directory { get; } = Find();
+    public static string Directory => GrainPool.Tests.Shared.ReferenceFolder.Path;
 
     /// <summary>pi(x) for powers of ten, from prime-counts.tsv.</summary>
     public static IReadOnlyDictionary<ulong, ulong> PrimeCounts { get; } = ReadTable("prime-counts.tsv")
@@ -25,20 +24,6 @@ internal static class Reference
 
     /// <summary>The tabulated x values up to <paramref name="max"/>, as theory data.</summary>
     public static TheoryData<ulong> PrimeCountPointsUpTo(ulong max) => [.. PrimeCounts.Keys.Where(x => x <= max).Order()];
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "reference");
-            if (File.Exists(Path.Combine(candidate, "prime-counts.tsv")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No shared/reference/prime-counts.tsv above {AppContext.BaseDirectory}");
-    }
 
     private static IEnumerable<string[]> ReadTable(string file) =>
         File.ReadLines(Path.Combine(Directory, file))

@@ -4,12 +4,12 @@ using System.Text.RegularExpressions;
 namespace GrainPool.Cluster.Tests.Infrastructure;
 
 /// <summary>
-/// The public reference tables in ../shared/reference (pi(x), exactly rounded sqrt sums, the seed programs' outputs),
-/// found by walking up from the test binaries. A missing folder or a malformed row fails the test that asked.
+/// The public reference tables in the repository's tests/reference (pi(x), exactly rounded sqrt sums, the seed
+/// programs' outputs; see <see cref="GrainPool.Tests.Shared.ReferenceFolder"/>). A missing folder or a malformed row fails the test that asked.
 /// </summary>
 internal static class ReferenceData
 {
-    private static readonly Lazy<string> Folder = new(Locate);
+    private static readonly Lazy<string> Folder = new(() => GrainPool.Tests.Shared.ReferenceFolder.Path);
     private static readonly Lazy<IReadOnlyList<(ulong X, ulong Pi)>> PrimeCountRows = new(() =>
         [.. ReadTsv("prime-counts.tsv", 2).Select(cells => (ParseULong(cells[0]), ParseULong(cells[1])))]);
 
@@ -44,22 +44,6 @@ internal static class ReferenceData
         var match = FindInSeed(@"numbers 1\.\.(?<last>[\d,]+)\s*\|\s*(?<count>\d+) primes");
         return (long.Parse(match.Groups["last"].Value.Replace(",", string.Empty, StringComparison.Ordinal), CultureInfo.InvariantCulture),
             int.Parse(match.Groups["count"].Value, CultureInfo.InvariantCulture));
-    }
-
-    private static string Locate()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "reference");
-            if (File.Exists(Path.Combine(candidate, "prime-counts.tsv")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"No directory above {AppContext.BaseDirectory} contains shared/reference/prime-counts.tsv; the cluster tests " +
-            "read the public reference tables from the repository's sibling folder ../shared/reference.");
     }
 
     private static IEnumerable<string[]> ReadTsv(string fileName, int columns)

@@ -21,12 +21,11 @@ internal sealed record SeedExpected(
     double SqrtSumExact);
 
 /// <summary>
-/// The public reference tables in the repository's sibling folder ../shared/reference (CI has the same layout), found
-/// by walking up from the test binaries. A missing folder or a malformed row fails the test that asked, loudly.
+/// The public reference tables in the repository's tests/reference (see <see cref="GrainPool.Tests.Shared.ReferenceFolder"/>). A missing folder or a malformed row fails the test that asked, loudly.
 /// </summary>
 internal static class ReferenceData
 {
-    private static readonly Lazy<string> Folder = new(Locate);
+    private static readonly Lazy<string> Folder = new(() => GrainPool.Tests.Shared.ReferenceFolder.Path);
     private static readonly Lazy<IReadOnlyList<PrimeCountRow>> PrimeCountRows = new(ReadPrimeCounts);
     private static readonly Lazy<IReadOnlyList<SqrtSumRow>> SqrtSumRows = new(ReadSqrtSums);
     private static readonly Lazy<SeedExpected> SeedRows = new(ReadSeedExpected);
@@ -43,23 +42,6 @@ internal static class ReferenceData
     public static ulong PiOf(ulong x) =>
         PrimeCounts.SingleOrDefault(row => row.X == x)?.Pi
         ?? throw new InvalidOperationException($"prime-counts.tsv in {FolderPath} has no row for x = {x}.");
-
-    private static string Locate()
-    {
-        var start = AppContext.BaseDirectory;
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "reference");
-            if (File.Exists(Path.Combine(candidate, "prime-counts.tsv")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"No directory above {start} contains shared/reference/prime-counts.tsv. The kernel tests read the public " +
-            "reference tables from the repository's sibling folder ../shared/reference; check out the same layout as CI.");
-    }
 
     private static IEnumerable<string[]> ReadTsv(string fileName, int columns)
     {

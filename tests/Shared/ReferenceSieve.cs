@@ -1,4 +1,4 @@
-namespace GrainPool.Kernels.Tests.Support;
+namespace GrainPool.Tests.Shared;
 
 /// <summary>
 /// The test suite's own prime table: a plain, non-segmented sieve of Eratosthenes over a bool[] up to

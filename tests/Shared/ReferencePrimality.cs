@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace GrainPool.Kernels.Tests.Support;
+namespace GrainPool.Tests.Shared;
 
 /// <summary>
 /// Primality written independently of the kernels: trial division, and Miller-Rabin on <see cref="BigInteger.ModPow"/>

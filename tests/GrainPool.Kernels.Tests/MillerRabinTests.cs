@@ -6,7 +6,7 @@ namespace GrainPool.Kernels.Tests;
 
 /// <summary>
 /// Miller-Rabin (and its Montgomery arithmetic) and the seed's trial division against the test suite's sieve table and
-/// its BigInteger Miller-Rabin: random 64-bit values, the edges of 2^32, 2^63 and 2^64, and the composites that fool
+/// its reference Miller-Rabin (128-bit remainders, first 12 prime bases): random 64-bit values, the edges of 2^32, 2^63 and 2^64, and the composites that fool
 /// weaker tests (Carmichael numbers, strong pseudoprimes, squares and products of large primes).
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Unit)]
@@ -71,7 +71,7 @@ public sealed class MillerRabinTests
             }
 
             found++;
-            Assert.True(MillerRabin.IsPrime(n), $"{n} is prime (BigInteger Miller-Rabin, 12 bases) but MillerRabin.IsPrime says composite.");
+            Assert.True(MillerRabin.IsPrime(n), $"{n} is prime (reference Miller-Rabin (128-bit remainders), 12 bases) but MillerRabin.IsPrime says composite.");
             AssertAgreesWithReference(n - 2);
             AssertAgreesWithReference(n + 2);
         }
@@ -420,7 +420,7 @@ public sealed class MillerRabinTests
         var expected = ReferencePrimality.IsPrime(n);
         if (MillerRabin.IsPrime(n) != expected)
         {
-            Assert.Fail($"MillerRabin.IsPrime({n}) = {!expected}; BigInteger Miller-Rabin with the first 12 prime bases says {expected}.");
+            Assert.Fail($"MillerRabin.IsPrime({n}) = {!expected}; reference Miller-Rabin (128-bit remainders) with the first 12 prime bases says {expected}.");
         }
     }
 

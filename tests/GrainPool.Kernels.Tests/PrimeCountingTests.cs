@@ -3,7 +3,7 @@ using GrainPool.Kernels.Tests.Support;
 namespace GrainPool.Kernels.Tests;
 
 /// <summary>
-/// The three counting methods against each other and against the test suite's own sieve and BigInteger Miller-Rabin:
+/// The three counting methods against each other and against the test suite's own sieve and reference Miller-Rabin (128-bit remainders):
 /// tiny and degenerate ranges, ranges across the sieve's segment borders, random ranges, and ranges at the top of 64 bits.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Unit)]
@@ -108,17 +108,21 @@ public sealed class PrimeCountingTests
     }
 
     [Fact]
-    public void Sieve_and_miller_rabin_agree_across_segment_borders_near_two_to_the_62()
+    public void Sieve_and_miller_rabin_count_across_segment_borders_where_the_sieve_confirms_survivors_by_miller_rabin()
     {
-        // Too many primes here for the BigInteger reference to confirm in time: the kernel's two methods check each other.
+        // Near 2^49 a range one segment wide sieves with base primes up to 4 x its width (~1.6e7), below sqrt(2^49)
+        // (~2.4e7), so the sieve confirms its survivors with Miller-Rabin; the reference sieves the window with every
+        // prime up to the root and needs no primality test, so it shares nothing with either kernel method.
         var span = SegmentSpan;
-        const ulong origin = (1UL << 62) + 12_345;
+        const ulong origin = (1UL << 49) + 12_345;
         foreach (var (offset, width) in new (ulong, ulong)[] { (0, span + 1), (33, span - 1) })
         {
             var first = origin + offset;
             var last = first + width;
+            var expected = ReferencePrimality.CountPrimes(first, last);
 
-            Assert.Equal(PrimeCounting.CountByMillerRabin(first, last), PrimeCounting.CountBySieve(first, last));
+            Assert.Equal(expected, PrimeCounting.CountBySieve(first, last));
+            Assert.Equal(expected, PrimeCounting.CountByMillerRabin(first, last));
         }
     }
 
@@ -202,31 +206,35 @@ public sealed class PrimeCountingTests
     }
 
     [Fact]
-    public void Sieve_and_miller_rabin_agree_on_a_wide_range_where_base_primes_are_capped()
+    public void Sieve_counts_a_wide_range_where_base_primes_are_capped_like_the_reference()
     {
-        // Wide and high: the sieve crosses off primes only up to MaxBasePrimeLimit and confirms survivors with Miller-Rabin.
-        const ulong first = 1UL << 60;
+        // Wide and high: sqrt(2^56) = 2^28 is past MaxBasePrimeLimit (2^27), and the range is wide enough (4 x width >
+        // 2^27) for the sieve to cross off primes up to that cap, then confirm survivors with Miller-Rabin. The reference
+        // crosses off every prime up to 2^28 in a plain window, with no primality test.
+        const ulong first = 1UL << 56;
         const ulong last = first + (PrimeCounting.MaxBasePrimeLimit / 4) + 1_000;
 
-        Assert.Equal(PrimeCounting.CountByMillerRabin(first, last), PrimeCounting.CountBySieve(first, last));
+        Assert.Equal(ReferencePrimality.CountPrimes(first, last), PrimeCounting.CountBySieve(first, last));
     }
 
     [Fact]
-    public void Sieve_and_miller_rabin_agree_on_the_last_million_64_bit_values()
+    public void Sieve_and_miller_rabin_count_the_last_million_64_bit_values_like_the_reference()
     {
         const ulong first = ulong.MaxValue - 999_999; // [2^64 - 10^6, 2^64 - 1]
 
-        var bySieve = PrimeCounting.CountBySieve(first, ulong.MaxValue);
+        var expected = ReferencePrimality.CountPrimes(first, ulong.MaxValue);
 
-        Assert.Equal(PrimeCounting.CountByMillerRabin(first, ulong.MaxValue), bySieve);
-        Assert.Equal(ReferencePrimality.CountPrimes(ulong.MaxValue - 29_999, ulong.MaxValue), PrimeCounting.CountBySieve(ulong.MaxValue - 29_999, ulong.MaxValue));
+        Assert.Equal(expected, PrimeCounting.CountBySieve(first, ulong.MaxValue));
+        Assert.Equal(expected, PrimeCounting.CountByMillerRabin(first, ulong.MaxValue));
     }
 
     [Fact]
     public void Sieve_and_miller_rabin_agree_with_the_reference_around_two_to_the_63()
     {
-        // [2^63 - 1e5, 2^63 + 1e5]: the two kernel methods agree; the reference confirms the middle 4e4 values.
-        Assert.Equal(PrimeCounting.CountByMillerRabin(TwoPow63 - 100_000, TwoPow63 + 100_000), PrimeCounting.CountBySieve(TwoPow63 - 100_000, TwoPow63 + 100_000));
+        // [2^63 - 1e5, 2^63 + 1e5] as one range, and the middle 4e4 values split at 2^63.
+        var wide = ReferencePrimality.CountPrimes(TwoPow63 - 100_000, TwoPow63 + 100_000);
+        Assert.Equal(wide, PrimeCounting.CountBySieve(TwoPow63 - 100_000, TwoPow63 + 100_000));
+        Assert.Equal(wide, PrimeCounting.CountByMillerRabin(TwoPow63 - 100_000, TwoPow63 + 100_000));
 
         const ulong first = TwoPow63 - 20_000;
         const ulong last = TwoPow63 + 20_000;
@@ -260,11 +268,13 @@ public sealed class PrimeCountingTests
     }
 
     [Fact]
-    public void Sieve_and_miller_rabin_agree_on_a_multi_segment_range_ending_at_the_largest_64_bit_value()
+    public void Sieve_and_miller_rabin_count_a_multi_segment_range_ending_at_the_largest_64_bit_value_like_the_reference()
     {
         var first = ulong.MaxValue - SegmentSpan - 3;
+        var expected = ReferencePrimality.CountPrimes(first, ulong.MaxValue);
 
-        Assert.Equal(PrimeCounting.CountByMillerRabin(first, ulong.MaxValue), PrimeCounting.CountBySieve(first, ulong.MaxValue));
+        Assert.Equal(expected, PrimeCounting.CountBySieve(first, ulong.MaxValue));
+        Assert.Equal(expected, PrimeCounting.CountByMillerRabin(first, ulong.MaxValue));
     }
 
     [Fact]
@@ -302,7 +312,7 @@ public sealed class PrimeCountingTests
     public void Reference_counts_agree_with_each_other_where_they_overlap()
     {
         // The test's own references must agree before they judge the kernels: the bool[] table, the window sieve run on
-        // ranges the table covers, and BigInteger Miller-Rabin one value at a time.
+        // ranges the table covers, and reference Miller-Rabin (128-bit remainders) one value at a time.
         var random = new Random(31);
         for (var i = 0; i < 20; i++)
         {
@@ -317,7 +327,8 @@ public sealed class PrimeCountingTests
             Assert.Equal(expected, (ulong)oneByOne);
         }
 
-        foreach (var first in new ulong[] { 1_000_000_000_000, (1UL << 62) + 1, ulong.MaxValue - 5_000 })
+        // 2^56: the window sieves its own base primes up to 2^28 (past the table) and tests nothing one by one.
+        foreach (var first in new ulong[] { 1_000_000_000_000, 1UL << 56, (1UL << 62) + 1, ulong.MaxValue - 5_000 })
         {
             var last = first + 5_000;
             var oneByOne = Enumerable.Range(0, 5_001).Count(offset => ReferencePrimality.IsPrime(first + (ulong)offset));

@@ -1,7 +1,6 @@
 using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Cluster.Tests.Infrastructure;
-using GrainPool.Kernels;
 
 namespace GrainPool.Cluster.Tests;
 
@@ -18,7 +17,7 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
         var result = await fixture.Client.MapAsync(BuiltInKernels.IsPrimeTrial, items);
 
         Assert.Equal(primes, result.Results.Count(isPrime => isPrime));
-        Assert.Equal(items.Select(SeedPrimality.IsPrime), result.Results);
+        Assert.Equal(items.Select(n => ReferenceSieve.Shared.IsPrime((ulong)n)), result.Results);
         Assert.Empty(result.Failures);
         Assert.Equal(6, result.Stats.Workers);
         Assert.Equal(3, result.Stats.Silos);
@@ -28,13 +27,13 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
     [InlineData(1)]
     [InlineData(777)]
     [InlineData(100_000)]
-    public async Task Map_with_any_chunk_size_equals_the_in_process_kernel_item_by_item(int chunkSize)
+    public async Task Map_with_any_chunk_size_equals_the_reference_primality_item_by_item(int chunkSize)
     {
         var items = Range(999_000_000_000, 999_000_010_000);
 
         var result = await fixture.Client.MapAsync(BuiltInKernels.IsPrimeMillerRabin, items, new MapOptions { ChunkSize = chunkSize });
 
-        Assert.Equal(items.Select(n => MillerRabin.IsPrime((ulong)n)), result.Results);
+        Assert.Equal(items.Select(n => ReferencePrimality.IsPrime((ulong)n)), result.Results);
         Assert.Equal((items.Length + chunkSize - 1) / chunkSize, result.Stats.Chunks);
     }
 
@@ -60,7 +59,7 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
 
         var result = await fixture.Client.MapAsync(BuiltInKernels.IsPrimeTrial, items, new MapOptions { ChunkSize = 5_000, Progress = progress });
 
-        Assert.Equal(items.Select(SeedPrimality.IsPrime), result.Results);
+        Assert.Equal(items.Select(n => ReferenceSieve.Shared.IsPrime((ulong)n)), result.Results);
         var reports = progress.Reports;
         Assert.NotEmpty(reports);
         Assert.All(reports, r =>
@@ -154,7 +153,7 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
         await foreach (var (index, isPrime) in fixture.Client.MapUnorderedAsync(BuiltInKernels.IsPrimeTrial, items, new MapOptions { ChunkSize = 997 }))
         {
             seen[index]++;
-            Assert.Equal(SeedPrimality.IsPrime(items[(int)index]), isPrime);
+            Assert.Equal(ReferenceSieve.Shared.IsPrime((ulong)items[(int)index]), isPrime);
         }
 
         Assert.All(seen, count => Assert.Equal(1, count));
@@ -167,7 +166,7 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
 
         foreach (var item in items)
         {
-            Assert.Equal(SeedPrimality.IsPrime(item), await fixture.Client.SubmitAsync(BuiltInKernels.IsPrimeMillerRabin, item));
+            Assert.Equal(ReferencePrimality.IsPrime((ulong)item), await fixture.Client.SubmitAsync(BuiltInKernels.IsPrimeMillerRabin, item));
         }
 
         Assert.Equal(RejectOneValueKernel.Expected(20), await fixture.Client.SubmitAsync(RejectOneValueKernel.Handle, 20L));
@@ -184,7 +183,7 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
         var squares = fixture.Client.SquareSumAsync(0, n - 1);
         await Task.WhenAll(map, count, squares);
 
-        Assert.Equal(items.Select(SeedPrimality.IsPrime), (await map).Results);
+        Assert.Equal(items.Select(n => ReferenceSieve.Shared.IsPrime((ulong)n)), (await map).Results);
         Assert.Equal(ReferenceData.PiOf(10_000_000), (await count).Value);
         Assert.Equal(squareSum, (await squares).Value);
     }

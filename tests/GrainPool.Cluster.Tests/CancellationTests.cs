@@ -22,9 +22,6 @@ public sealed class CancellationTests(ThreeSiloClusterFixture fixture)
     // chunk behind each: gated chunks are running at cancel by construction, whatever the machine's speed.
     private const int Chunks = 12;
 
-    // Generous: a cancellation that arrives at all arrives in milliseconds; the deadline only bounds a failing test.
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Cancelling_a_range_job_reaches_every_silo_stops_its_running_and_queued_chunks_and_leaves_every_worker_idle()
     {
@@ -67,39 +64,24 @@ public sealed class CancellationTests(ThreeSiloClusterFixture fixture)
         return (items, GateKernel.Arm([.. Enumerable.Range(0, Chunks).Select(c => firstGate + c)]));
     }
 
-    // Starts the job, waits until every worker holds a chunk at its gate, cancels, and checks the silo side: the job's
-    // cancellation arrives on every silo (JobCancellations), then, with the gates open, each silo counts at least as
-    // many more cancelled chunks as it was running at cancel (refused queued chunks count too) and every worker is idle.
+    // Starts the job, waits until every worker holds a chunk at its gate, cancels, and checks the silo side (see
+    // SiloCancellationProbe); the gated chunks are still held when the cancellation arrives, so only it can stop them.
     // Lastly the workers are free for the next job.
     private async Task StartCancelAndCheckSilosAsync(GateKernel.Gates gates, Func<CancellationToken, Task> startJob)
     {
-        var silos = fixture.Cluster.Silos;
-        var activities = silos.Select(GrainPoolTestCluster.ActivityOf).ToArray();
-        var jobs = silos.Select(GrainPoolTestCluster.JobCancellationsOf).ToArray();
-        var cores = silos.Select(fixture.Cluster.CoresOf).ToArray();
-        var cancelledBefore = activities.Select(a => a.Cancelled).ToArray();
+        var probe = new SiloCancellationProbe(fixture.Cluster);
         using var cancellation = new CancellationTokenSource();
 
         var job = startJob(cancellation.Token);
-        await Eventually.UntilAsync(
-            () => activities.Select((a, i) => a.Running == cores[i]).All(full => full),
-            Deadline,
-            () => $"a gated chunk on every worker (running: {string.Join(", ", activities.Select(a => a.Running))})");
-        var runningAtCancel = activities.Select(a => a.Running).ToArray();
-        var cancelledAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        await probe.WaitUntilEveryWorkerRunsAsync();
+        probe.BeforeCancel();
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job);
-        string Describe() => $"cancellation arrived: {string.Join(", ", jobs.Select(j => j.LastCancelledAt >= cancelledAt))}; running: {string.Join(", ", activities.Select(a => a.Running))}; " +
-            $"cancelled: {string.Join(", ", activities.Select(a => a.Cancelled))} after {string.Join(", ", cancelledBefore)}; running at cancel: {string.Join(", ", runningAtCancel)}";
-        await Eventually.UntilAsync(() => jobs.All(j => j.LastCancelledAt >= cancelledAt), Deadline, () => "the job's cancellation to reach every silo (" + Describe() + ")");
-        // Still held at their gates: the chunks running at cancel can only have stopped through that cancellation.
-        Assert.Equal(runningAtCancel, activities.Select(a => a.Running));
+        await probe.WaitUntilCancellationReachedEverySiloAsync();
+        probe.AssertStillRunningAsAtCancel();
         gates.OpenAll();
-        await Eventually.UntilAsync(
-            () => activities.Select((a, i) => a.Cancelled - cancelledBefore[i] >= runningAtCancel[i] && a.Running == 0).All(stopped => stopped),
-            Deadline,
-            () => "every chunk running at cancel to stop on its silo and every worker to be idle (" + Describe() + ")");
+        await probe.WaitUntilStoppedAndIdleAsync();
         Assert.All(gates.All, g => Assert.True(g.Entered <= 1, $"gate {g.Value} entered {g.Entered} times: a cancelled chunk ran again"));
 
         await AssertWorkersAreFreeAsync();

@@ -58,13 +58,13 @@ public sealed class ChunkRetryTests
         using var _ = gates;
         var killed = cluster.Silos.Single(s => s.Name == "Silo_1");
         var activity = GrainPoolTestCluster.ActivityOf(killed);
-        var threads = GrainPoolTestCluster.WorkerThreadsOf(killed); // read before the kill disposes the silo's services
+        var stopping = GrainPoolTestCluster.WorkerThreadsOf(killed).Stopping; // read before the kill disposes the silo's services
 
         var job = cluster.Client.MapAsync(GateKernel.Handle, items, OneChunkPerWorker(maxRetries: 3));
         await WaitUntilEveryWorkerHoldsAGatedChunkAsync(gates);
         await cluster.KillSiloAsync(killed);
         // The killed silo's workers were told to stop when its services went; its two gated chunks stop after their gate.
-        Assert.True(threads.Stopping.IsCancellationRequested, "the killed silo's workers were not told to stop");
+        Assert.True(stopping.IsCancellationRequested, "the killed silo's workers were not told to stop");
         gates.OpenAll();
         var result = await job;
 

@@ -72,10 +72,75 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
 
         await Eventually.UntilAsync(
             () => counter.Disposed && activities.All(a => a.Running == 0),
-            TimeSpan.FromSeconds(1),
+            SiloCancellationProbe.Deadline,
             () => $"the input to be disposed ({counter.Disposed}) and every silo idle (running: {string.Join(", ", activities.Select(a => a.Running))})");
         Assert.Equal(Enumerable.Range(1, 5_000).Select(n => ReferenceSieve.Shared.IsPrime((ulong)n)), received);
         Assert.InRange(counter.Produced, 5_000, 5_000 + window);
+    }
+
+    [Fact]
+    public async Task Stream_map_over_an_async_enumerable_yields_results_in_input_order_and_reads_no_further_ahead_than_its_window()
+    {
+        const long Count = 20_000;
+        const int ChunkSize = 100;
+        var workers = (await fixture.Client.GetTopologyAsync()).TotalSlots;
+        // The documented bound: workers x in-flight (2) x 2 chunks exist at once; one more chunk of slack.
+        long window = (workers * 2 * 2 * ChunkSize) + ChunkSize;
+        var counter = new StreamCounter();
+        var received = new List<bool>();
+        long producedAtFirstResult = 0;
+
+        await foreach (var isPrime in fixture.Client.MapStreamAsync(BuiltInKernels.IsPrimeMillerRabin, counter.GenerateAsync(1, Count), new MapOptions { ChunkSize = ChunkSize }))
+        {
+            if (received.Count == 0)
+            {
+                producedAtFirstResult = counter.Produced;
+            }
+
+            counter.Consumed();
+            received.Add(isPrime);
+        }
+
+        Assert.Equal(Enumerable.Range(1, (int)Count).Select(n => ReferenceSieve.Shared.IsPrime((ulong)n)), received);
+        Assert.Equal(Count, counter.Produced);
+        Assert.True(counter.Disposed, "the input enumerator was not disposed");
+        Assert.InRange(producedAtFirstResult, 1, window);
+        Assert.InRange(counter.PeakAhead, 1, window);
+    }
+
+    [Fact]
+    public async Task Leaving_an_unordered_map_early_cancels_the_job_on_every_silo_and_leaves_every_worker_idle()
+    {
+        // Chunk 0 ([1, 2]) is free and yields first; the 12 others are each led by a gated item, so when the consumer
+        // leaves, every worker holds a gated chunk (6 workers x 2 in flight: one running and one queued on each).
+        const long FirstGate = 9_700_000;
+        long[] items = [1, 2, .. Enumerable.Range(0, 12).SelectMany(c => new[] { FirstGate + c, c + 3L })];
+        using var gates = GateKernel.Arm([.. Enumerable.Range(0, 12).Select(c => FirstGate + c)]);
+        var probe = new SiloCancellationProbe(fixture.Cluster);
+        var firstResult = new TaskCompletionSource<IndexedResult<long>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var leave = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var consumer = Task.Run(async () =>
+        {
+            await foreach (var result in fixture.Client.MapUnorderedAsync(GateKernel.Handle, items, new MapOptions { ChunkSize = 2 }))
+            {
+                firstResult.SetResult(result);
+                await leave.Task;
+                break;
+            }
+        });
+        var first = await firstResult.Task.WaitAsync(SiloCancellationProbe.Deadline);
+        await probe.WaitUntilEveryWorkerRunsAsync();
+        probe.BeforeCancel();
+        leave.SetResult();
+
+        await consumer.WaitAsync(SiloCancellationProbe.Deadline);
+        await probe.WaitUntilCancellationReachedEverySiloAsync();
+        probe.AssertStillRunningAsAtCancel();
+        gates.OpenAll();
+        await probe.WaitUntilStoppedAndIdleAsync();
+        Assert.Equal(items[first.Index], first.Result);
+        Assert.InRange(first.Index, 0, 1);
     }
 
     /// <summary>Counts items as the lazy generator makes them and as the consumer takes results, and the peak gap.</summary>
@@ -115,6 +180,16 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
             finally
             {
                 Volatile.Write(ref _disposed, 1);
+            }
+        }
+
+        public async IAsyncEnumerable<long> GenerateAsync(long first, long last)
+        {
+            foreach (var item in Generate(first, last))
+            {
+                // A real asynchronous source: each item may complete on another thread.
+                await Task.Yield();
+                yield return item;
             }
         }
 

@@ -98,7 +98,7 @@ public sealed class CancellationTests(ThreeSiloClusterFixture fixture)
         var job = Guid.NewGuid();
 
         await fixture.Client.Grains.GetGrain<IJobControlGrain>(0, key.Silo).CancelJobAsync(job);
-        await Eventually.UntilAsync(() => cancelledJobs.IsCancelled(job), TimeSpan.FromSeconds(5), () => $"job {job} to be cancelled on {key.Silo}");
+        await Eventually.UntilAsync(() => cancelledJobs.IsCancelled(job), Eventually.Deadline, () => $"job {job} to be cancelled on {key.Silo}");
         var cancelledBefore = activity.Cancelled;
         var completedBefore = activity.Completed;
 

@@ -15,7 +15,6 @@ namespace GrainPool.Cluster.Tests;
 public sealed class ChunkRetryTests
 {
     private static readonly int[] Cores = [1, 2];
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// A graceful stop lets the chunks running on the leaving silo finish there (Orleans waits for them while it
@@ -35,10 +34,10 @@ public sealed class ChunkRetryTests
         var job = cluster.Client.MapAsync(GateKernel.Handle, items, new MapOptions { ChunkSize = 2, InFlightPerWorker = 2 });
         await Eventually.UntilAsync(
             () => gates.All.Count(g => g.Entered == 1) == 3 && activity.Running == 2,
-            Deadline,
+            Eventually.Deadline,
             () => $"a chunk at a gate on each of the 3 workers (entered: {string.Join(", ", gates.All.Select(g => g.Entered))}; running on Silo_1: {activity.Running})");
         var stop = cluster.StopSiloAsync(leaving);
-        await Eventually.UntilAsync(() => status.CurrentStatus != SiloStatus.Active, Deadline, () => $"Silo_1 to begin stopping (status {status.CurrentStatus})");
+        await Eventually.UntilAsync(() => status.CurrentStatus != SiloStatus.Active, Eventually.Deadline, () => $"Silo_1 to begin stopping (status {status.CurrentStatus})");
         gates.OpenAll();
         var result = await job;
         await stop;
@@ -72,7 +71,7 @@ public sealed class ChunkRetryTests
         Assert.True(result.Stats.Retries >= 2, $"{result.Stats.Retries} retries; both chunks of the killed silo must have run again elsewhere");
         await Eventually.UntilAsync(
             () => activity.Cancelled == 2 && activity.Running == 0,
-            Deadline,
+            Eventually.Deadline,
             () => $"the killed silo's 2 gated chunks to stop there (cancelled {activity.Cancelled}, running {activity.Running})");
         Assert.Equal(0, activity.Completed);
         Assert.Equal(1, result.Stats.Silos);
@@ -121,5 +120,5 @@ public sealed class ChunkRetryTests
     private static MapOptions OneChunkPerWorker(int maxRetries) => new() { ChunkSize = 2, InFlightPerWorker = 1, MaxChunkRetries = maxRetries };
 
     private static Task WaitUntilEveryWorkerHoldsAGatedChunkAsync(GateKernel.Gates gates) =>
-        Eventually.UntilAsync(() => gates.All.All(g => g.Entered == 1), Deadline, () => $"a chunk at each gate (entered: {string.Join(", ", gates.All.Select(g => g.Entered))})");
+        Eventually.UntilAsync(() => gates.All.All(g => g.Entered == 1), Eventually.Deadline, () => $"a chunk at each gate (entered: {string.Join(", ", gates.All.Select(g => g.Entered))})");
 }

@@ -51,7 +51,7 @@ public sealed class JobTimeoutTests(ThreeSiloClusterFixture fixture)
         gates.OpenAll();
         await Eventually.UntilAsync(
             () => activities.All(a => a.Running == 0),
-            SiloCancellationProbe.Deadline,
+            Eventually.Deadline,
             () => $"every worker to be idle after the timeout (running: {string.Join(", ", activities.Select(a => a.Running))})");
     }
 

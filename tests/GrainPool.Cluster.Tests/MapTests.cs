@@ -109,17 +109,17 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
         using var cancellation = new CancellationTokenSource();
 
         var submit = fixture.Client.SubmitAsync(GateKernel.Handle, Gated, cancellation.Token);
-        await gates[Gated].WaitEnteredAsync(SiloCancellationProbe.Deadline);
+        await gates[Gated].WaitEnteredAsync(Eventually.Deadline);
         var cancelledAt = System.Diagnostics.Stopwatch.GetTimestamp();
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => submit);
-        await Eventually.UntilAsync(() => jobs.All(j => j.LastCancelledAt >= cancelledAt), SiloCancellationProbe.Deadline, () => "the submit's cancellation to reach every silo");
+        await Eventually.UntilAsync(() => jobs.All(j => j.LastCancelledAt >= cancelledAt), Eventually.Deadline, () => "the submit's cancellation to reach every silo");
         Assert.Equal(1, activities.Sum(a => a.Running));
         gates.OpenAll();
         await Eventually.UntilAsync(
             () => activities.All(a => a.Running == 0),
-            SiloCancellationProbe.Deadline,
+            Eventually.Deadline,
             () => "every worker to be idle after the cancelled submit");
     }
 

@@ -72,7 +72,7 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
 
         await Eventually.UntilAsync(
             () => counter.Disposed && activities.All(a => a.Running == 0),
-            SiloCancellationProbe.Deadline,
+            Eventually.Deadline,
             () => $"the input to be disposed ({counter.Disposed}) and every silo idle (running: {string.Join(", ", activities.Select(a => a.Running))})");
         Assert.Equal(Enumerable.Range(1, 5_000).Select(n => ReferenceSieve.Shared.IsPrime((ulong)n)), received);
         Assert.InRange(counter.Produced, 5_000, 5_000 + window);
@@ -129,12 +129,12 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
                 break;
             }
         });
-        var first = await firstResult.Task.WaitAsync(SiloCancellationProbe.Deadline);
+        var first = await firstResult.Task.WaitAsync(Eventually.Deadline);
         await probe.WaitUntilEveryWorkerRunsAsync();
         probe.BeforeCancel();
         leave.SetResult();
 
-        await consumer.WaitAsync(SiloCancellationProbe.Deadline);
+        await consumer.WaitAsync(Eventually.Deadline);
         await probe.WaitUntilCancellationReachedEverySiloAsync();
         probe.AssertStillRunningAsAtCancel();
         gates.OpenAll();

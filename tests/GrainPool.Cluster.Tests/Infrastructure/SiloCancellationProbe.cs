@@ -7,12 +7,10 @@ namespace GrainPool.Cluster.Tests.Infrastructure;
 /// Watches a job's cancellation from the silo side: every worker holds a chunk (at a <see cref="GateKernel"/> gate),
 /// the job is cancelled or abandoned, its cancellation arrives on every silo (<see cref="JobCancellations"/>), and,
 /// once the gates open, each silo counts at least as many more cancelled chunks as it was running at cancel (refused
-/// queued chunks count too) and every worker is idle. Deadlines are generous: they only bound a failing test.
+/// queued chunks count too) and every worker is idle, each within <see cref="Eventually.Deadline"/>.
 /// </summary>
 internal sealed class SiloCancellationProbe
 {
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
     private readonly WorkerActivity[] _activities;
     private readonly JobCancellations[] _jobs;
     private readonly int[] _cores;
@@ -32,7 +30,7 @@ internal sealed class SiloCancellationProbe
     /// <summary>Waits until every worker of every silo runs a chunk.</summary>
     public Task WaitUntilEveryWorkerRunsAsync() => Eventually.UntilAsync(
         () => _activities.Select((a, i) => a.Running == _cores[i]).All(full => full),
-        Deadline,
+        Eventually.Deadline,
         () => $"a chunk on every worker (running: {string.Join(", ", _activities.Select(a => a.Running))}, cores: {string.Join(", ", _cores)})");
 
     /// <summary>Notes what runs now, just before the test cancels the job (or leaves it).</summary>
@@ -45,7 +43,7 @@ internal sealed class SiloCancellationProbe
     /// <summary>Waits until a job cancellation has arrived on every silo since <see cref="BeforeCancel"/>.</summary>
     public Task WaitUntilCancellationReachedEverySiloAsync() => Eventually.UntilAsync(
         () => _jobs.All(j => j.LastCancelledAt >= _cancelledAt),
-        Deadline,
+        Eventually.Deadline,
         () => "the job's cancellation to reach every silo (" + Describe() + ")");
 
     /// <summary>The chunks running at cancel are all still running (held at their gates).</summary>
@@ -54,7 +52,7 @@ internal sealed class SiloCancellationProbe
     /// <summary>Waits until every chunk running at cancel has stopped as cancelled and every worker is idle.</summary>
     public Task WaitUntilStoppedAndIdleAsync() => Eventually.UntilAsync(
         () => _activities.Select((a, i) => a.Cancelled - _cancelledBefore[i] >= _runningAtCancel[i] && a.Running == 0).All(stopped => stopped),
-        Deadline,
+        Eventually.Deadline,
         () => "every chunk running at cancel to stop as cancelled on its silo and every worker to be idle (" + Describe() + ")");
 
     private string Describe() =>

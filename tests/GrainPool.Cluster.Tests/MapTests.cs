@@ -113,10 +113,10 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
         var cancelledAt = System.Diagnostics.Stopwatch.GetTimestamp();
         await cancellation.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => submit);
         await Eventually.UntilAsync(() => jobs.All(j => j.LastCancelledAt >= cancelledAt), Eventually.Deadline, () => "the submit's cancellation to reach every silo");
         Assert.Equal(1, activities.Sum(a => a.Running));
         gates.OpenAll();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => submit.WaitAsync(Eventually.Deadline));
         await Eventually.UntilAsync(
             () => activities.All(a => a.Running == 0),
             Eventually.Deadline,

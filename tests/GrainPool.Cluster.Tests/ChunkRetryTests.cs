@@ -18,11 +18,13 @@ public sealed class ChunkRetryTests
 
     /// <summary>
     /// A graceful stop lets the chunks running on the leaving silo finish there (Orleans waits for them while it
-    /// deactivates the workers: silo README, "Stopping") and refuses the chunks queued behind them, which the client
-    /// runs on the remaining silo. Two chunks in flight per worker make one queued chunk per worker certain.
+    /// deactivates the workers: silo README, "Stopping"). Each chunk queued behind them either still runs there, when
+    /// it had reached its worker, or is refused and run again on the remaining silo (which of the two is Orleans'
+    /// timing): none is lost or run twice. Two chunks in flight per worker put one queued chunk behind each of the
+    /// leaving silo's two workers.
     /// </summary>
     [Fact]
-    public async Task A_silo_stopped_while_its_chunks_run_finishes_them_and_hands_back_its_queued_chunks_which_run_elsewhere_exactly()
+    public async Task A_silo_stopped_while_its_chunks_run_finishes_them_and_each_queued_chunk_runs_there_or_again_elsewhere_exactly()
     {
         await using var cluster = await GrainPoolTestCluster.StartAsync(Cores, initialSilos: Cores.Length);
         var (items, gates) = ArmGatedChunks(9_100_000, chunks: 6);
@@ -43,10 +45,14 @@ public sealed class ChunkRetryTests
         await stop;
 
         Assert.Equal(items, result.Results);
-        Assert.True(result.Stats.Retries >= 1, $"{result.Stats.Retries} retries: the chunks queued on the leaving silo must have run again elsewhere");
-        Assert.Equal(2, activity.Completed);
-        Assert.Equal(0, activity.Cancelled);
         Assert.Equal(6, result.Stats.Chunks);
+        Assert.Equal(0, activity.Cancelled);
+        // Its 2 running chunks finished on the leaving silo; of its 2 queued ones, each that did not was retried.
+        Assert.InRange(activity.Completed, 2, 4);
+        Assert.True(
+            result.Stats.Retries >= 4 - activity.Completed,
+            $"{result.Stats.Retries} retries, but {4 - activity.Completed} of the leaving silo's 4 chunks did not finish there");
+        Assert.All(gates.All, g => Assert.Equal(1, g.Entered));
     }
 
     [Fact]

@@ -111,10 +111,11 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
     [Fact]
     public async Task Leaving_an_unordered_map_early_cancels_the_job_on_every_silo_and_leaves_every_worker_idle()
     {
-        // Chunk 0 ([1, 2]) is free and yields first; the 12 others are each led by a gated item, so when the consumer
-        // leaves, every worker holds a gated chunk (6 workers x 2 in flight: one running and one queued on each).
+        // Twelve chunks, each led by a gated item: 6 workers x 2 in flight hold one running and one queued on each. The
+        // test opens one running chunk's gate for the first result (a free chunk could queue behind a gated one on its
+        // worker); that worker then starts its queued chunk, so every worker holds a gated chunk when the consumer leaves.
         const long FirstGate = 9_700_000;
-        long[] items = [1, 2, .. Enumerable.Range(0, 12).SelectMany(c => new[] { FirstGate + c, c + 3L })];
+        long[] items = [.. Enumerable.Range(0, 12).SelectMany(c => new[] { FirstGate + c, c + 1L })];
         using var gates = GateKernel.Arm([.. Enumerable.Range(0, 12).Select(c => FirstGate + c)]);
         var probe = new SiloCancellationProbe(fixture.Cluster);
         var firstResult = new TaskCompletionSource<IndexedResult<long>>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -129,6 +130,9 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
                 break;
             }
         });
+        await probe.WaitUntilEveryWorkerRunsAsync();
+        var opened = gates.All.First(g => g.Entered == 1);
+        opened.Open();
         var first = await firstResult.Task.WaitAsync(Eventually.Deadline);
         await probe.WaitUntilEveryWorkerRunsAsync();
         probe.BeforeCancel();
@@ -141,8 +145,9 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
         gates.OpenAll();
         await consumer.WaitAsync(Eventually.Deadline);
         await probe.WaitUntilStoppedAndIdleAsync();
+        var openedIndex = Array.IndexOf(items, opened.Value);
+        Assert.InRange(first.Index, openedIndex, openedIndex + 1);
         Assert.Equal(items[first.Index], first.Result);
-        Assert.InRange(first.Index, 0, 1);
     }
 
     /// <summary>Counts items as the lazy generator makes them and as the consumer takes results, and the peak gap.</summary>

@@ -97,6 +97,13 @@ internal static class ChunkDispatcher
                     {
                         throw new ChunkRetriesExhaustedException(describe(chunk), maxRetries, silos, ex);
                     }
+                    catch (Exception ex) when (IsTransient(ex))
+                    {
+                        // The job is already stopping (cancelled, timed out, or failed in another lane): this chunk's lost
+                        // silo is part of that stop, and must not replace the job's own error (Task.WhenAll reports faults
+                        // in lane order, not in the order they happened).
+                        throw new OperationCanceledException($"{describe(chunk)} was stopped with its job.", ex, token);
+                    }
                 }
             }
         }

@@ -13,7 +13,8 @@ internal interface IChunkSource<TChunk> where TChunk : class
 /// Runs a job's chunks on the cluster's worker slots: slots x in-flight lanes, each pulling the next chunk when its
 /// previous one returns, so fast workers take more chunks (pull scheduling) and every worker always has its next
 /// chunk queued behind the running one. A chunk whose silo fails is retried on another slot; its result is
-/// delivered exactly once (only a call that returned delivers). Every chunk carries the job's id: when the job is
+/// delivered exactly once (only a call that returned delivers); one that fails on every attempt
+/// <see cref="JobOptions.MaxChunkRetries"/> allows ends the job with <see cref="ChunkRetriesExhaustedException"/>. Every chunk carries the job's id: when the job is
 /// cancelled (by the caller, its timeout, or its first failure) each silo of the job is told once through its
 /// <see cref="IJobControlGrain"/>, which stops the job's running chunks at their next slice and refuses its queued ones.
 /// </summary>
@@ -25,6 +26,7 @@ internal static class ChunkDispatcher
         JobOptions options,
         IChunkSource<TChunk> source,
         Func<IComputeWorkerGrain, TChunk, Guid, CancellationToken, Task> execute,
+        Func<TChunk, string> describe,
         StatsCollector stats,
         JobMetrics job,
         CancellationToken cancellationToken)
@@ -50,7 +52,7 @@ internal static class ChunkDispatcher
         // Lane j uses worker j % workers, so the first round gives every worker one chunk before any gets a second.
         for (var lane = 0; lane < workers.Length * options.InFlightPerWorker; lane++)
         {
-            lanes.Add(RunLaneAsync(grains, lane % workers.Length, workers, options.MaxChunkRetries, source, Measured, stats, failed));
+            lanes.Add(RunLaneAsync(grains, lane % workers.Length, workers, options.MaxChunkRetries, source, Measured, describe, stats, failed));
         }
 
         await Task.WhenAll(lanes).ConfigureAwait(false);
@@ -63,6 +65,7 @@ internal static class ChunkDispatcher
         int maxRetries,
         IChunkSource<TChunk> source,
         Func<IComputeWorkerGrain, TChunk, CancellationToken, Task> execute,
+        Func<TChunk, string> describe,
         StatsCollector stats,
         CancellationTokenSource failed)
         where TChunk : class
@@ -72,12 +75,14 @@ internal static class ChunkDispatcher
         {
             while (await source.NextAsync(token).ConfigureAwait(false) is { } chunk)
             {
+                var silos = new List<string>(1);
                 for (var attempt = 0; ; attempt++)
                 {
                     token.ThrowIfCancellationRequested();
                     // A retry goes to the next worker in the interleaved list, which is on another silo when there is one.
                     var key = workers[(slot + attempt) % workers.Length];
                     var worker = grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo);
+                    silos.Add(key.Silo);
                     try
                     {
                         await execute(worker, chunk, token).ConfigureAwait(false);
@@ -87,6 +92,17 @@ internal static class ChunkDispatcher
                     {
                         stats.Retried();
                         await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1)), token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (IsTransient(ex) && !token.IsCancellationRequested)
+                    {
+                        throw new ChunkRetriesExhaustedException(describe(chunk), maxRetries, silos, ex);
+                    }
+                    catch (Exception ex) when (IsTransient(ex))
+                    {
+                        // The job is already stopping (cancelled, timed out, or failed in another lane): this chunk's lost
+                        // silo is part of that stop, and must not replace the job's own error (Task.WhenAll reports faults
+                        // in lane order, not in the order they happened).
+                        throw new OperationCanceledException($"{describe(chunk)} was stopped with its job.", ex, token);
                     }
                 }
             }

@@ -122,26 +122,20 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var total = kernel.Zero;
         var progress = new ProgressReporter(options.Progress, width > long.MaxValue ? null : (long)width, started, job);
 
-        using var timeout = LinkTimeout(options, cancellationToken);
-        try
+        using var deadline = new JobDeadline(options, cancellationToken);
+        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
         {
-            await ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
+            var result = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, chunk.First, chunk.Last, token).ConfigureAwait(false);
+            source.Completed(chunk, result.Worker.BusySeconds);
+            lock (gate)
             {
-                var result = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, chunk.First, chunk.Last, token).ConfigureAwait(false);
-                source.Completed(chunk, result.Worker.BusySeconds);
-                lock (gate)
-                {
-                    total = kernel.Combine(total, result.Partial);
-                }
+                total = kernel.Combine(total, result.Partial);
+            }
 
-                stats.Add(result.Worker);
-                progress.Add((long)Math.Min(chunk.Last - chunk.First + 1, long.MaxValue));
-            }, stats, job, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
-        {
-            throw new JobTimeoutException($"Job {kernel.Id} over [{first}, {last}] exceeded its timeout of {options.Timeout}.");
-        }
+            stats.Add(result.Worker);
+            progress.Add((long)Math.Min(chunk.Last - chunk.First + 1, long.MaxValue));
+        }, chunk => $"Chunk {kernel.Id} [{chunk.First}, {chunk.Last}]", stats, job, deadline.Token);
+        await deadline.AwaitAsync(run, () => $"Job {kernel.Id} over [{first}, {last}]").ConfigureAwait(false);
 
         return new JobResult<TPartial>(total, stats.Snapshot(Stopwatch.GetElapsedTime(started)));
     }
@@ -198,24 +192,18 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var progress = new ProgressReporter(options.Progress, items.Count, started, job);
         long completed = 0;
 
-        using var timeout = LinkTimeout(options, cancellationToken);
-        try
+        using var deadline = new JobDeadline(options, cancellationToken);
+        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
         {
-            await ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
-            {
-                var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
-                pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
-                result.Results.CopyTo(results, chunk.Start);
-                stats.Add(result.Worker);
-                var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
-                CollectErrors(chunk, result.Errors, failures, options.Errors, done);
-                progress.Add(chunk.Items.Length);
-            }, stats, job, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
-        {
-            throw new JobTimeoutException($"Map {kernel.Id} over {items.Count} items exceeded its timeout of {options.Timeout}.");
-        }
+            var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
+            pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
+            result.Results.CopyTo(results, chunk.Start);
+            stats.Add(result.Worker);
+            var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
+            CollectErrors(chunk, result.Errors, failures, options.Errors, done);
+            progress.Add(chunk.Items.Length);
+        }, chunk => DescribeChunk(kernel.Id, chunk), stats, job, deadline.Token);
+        await deadline.AwaitAsync(run, () => $"Map {kernel.Id} over {items.Count} items").ConfigureAwait(false);
 
         failures.Sort((a, b) => a.Index.CompareTo(b.Index));
         return new MapResult<TResult>(results, failures, stats.Snapshot(Stopwatch.GetElapsedTime(started)));
@@ -253,7 +241,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var finished = Channel.CreateBounded<(ItemChunk<TItem> Chunk, ItemsChunkResult<TResult> Result)>(workers.Length * options.InFlightPerWorker);
         long completed = 0;
 
-        using var timeout = LinkTimeout(options, cancellationToken);
+        using var deadline = new JobDeadline(options, cancellationToken);
         var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
         {
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
@@ -263,7 +251,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
             await finished.Writer.WriteAsync((chunk, result), token).ConfigureAwait(false);
             progress.Add(chunk.Items.Length);
-        }, stats, job, timeout.Token);
+        }, chunk => DescribeChunk(kernel.Id, chunk), stats, job, deadline.Token);
         _ = run.ContinueWith(t => finished.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
         var consumed = false;
@@ -282,13 +270,13 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             }
 
             consumed = true;
-            await run.ConfigureAwait(false);
+            await deadline.AwaitAsync(run, () => $"Unordered map {kernel.Id} over {items.Count} items").ConfigureAwait(false);
         }
         finally
         {
             try
             {
-                await StopAbandonedRunAsync(run, timeout, consumed).ConfigureAwait(false);
+                await StopAbandonedRunAsync(run, deadline, consumed).ConfigureAwait(false);
             }
             finally
             {
@@ -342,7 +330,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var ready = Channel.CreateUnbounded<bool>(); // a signal per finished chunk; the window bounds the data itself
         long completed = 0;
 
-        using var timeout = LinkTimeout(options, cancellationToken);
+        using var deadline = new JobDeadline(options, cancellationToken);
         var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
         {
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
@@ -357,7 +345,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
 
             progress.Add(chunk.Items.Length);
             ready.Writer.TryWrite(true);
-        }, stats, job, timeout.Token);
+        }, chunk => DescribeChunk(kernel.Id, chunk), stats, job, deadline.Token);
         _ = run.ContinueWith(t => ready.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
         long nextSequence = 0;
@@ -387,14 +375,14 @@ public sealed class GrainPoolClient(IGrainFactory grains)
                 }
             }
 
-            await run.ConfigureAwait(false);
+            await deadline.AwaitAsync(run, () => $"Stream map {kernel.Id} after {nextSequence} chunks").ConfigureAwait(false);
             finishedNormally = true;
         }
         finally
         {
             try
             {
-                await StopAbandonedRunAsync(run, timeout, finishedNormally).ConfigureAwait(false);
+                await StopAbandonedRunAsync(run, deadline, finishedNormally).ConfigureAwait(false);
             }
             finally
             {
@@ -423,7 +411,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             await ChunkDispatcher.RunAsync(Grains, order, options, new ListChunkSource<TItem>([item], 1), async (worker, chunk, jobId, token) =>
             {
                 result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
-            }, new StatsCollector(), job, cancellationToken).ConfigureAwait(false);
+            }, _ => $"Item {item} of {kernel.Id}", new StatsCollector(), job, cancellationToken).ConfigureAwait(false);
 
             if (result!.Errors.Length > 0)
             {
@@ -476,14 +464,14 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     }
 
     // A consumer that stops enumerating early (break, exception) must not leave lanes blocked on a full channel.
-    private static async Task StopAbandonedRunAsync(Task run, CancellationTokenSource timeout, bool finished)
+    private static async Task StopAbandonedRunAsync(Task run, JobDeadline deadline, bool finished)
     {
         if (finished)
         {
             return;
         }
 
-        await timeout.CancelAsync().ConfigureAwait(false);
+        await deadline.CancelAsync().ConfigureAwait(false);
         try
         {
             await run.ConfigureAwait(false);
@@ -567,16 +555,9 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     private static ItemChunkPacer MapPacer(MapOptions options, int count, int workers) =>
         new(options.ChunkSize, Math.Max(1, (int)Math.Ceiling(count / (Math.Max(1, workers) * 4.0))), options.TargetChunkDuration);
 
-    private static CancellationTokenSource LinkTimeout(JobOptions options, CancellationToken cancellationToken)
-    {
-        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (options.Timeout is { } timeout)
-        {
-            linked.CancelAfter(timeout);
-        }
-
-        return linked;
-    }
+    // A map chunk as a failure names it: the kernel, the items' indices in the input and the first item's value.
+    private static string DescribeChunk<TItem>(string kernel, ItemChunk<TItem> chunk) =>
+        $"Chunk {kernel} items {chunk.Start} to {chunk.Start + chunk.Items.Length - 1} (first value {chunk.Items[0]})";
 
     private static async IAsyncEnumerable<TItem> ToAsync<TItem>(IEnumerable<TItem> items)
     {

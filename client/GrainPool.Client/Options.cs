@@ -9,10 +9,17 @@ public class JobOptions
     /// <summary>Reports progress (items or numbers done, the total when known, and the rate).</summary>
     public IProgress<MapProgress>? Progress { get; init; }
 
-    /// <summary>Fails the job with <see cref="TimeoutException"/> when it runs longer (default: no limit).</summary>
+    /// <summary>
+    /// Fails the job with <see cref="JobTimeoutException"/> (a <see cref="TimeoutException"/>) when it runs longer, for every
+    /// job kind: range jobs, <c>MapAsync</c>, <c>MapUnorderedAsync</c> and <c>MapStreamAsync</c> (default: no limit).
+    /// </summary>
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>Times a chunk is retried elsewhere when its silo fails or disappears (default 3).</summary>
+    /// <summary>
+    /// Times a chunk is retried on the next worker when its silo fails or disappears (default 3; 0 runs each chunk once).
+    /// A chunk that fails on its first attempt and on every retry ends the job with <see cref="ChunkRetriesExhaustedException"/>,
+    /// naming the chunk and the silos it was tried on, with the last failure as its inner exception.
+    /// </summary>
     public int MaxChunkRetries { get; init; } = 3;
 
     /// <summary>Use at most this many workers (default: every worker slot of the cluster).</summary>

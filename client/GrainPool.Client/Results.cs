@@ -65,3 +65,25 @@ internal sealed class StatsCollector
 
 /// <summary>A job ran past its <see cref="JobOptions.Timeout"/> (not an Orleans call timeout); unfinished chunks were cancelled.</summary>
 public sealed class JobTimeoutException(string message) : TimeoutException(message);
+
+/// <summary>
+/// A chunk's silo failed or left (the transient failures the client retries: the silo unavailable, no response within
+/// the client's response timeout, the connection lost) on its first attempt and on every retry that
+/// <see cref="JobOptions.MaxChunkRetries"/> allows, each on the next worker. The message names the chunk, the attempts
+/// and their silos; <see cref="Exception.InnerException"/> is the last attempt's failure. The job's other chunks were cancelled.
+/// </summary>
+public sealed class ChunkRetriesExhaustedException(string chunk, int maxChunkRetries, IReadOnlyList<string> silos, Exception lastError)
+    : Exception(
+        $"{chunk} failed on {silos.Count} attempt{(silos.Count == 1 ? "" : "s")} (MaxChunkRetries {maxChunkRetries}), on silo{(silos.Count == 1 ? "" : "s")} " +
+        $"{string.Join(", ", silos)}; the last error: {lastError.GetType().Name}: {lastError.Message}",
+        lastError)
+{
+    /// <summary>The chunk, as the message names it: a range's kernel and [first, last], or a map chunk's kernel, item indices and first value.</summary>
+    public string Chunk { get; } = chunk;
+
+    /// <summary>The silo of each attempt, in order (the first attempt and every retry).</summary>
+    public IReadOnlyList<string> Silos { get; } = [.. silos];
+
+    /// <summary>The retries the job allowed (<see cref="JobOptions.MaxChunkRetries"/>); attempts are one more.</summary>
+    public int MaxChunkRetries { get; } = maxChunkRetries;
+}

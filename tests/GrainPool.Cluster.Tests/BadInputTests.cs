@@ -74,6 +74,80 @@ public sealed class BadInputTests(ThreeSiloClusterFixture fixture)
         await AssertClusterStillServesAsync();
     }
 
+    public static TheoryData<string, string> InvalidOptionsAndEntryPoints()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var option in new[] { nameof(JobOptions.InFlightPerWorker), nameof(JobOptions.MaxChunkRetries), nameof(JobOptions.TargetChunkDuration), nameof(JobOptions.Timeout) })
+        {
+            foreach (var entry in new[] { "RunRangeAsync", "MapAsync", "MapUnorderedAsync", "MapStreamAsync" })
+            {
+                data.Add(option, entry);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidOptionsAndEntryPoints))]
+    public async Task An_out_of_range_job_option_is_rejected_before_any_work_naming_the_option_and_its_value(string option, string entryPoint)
+    {
+        // The smallest invalid value of each option.
+        object value = option switch
+        {
+            nameof(JobOptions.InFlightPerWorker) => 0,
+            nameof(JobOptions.MaxChunkRetries) => -1,
+            _ => TimeSpan.Zero,
+        };
+        RangeOptions range = option switch
+        {
+            nameof(JobOptions.InFlightPerWorker) => new() { InFlightPerWorker = 0 },
+            nameof(JobOptions.MaxChunkRetries) => new() { MaxChunkRetries = -1 },
+            nameof(JobOptions.TargetChunkDuration) => new() { TargetChunkDuration = TimeSpan.Zero },
+            _ => new() { Timeout = TimeSpan.Zero },
+        };
+        MapOptions map = option switch
+        {
+            nameof(JobOptions.InFlightPerWorker) => new() { InFlightPerWorker = 0 },
+            nameof(JobOptions.MaxChunkRetries) => new() { MaxChunkRetries = -1 },
+            nameof(JobOptions.TargetChunkDuration) => new() { TargetChunkDuration = TimeSpan.Zero },
+            _ => new() { Timeout = TimeSpan.Zero },
+        };
+        var items = MapTests.Range(1, 100);
+        var activities = fixture.Cluster.Silos.Select(GrainPoolTestCluster.ActivityOf).ToArray();
+        var chunksBefore = activities.Sum(a => a.Completed + a.Cancelled);
+
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
+        {
+            switch (entryPoint)
+            {
+                case "RunRangeAsync":
+                    await fixture.Client.RunRangeAsync(BuiltInKernels.PrimeCountSieve, 0, 1_000_000, range);
+                    break;
+                case "MapAsync":
+                    await fixture.Client.MapAsync(BuiltInKernels.IsPrimeTrial, items, map);
+                    break;
+                case "MapUnorderedAsync":
+                    await foreach (var _ in fixture.Client.MapUnorderedAsync(BuiltInKernels.IsPrimeTrial, items, map))
+                    {
+                    }
+
+                    break;
+                default:
+                    await foreach (var _ in fixture.Client.MapStreamAsync(BuiltInKernels.IsPrimeTrial, items, map))
+                    {
+                    }
+
+                    break;
+            }
+        });
+
+        Assert.Equal(option, error.ParamName);
+        Assert.Equal(value, error.ActualValue);
+        Assert.Contains(option, error.Message, StringComparison.Ordinal);
+        Assert.Equal(chunksBefore, activities.Sum(a => a.Completed + a.Cancelled));
+    }
+
     private async Task AssertClusterStillServesAsync()
     {
         var result = await fixture.Client.CountPrimesAsync(0, 10_000_000);

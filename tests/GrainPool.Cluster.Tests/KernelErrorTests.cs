@@ -24,6 +24,22 @@ public sealed class KernelErrorTests(ThreeSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_failing_item_reports_exactly_the_items_completed_before_the_job_stopped()
+    {
+        // One worker, one chunk in flight, chunks of 10: the chunks run one after another, so when the chunk holding the
+        // rejected item (index 41, in the fifth chunk) returns, the four chunks before it (40 items) and its 9 other
+        // items are done, and no later chunk has started.
+        var items = MapTests.Range(Rejected - 41, Rejected + 58);
+
+        var error = await Assert.ThrowsAsync<ItemFailedException>(() => fixture.Client.MapAsync(
+            RejectOneValueKernel.Handle, items, new MapOptions { ChunkSize = 10, MaxWorkers = 1, InFlightPerWorker = 1 }));
+
+        Assert.Equal(41, error.Failure.Index);
+        Assert.Equal(Rejected, Assert.IsType<long>(error.Failure.Item));
+        Assert.Equal(49, error.CompletedItems);
+    }
+
+    [Fact]
     public async Task Collecting_errors_completes_the_map_with_every_other_result_and_only_the_failing_item_listed()
     {
         var result = await fixture.Client.MapAsync(RejectOneValueKernel.Handle, Items, new MapOptions { Errors = ItemErrorMode.Collect, ChunkSize = 333 });

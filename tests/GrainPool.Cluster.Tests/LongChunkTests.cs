@@ -14,8 +14,8 @@ public sealed class LongChunkTests
     /// A job without <see cref="JobOptions.Timeout"/> has no time limit (its documented default), even when it runs far
     /// longer than Orleans' per-call response timeout (30 s by default; pi(10^12) on one core takes minutes): chunks are
     /// sized to <see cref="JobOptions.TargetChunkDuration"/>, so no single call comes near the timeout. Scaled down
-    /// here: a 2 s response timeout, 100 ms chunks, a job of several seconds of kernel time. The 20x margin between chunk
-    /// and timeout is for CI, where the other test assemblies share the two cores and a 100 ms chunk can take 1 s.
+    /// here: a 2 s response timeout, 100 ms chunks, and a job that lasts longer than the timeout by construction: one
+    /// worker keeps its thread busy for 1 ms of wall time per number (<see cref="SpinPerNumberKernel"/>), 3,000 numbers.
     /// </summary>
     [Fact]
     public async Task A_job_longer_than_the_response_timeout_completes_with_each_chunk_run_once()
@@ -23,14 +23,19 @@ public sealed class LongChunkTests
         await using var cluster = await GrainPoolTestCluster.StartAsync(
             [1], initialSilos: 1, client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout));
         var activity = GrainPoolTestCluster.ActivityOf(cluster.Silos[0]);
-        const ulong Last = 40_000_000;
+        const ulong Numbers = 3_000;
+        var leastDuration = SpinPerNumberKernel.NumberDuration * Numbers;
+        Assert.True(leastDuration > ResponseTimeout, $"the job's least duration {leastDuration} must exceed the response timeout {ResponseTimeout}");
 
         var result = await cluster.Client.RunRangeAsync(
-            CollatzMaxStoppingTimeKernel.Handle, 1, Last, new RangeOptions { TargetChunkDuration = TimeSpan.FromMilliseconds(100) });
+            SpinPerNumberKernel.Handle, 1, Numbers, new RangeOptions { TargetChunkDuration = TimeSpan.FromMilliseconds(100) });
 
-        Assert.Equal(UserKernelTests.LongestStoppingTime(1, Last), result.Value);
+        Assert.Equal(Numbers, result.Value);
         Assert.Equal(0, result.Stats.Retries);
-        Assert.True(result.Stats.Elapsed > ResponseTimeout, $"the job took {result.Stats.Elapsed}, not longer than the response timeout");
+        Assert.Equal(1, result.Stats.Workers);
+        Assert.True(result.Stats.BusySeconds >= leastDuration.TotalSeconds, $"busy {result.Stats.BusySeconds} s, less than the {leastDuration} the kernel spun");
+        Assert.True(result.Stats.Elapsed >= leastDuration, $"the job took {result.Stats.Elapsed}, less than the {leastDuration} its one worker spun");
         Assert.Equal(result.Stats.Chunks, activity.Completed);
+        Assert.True(result.Stats.Chunks > 1, $"{result.Stats.Chunks} chunk(s): the job must have been split into chunks well under the timeout");
     }
 }

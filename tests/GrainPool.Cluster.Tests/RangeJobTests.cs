@@ -83,6 +83,28 @@ public sealed class RangeJobTests(ThreeSiloClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Range_progress_reports_numbers_done_out_of_the_width_and_reaches_the_width()
+    {
+        const ulong Last = 10_000_000;
+        const long Width = (long)Last + 1;
+        var progress = new RecordingProgress();
+
+        var result = await fixture.Client.CountPrimesAsync(0, Last, options: new RangeOptions { ChunkSize = 100_000, Progress = progress });
+
+        Assert.Equal(ReferenceData.PiOf(Last), result.Value);
+        var reports = progress.Reports;
+        Assert.NotEmpty(reports);
+        Assert.All(reports, r =>
+        {
+            Assert.Equal(Width, r.Total);
+            Assert.InRange(r.Done, 1, Width);
+            Assert.True(r.PerSecond > 0, $"rate {r.PerSecond}");
+        });
+        Assert.Single(reports, r => r.Done == Width);
+        Assert.Equal(Width, reports.Max(r => r.Done));
+    }
+
+    [Fact]
     public async Task Square_sum_below_ten_million_is_the_seed_programs_exact_value()
     {
         var (n, expected) = ReferenceData.SeedSquareSum();

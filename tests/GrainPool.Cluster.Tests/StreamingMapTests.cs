@@ -1,7 +1,6 @@
 using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Cluster.Tests.Infrastructure;
-using GrainPool.Kernels;
 
 namespace GrainPool.Cluster.Tests;
 
@@ -18,7 +17,6 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
         var workers = (await fixture.Client.GetTopologyAsync()).TotalSlots;
         // The documented bound: workers x in-flight x 2 chunks exist at once; one more chunk of slack.
         long window = (workers * InFlight * 2 * ChunkSize) + ChunkSize;
-        var primes = PrimeTable(Count);
         var counter = new StreamCounter();
         // The consumer stops once, at a chunk boundary, until the producer has filled the window behind it: the
         // generator then runs as far ahead as the client lets it, which is what the bound has to hold against.
@@ -31,7 +29,7 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
         await foreach (var isPrime in fixture.Client.MapStreamAsync(BuiltInKernels.IsPrimeMillerRabin, counter.Generate(1, Count), options))
         {
             var item = counter.Consumed() + 1;
-            if (primes[item] != isPrime && firstWrong == 0)
+            if (ReferenceSieve.Shared.IsPrime((ulong)item) != isPrime && firstWrong == 0)
             {
                 firstWrong = item;
             }
@@ -74,29 +72,82 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
 
         await Eventually.UntilAsync(
             () => counter.Disposed && activities.All(a => a.Running == 0),
-            TimeSpan.FromSeconds(1),
+            Eventually.Deadline,
             () => $"the input to be disposed ({counter.Disposed}) and every silo idle (running: {string.Join(", ", activities.Select(a => a.Running))})");
-        Assert.Equal(Enumerable.Range(1, 5_000).Select(n => SeedPrimality.IsPrime(n)), received);
+        Assert.Equal(Enumerable.Range(1, 5_000).Select(n => ReferenceSieve.Shared.IsPrime((ulong)n)), received);
         Assert.InRange(counter.Produced, 5_000, 5_000 + window);
     }
 
-    // The test's own prime table for the items: a plain sieve of Eratosthenes.
-    private static bool[] PrimeTable(long limit)
+    [Fact]
+    public async Task Stream_map_over_an_async_enumerable_yields_results_in_input_order_and_reads_no_further_ahead_than_its_window()
     {
-        var isPrime = new bool[limit + 1];
-        Array.Fill(isPrime, true, 2, (int)limit - 1);
-        for (long i = 2; i * i <= limit; i++)
+        const long Count = 20_000;
+        const int ChunkSize = 100;
+        var workers = (await fixture.Client.GetTopologyAsync()).TotalSlots;
+        // The documented bound: workers x in-flight (2) x 2 chunks exist at once; one more chunk of slack.
+        long window = (workers * 2 * 2 * ChunkSize) + ChunkSize;
+        var counter = new StreamCounter();
+        var received = new List<bool>();
+        long producedAtFirstResult = 0;
+
+        await foreach (var isPrime in fixture.Client.MapStreamAsync(BuiltInKernels.IsPrimeMillerRabin, counter.GenerateAsync(1, Count), new MapOptions { ChunkSize = ChunkSize }))
         {
-            if (isPrime[i])
+            if (received.Count == 0)
             {
-                for (var j = i * i; j <= limit; j += i)
-                {
-                    isPrime[j] = false;
-                }
+                producedAtFirstResult = counter.Produced;
             }
+
+            counter.Consumed();
+            received.Add(isPrime);
         }
 
-        return isPrime;
+        Assert.Equal(Enumerable.Range(1, (int)Count).Select(n => ReferenceSieve.Shared.IsPrime((ulong)n)), received);
+        Assert.Equal(Count, counter.Produced);
+        Assert.True(counter.Disposed, "the input enumerator was not disposed");
+        Assert.InRange(producedAtFirstResult, 1, window);
+        Assert.InRange(counter.PeakAhead, 1, window);
+    }
+
+    [Fact]
+    public async Task Leaving_an_unordered_map_early_cancels_the_job_on_every_silo_and_leaves_every_worker_idle()
+    {
+        // Twelve chunks, each led by a gated item: 6 workers x 2 in flight hold one running and one queued on each. The
+        // test opens one running chunk's gate for the first result (a free chunk could queue behind a gated one on its
+        // worker); that worker then starts its queued chunk, so every worker holds a gated chunk when the consumer leaves.
+        const long FirstGate = 9_700_000;
+        long[] items = [.. Enumerable.Range(0, 12).SelectMany(c => new[] { FirstGate + c, c + 1L })];
+        using var gates = GateKernel.Arm([.. Enumerable.Range(0, 12).Select(c => FirstGate + c)]);
+        var probe = new SiloCancellationProbe(fixture.Cluster);
+        var firstResult = new TaskCompletionSource<IndexedResult<long>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var leave = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var consumer = Task.Run(async () =>
+        {
+            await foreach (var result in fixture.Client.MapUnorderedAsync(GateKernel.Handle, items, new MapOptions { ChunkSize = 2 }))
+            {
+                firstResult.SetResult(result);
+                await leave.Task;
+                break;
+            }
+        });
+        await probe.WaitUntilEveryWorkerRunsAsync();
+        var opened = gates.All.First(g => g.Entered == 1);
+        opened.Open();
+        var first = await firstResult.Task.WaitAsync(Eventually.Deadline);
+        await probe.WaitUntilEveryWorkerRunsAsync();
+        probe.BeforeCancel();
+        leave.SetResult();
+
+        // Leaving cancels the job first, then waits for its lanes; the gates open once the cancellation is on every
+        // silo, so the consumer's return does not depend on how soon a cancelled call returns while its worker is held.
+        await probe.WaitUntilCancellationReachedEverySiloAsync();
+        probe.AssertStillRunningAsAtCancel();
+        gates.OpenAll();
+        await consumer.WaitAsync(Eventually.Deadline);
+        await probe.WaitUntilStoppedAndIdleAsync();
+        var openedIndex = Array.IndexOf(items, opened.Value);
+        Assert.InRange(first.Index, openedIndex, openedIndex + 1);
+        Assert.Equal(items[first.Index], first.Result);
     }
 
     /// <summary>Counts items as the lazy generator makes them and as the consumer takes results, and the peak gap.</summary>
@@ -136,6 +187,16 @@ public sealed class StreamingMapTests(ThreeSiloClusterFixture fixture)
             finally
             {
                 Volatile.Write(ref _disposed, 1);
+            }
+        }
+
+        public async IAsyncEnumerable<long> GenerateAsync(long first, long last)
+        {
+            foreach (var item in Generate(first, last))
+            {
+                // A real asynchronous source: each item may complete on another thread.
+                await Task.Yield();
+                yield return item;
             }
         }
 

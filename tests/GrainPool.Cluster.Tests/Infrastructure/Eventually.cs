@@ -10,6 +10,12 @@ internal static class Eventually
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// The deadline for something that takes milliseconds when it works (a cancellation arriving, workers going idle):
+    /// generous, so that a loaded machine never fails a test; it only bounds how long a failing test takes.
+    /// </summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
     /// <summary>Waits until <paramref name="condition"/> holds, at most <paramref name="within"/> after <paramref name="since"/> (default: now).</summary>
     public static Task<TimeSpan> UntilAsync(Func<bool> condition, TimeSpan within, Func<string> describe, Stopwatch? since = null) =>
         UntilAsync(() => Task.FromResult(condition()), within, describe, since);

@@ -58,6 +58,9 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
             silo.AddItemKernel(BuggyKernel.Handle, new BuggyKernel());
             silo.AddItemKernel(SlowItemKernel.Handle, new SlowItemKernel());
             silo.AddItemKernel(SpinMicrosecondsKernel.Handle, new SpinMicrosecondsKernel());
+            silo.AddItemKernel(GateKernel.Handle, new GateKernel());
+            silo.AddRangeKernel(GateRangeKernel.Handle, new GateRangeKernel());
+            silo.AddRangeKernel(SpinPerNumberKernel.Handle, new SpinPerNumberKernel());
         });
         var cluster = new GrainPoolTestCluster(builder.Build(), coresBySilo);
         try
@@ -91,6 +94,13 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
         var silo = await Cluster.StartAdditionalSiloAsync();
         await WaitUntilStableAsync();
         return silo;
+    }
+
+    /// <summary>Kills a silo (no graceful leave) and waits until the remaining silos agree it is gone.</summary>
+    public async Task KillSiloAsync(InProcessSiloHandle silo)
+    {
+        await Cluster.KillSiloAsync(silo);
+        await WaitUntilStableAsync();
     }
 
     /// <summary>Stops a silo gracefully and waits until the remaining silos agree it is gone.</summary>

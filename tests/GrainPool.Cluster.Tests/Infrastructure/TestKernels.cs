@@ -164,3 +164,197 @@ internal sealed class SpinMicrosecondsKernel : IItemKernel<long, long>
         return item;
     }
 }
+
+/// <summary>
+/// A kernel the test drives: an item whose value has a gate armed (<see cref="Arm"/>) signals that it has entered and
+/// then blocks its worker's thread until the test opens that gate; every other item passes at once. Returns the item.
+/// Gates are keyed by item value in a static registry (the silos run in the test's process), so each test arms values
+/// no other test uses. Disposing the <see cref="Gates"/> opens them all, and a gate left shut opens by itself after
+/// <see cref="SafetyCap"/>, so a failing test never leaves a worker blocked for the rest of the run.
+/// </summary>
+internal sealed class GateKernel : IItemKernel<long, long>
+{
+    /// <summary>The longest an item waits at a shut gate before it passes anyway.</summary>
+    public static readonly TimeSpan SafetyCap = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The least time an item spends at its gate, however soon it opens: twice the workers' slice target (50 ms), so a
+    /// gated item always ends a slice and the worker looks at cancellation, its job and the silo's stopping right after
+    /// it (it looks only once a slice's time has passed, and never after a chunk's last item).
+    /// </summary>
+    public static readonly TimeSpan MinimumHold = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly ItemKernel<long, long> Handle = new("test/gate");
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, Gate> Armed = new();
+
+    public string Name => "gate";
+
+    /// <summary>Arms one shut gate for each of <paramref name="values"/>; dispose the result to open and remove them.</summary>
+    public static Gates Arm(params long[] values) => new(values);
+
+    public long Compute(long item)
+    {
+        PassIfArmed(item);
+        return item;
+    }
+
+    /// <summary>Holds the calling worker at the gate armed for <paramref name="value"/>, if there is one.</summary>
+    internal static void PassIfArmed(long value)
+    {
+        if (Armed.TryGetValue(value, out var gate))
+        {
+            gate.Pass();
+        }
+    }
+
+    /// <summary>One armed value: counts the items that entered it, and holds them until opened.</summary>
+    internal sealed class Gate(long value)
+    {
+        private readonly ManualResetEventSlim _open = new(false);
+        private readonly SemaphoreSlim _entries = new(0);
+        private int _entered;
+
+        public long Value { get; } = value;
+
+        /// <summary>How many times an item of this value has entered the gate (a retried chunk enters again).</summary>
+        public int Entered => Volatile.Read(ref _entered);
+
+        public bool IsOpen => _open.IsSet;
+
+        public void Open() => _open.Set();
+
+        /// <summary>Waits until an item of this value has entered the gate <paramref name="times"/> times in all.</summary>
+        public async Task WaitEnteredAsync(TimeSpan within, int times = 1)
+        {
+            using var deadline = new CancellationTokenSource(within);
+            try
+            {
+                while (Entered < times)
+                {
+                    await _entries.WaitAsync(deadline.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Gate {Value} was entered {Entered} times within {within.TotalSeconds:0} s, not {times}.");
+            }
+        }
+
+        internal void Pass()
+        {
+            var entered = System.Diagnostics.Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref _entered);
+            _entries.Release();
+            _open.Wait(SafetyCap);
+            var held = System.Diagnostics.Stopwatch.GetElapsedTime(entered);
+            if (held < MinimumHold)
+            {
+                Thread.Sleep(MinimumHold - held);
+            }
+        }
+    }
+
+    /// <summary>The gates one test armed.</summary>
+    internal sealed class Gates : IDisposable
+    {
+        private readonly Gate[] _gates;
+
+        internal Gates(long[] values)
+        {
+            _gates = [.. values.Select(v => new Gate(v))];
+            foreach (var gate in _gates)
+            {
+                if (!Armed.TryAdd(gate.Value, gate))
+                {
+                    Dispose();
+                    throw new InvalidOperationException($"A gate for item {gate.Value} is already armed by another test.");
+                }
+            }
+        }
+
+        public Gate this[long value] => _gates.Single(g => g.Value == value);
+
+        public IReadOnlyList<Gate> All => _gates;
+
+        public void OpenAll()
+        {
+            foreach (var gate in _gates)
+            {
+                gate.Open();
+            }
+        }
+
+        public void Dispose()
+        {
+            OpenAll();
+            foreach (var gate in _gates)
+            {
+                Armed.TryRemove(new KeyValuePair<long, Gate>(gate.Value, gate));
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The range form of <see cref="GateKernel"/>: counts the numbers of its chunk, and a number with an armed gate holds
+/// the worker there until the test opens it. The job's value is the count of its range, last - first + 1.
+/// </summary>
+internal sealed class GateRangeKernel : IRangeKernel<ulong>
+{
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly RangeKernel<ulong> Handle = new("test/gate-range", 0, (a, b) => a + b, 1);
+
+    public string Name => "gate-range";
+
+    public ulong MinChunkSize => 1;
+
+    public ulong Zero => 0;
+
+    public ulong Compute(ulong first, ulong last)
+    {
+        for (var n = first; ; n++)
+        {
+            GateKernel.PassIfArmed((long)n);
+            if (n == last)
+            {
+                return last - first + 1;
+            }
+        }
+    }
+
+    public ulong Combine(ulong left, ulong right) => left + right;
+}
+
+/// <summary>
+/// Keeps its thread busy for <see cref="NumberDuration"/> of wall time per number and counts the numbers: a range job of
+/// n numbers on w workers lasts at least n x <see cref="NumberDuration"/> / w however fast the machine is.
+/// </summary>
+internal sealed class SpinPerNumberKernel : IRangeKernel<ulong>
+{
+    public static readonly TimeSpan NumberDuration = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly RangeKernel<ulong> Handle = new("test/spin-per-number", 0, (a, b) => a + b, 1);
+
+    public string Name => "spin-per-number";
+
+    public ulong MinChunkSize => 1;
+
+    public ulong Zero => 0;
+
+    public ulong Compute(ulong first, ulong last)
+    {
+        var until = TimeSpan.FromTicks((long)(last - first + 1) * NumberDuration.Ticks);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < until)
+        {
+            Thread.SpinWait(20);
+        }
+
+        return last - first + 1;
+    }
+
+    public ulong Combine(ulong left, ulong right) => left + right;
+}

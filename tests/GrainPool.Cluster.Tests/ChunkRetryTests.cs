@@ -1,0 +1,130 @@
+using GrainPool.Client;
+using GrainPool.Cluster.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GrainPool.Cluster.Tests;
+
+/// <summary>
+/// Chunks whose silo leaves or dies while they run, made certain with <see cref="GateKernel"/>: two silos of 1 and 2
+/// cores (workers Silo_0/0, Silo_1/0, Silo_1/1 in the job's interleaved order) and one chunk in flight per worker (unless a
+/// test says otherwise), so a job of three gated two-item chunks holds exactly one chunk at a gate on each worker when
+/// the test stops or kills Silo_1. A retry goes to the next worker in the list: Silo_1/0's chunk retries on Silo_1/1, then on Silo_0/0.
+/// </summary>
+[Collection(ClusterShapeCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Cluster)]
+public sealed class ChunkRetryTests
+{
+    private static readonly int[] Cores = [1, 2];
+
+    /// <summary>
+    /// A graceful stop lets the chunks running on the leaving silo finish there (Orleans waits for them while it
+    /// deactivates the workers: silo README, "Stopping"). Each chunk queued behind them either still runs there, when
+    /// it had reached its worker, or is refused and run again on the remaining silo (which of the two is Orleans'
+    /// timing): none is lost or run twice. Two chunks in flight per worker put one queued chunk behind each of the
+    /// leaving silo's two workers.
+    /// </summary>
+    [Fact]
+    public async Task A_silo_stopped_while_its_chunks_run_finishes_them_and_each_queued_chunk_runs_there_or_again_elsewhere_exactly()
+    {
+        await using var cluster = await GrainPoolTestCluster.StartAsync(Cores, initialSilos: Cores.Length);
+        var (items, gates) = ArmGatedChunks(9_100_000, chunks: 6);
+        using var _ = gates;
+        var leaving = cluster.Silos.Single(s => s.Name == "Silo_1");
+        var activity = GrainPoolTestCluster.ActivityOf(leaving);
+        var status = leaving.SiloHost.Services.GetRequiredService<ISiloStatusOracle>();
+
+        var job = cluster.Client.MapAsync(GateKernel.Handle, items, new MapOptions { ChunkSize = 2, InFlightPerWorker = 2 });
+        await Eventually.UntilAsync(
+            () => gates.All.Count(g => g.Entered == 1) == 3 && activity.Running == 2,
+            Eventually.Deadline,
+            () => $"a chunk at a gate on each of the 3 workers (entered: {string.Join(", ", gates.All.Select(g => g.Entered))}; running on Silo_1: {activity.Running})");
+        var stop = cluster.StopSiloAsync(leaving);
+        await Eventually.UntilAsync(() => status.CurrentStatus != SiloStatus.Active, Eventually.Deadline, () => $"Silo_1 to begin stopping (status {status.CurrentStatus})");
+        gates.OpenAll();
+        var result = await job;
+        await stop;
+
+        Assert.Equal(items, result.Results);
+        Assert.Equal(6, result.Stats.Chunks);
+        Assert.Equal(0, activity.Cancelled);
+        // Its 2 running chunks finished on the leaving silo; of its 2 queued ones, each that did not was retried.
+        Assert.InRange(activity.Completed, 2, 4);
+        Assert.True(
+            result.Stats.Retries >= 4 - activity.Completed,
+            $"{result.Stats.Retries} retries, but {4 - activity.Completed} of the leaving silo's 4 chunks did not finish there");
+        Assert.All(gates.All, g => Assert.Equal(1, g.Entered));
+    }
+
+    [Fact]
+    public async Task A_silo_killed_while_its_chunks_run_loses_them_and_the_job_reruns_them_elsewhere_exactly()
+    {
+        await using var cluster = await GrainPoolTestCluster.StartAsync(Cores, initialSilos: Cores.Length);
+        var (items, gates) = ArmGatedChunks(9_110_000);
+        using var _ = gates;
+        var killed = cluster.Silos.Single(s => s.Name == "Silo_1");
+        var activity = GrainPoolTestCluster.ActivityOf(killed);
+        var stopping = GrainPoolTestCluster.WorkerThreadsOf(killed).Stopping; // read before the kill disposes the silo's services
+
+        var job = cluster.Client.MapAsync(GateKernel.Handle, items, OneChunkPerWorker(maxRetries: 3));
+        await WaitUntilEveryWorkerHoldsAGatedChunkAsync(gates);
+        await cluster.KillSiloAsync(killed);
+        // The killed silo's workers were told to stop when its services went; its two gated chunks stop after their gate.
+        Assert.True(stopping.IsCancellationRequested, "the killed silo's workers were not told to stop");
+        gates.OpenAll();
+        var result = await job;
+
+        Assert.Equal(items, result.Results);
+        Assert.True(result.Stats.Retries >= 2, $"{result.Stats.Retries} retries; both chunks of the killed silo must have run again elsewhere");
+        await Eventually.UntilAsync(
+            () => activity.Cancelled == 2 && activity.Running == 0,
+            Eventually.Deadline,
+            () => $"the killed silo's 2 gated chunks to stop there (cancelled {activity.Cancelled}, running {activity.Running})");
+        Assert.Equal(0, activity.Completed);
+        Assert.Equal(1, result.Stats.Silos);
+        Assert.Equal(1, result.Stats.Workers);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task A_chunk_whose_silo_fails_on_every_attempt_MaxChunkRetries_allows_fails_the_job_naming_the_chunk_and_its_silos(int maxRetries)
+    {
+        await using var cluster = await GrainPoolTestCluster.StartAsync(Cores, initialSilos: Cores.Length);
+        var (items, gates) = ArmGatedChunks(9_120_000 + (maxRetries * 1_000));
+        using var _ = gates;
+        var killed = cluster.Silos.Single(s => s.Name == "Silo_1");
+        var killedAddress = killed.SiloAddress.ToParsableString();
+
+        var job = cluster.Client.MapAsync(GateKernel.Handle, items, OneChunkPerWorker(maxRetries));
+        await WaitUntilEveryWorkerHoldsAGatedChunkAsync(gates);
+        await cluster.KillSiloAsync(killed);
+        gates.OpenAll();
+        var error = await Assert.ThrowsAsync<ChunkRetriesExhaustedException>(() => job);
+
+        // Silo_1/0's chunk: its first attempt and its one retry (on Silo_1/1) both land on the killed silo.
+        Assert.Equal(maxRetries, error.MaxChunkRetries);
+        Assert.Equal(maxRetries + 1, error.Silos.Count);
+        Assert.Equal(killedAddress, error.Silos[^1]);
+        Assert.True(ChunkDispatcher.IsTransient(error.InnerException!), $"inner exception {error.InnerException}");
+        var chunk = Assert.Single(ChunksOf(items), c => error.Chunk == c);
+        Assert.StartsWith(chunk + $" failed on {maxRetries + 1} attempt", error.Message, StringComparison.Ordinal);
+        Assert.Contains(killedAddress, error.Message, StringComparison.Ordinal);
+        Assert.Contains(error.InnerException!.GetType().Name, error.Message, StringComparison.Ordinal);
+    }
+
+    // Two-item chunks, each led by a gated value: [g, 1], [g + 1, 2], [g + 2, 3], ...
+    private static (long[] Items, GateKernel.Gates Gates) ArmGatedChunks(long firstGate, int chunks = 3)
+    {
+        long[] items = [.. Enumerable.Range(0, chunks).SelectMany(c => new[] { firstGate + c, c + 1L })];
+        return (items, GateKernel.Arm([.. Enumerable.Range(0, chunks).Select(c => firstGate + c)]));
+    }
+
+    // How the client names each of the three chunks in a failure.
+    private static string[] ChunksOf(long[] items) =>
+        [.. Enumerable.Range(0, 3).Select(c => $"Chunk {GateKernel.Handle.Id} items {2 * c} to {(2 * c) + 1} (first value {items[2 * c]})")];
+
+    private static MapOptions OneChunkPerWorker(int maxRetries) => new() { ChunkSize = 2, InFlightPerWorker = 1, MaxChunkRetries = maxRetries };
+
+    private static Task WaitUntilEveryWorkerHoldsAGatedChunkAsync(GateKernel.Gates gates) =>
+        Eventually.UntilAsync(() => gates.All.All(g => g.Entered == 1), Eventually.Deadline, () => $"a chunk at each gate (entered: {string.Join(", ", gates.All.Select(g => g.Entered))})");
+}

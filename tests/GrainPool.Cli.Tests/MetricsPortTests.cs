@@ -28,14 +28,15 @@ public sealed class MetricsPortTests
         try
         {
             during = await ScrapeWhileRunningAsync(process, port);
+            await CliProcess.InterruptAsync(process);
         }
         finally
         {
+            CliProcess.KillIfRunning(process);
             await knocking.CancelAsync();
             await knocker;
         }
 
-        await CancelAsync(process);
         Assert.Equal(string.Empty, await stdout);
         Assert.Equal("grainpool: cancelled", (await stderr).TrimEnd());
         Assert.Contains("grainpool_client_jobs_started_total{otel_scope_name=\"GrainPool.Client\"", during, StringComparison.Ordinal);
@@ -54,9 +55,19 @@ public sealed class MetricsPortTests
         var stderr = process.StandardError.ReadToEndAsync();
 
         // Two lanes per worker keep chunks in flight on both silos for as long as the job runs (hours).
-        var during = await ScrapeWhileRunningAsync(process, port, scrape => ClientChunksInFlight(scrape) >= 2);
-        var silos = SiloProcesses.ChildrenOf(process.Id);
-        await CancelAsync(process);
+        string during;
+        IReadOnlyDictionary<int, string> silos;
+        try
+        {
+            during = await ScrapeWhileRunningAsync(process, port, scrape => ClientChunksInFlight(scrape) >= 2);
+            silos = SiloProcesses.ChildrenOf(process.Id);
+            await CliProcess.InterruptAsync(process);
+        }
+        finally
+        {
+            CliProcess.KillIfRunning(process);
+        }
+
 
         Assert.Equal(string.Empty, await stdout);
         Assert.Equal("grainpool: cancelled", (await stderr).TrimEnd());
@@ -104,26 +115,6 @@ public sealed class MetricsPortTests
         }
 
         return during;
-    }
-
-    /// <summary>Ctrl+C: the command must end with exit code 130 (cancelled).</summary>
-    internal static async Task CancelAsync(System.Diagnostics.Process process)
-    {
-        await CliProcess.SignalAsync(process.Id, "INT");
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        Assert.Equal(130, process.ExitCode);
     }
 
     private static long ClientChunksInFlight(string scrape) => scrape.Split('\n')

@@ -1,3 +1,4 @@
+using GrainPool.Abstractions;
 using GrainPool.Silo.Launching;
 using Microsoft.Extensions.Logging.Console;
 
@@ -106,6 +107,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         {
             await host.StartAsync(cancellationToken);
             await WaitUntilActiveAsync(host.Services, cancellationToken);
+            await WaitUntilJobsSeeEveryWorkerAsync(host.Services.GetRequiredService<IClusterClient>(), options.AdvertisedCores, cancellationToken);
             return new EmbeddedSilo(host, options);
         }
         catch
@@ -140,6 +142,30 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         }
 
         throw new TimeoutException($"The embedded silo did not become Active within {ActiveTimeout.TotalSeconds:0} s.");
+    }
+
+    // Active in the membership table is not yet what a job sees: the cluster-info grain reads the silo's advertised
+    // cores from the silo metadata cache, which fills a moment later. On a loaded machine a map started right after
+    // StartAsync failed with "The cluster has no active silo with compute workers". Return once jobs see every slot.
+    private static async Task WaitUntilJobsSeeEveryWorkerAsync(IClusterClient client, int cores, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(ActiveTimeout);
+        try
+        {
+            while ((await client.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync().WaitAsync(deadline.Token)).TotalSlots != cores)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+            }
+
+            return;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The deadline, not the caller: report it as such below.
+        }
+
+        throw new TimeoutException($"The embedded silo's {cores} worker slots were not visible to jobs within {ActiveTimeout.TotalSeconds:0} s.");
     }
 
     private static async Task StopHostAsync(IHost host)

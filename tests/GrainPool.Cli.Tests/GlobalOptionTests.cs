@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using GrainPool.Cli.Tests.Infrastructure;
 
@@ -34,34 +36,64 @@ public sealed class GlobalOptionTests
         Assert.Matches(@"^grainpool \d+\.\d+\.\d+", line);
     }
 
-    [Theory]
-    [InlineData("primes", "count", "--to", "2e7")]
-    [InlineData("primes", "count", "--to", "2e6", "--method", "miller-rabin")]
-    [InlineData("primes", "map", "--upto", "50000")]
-    [InlineData("sqrt-sum", "--n", "3e6", "--repeat", "2")]
-    [InlineData("square-sum", "--n", "5e6")]
-    [InlineData("is-prime", "97", "98", "18446744073709551557")]
-    public async Task One_thread_and_the_default_give_identical_results(params string[] args)
+    /// <summary>
+    /// Jobs whose results are checked against values computed here without the program: the reference sieve
+    /// (tests/Shared), the public tables (tests/reference) and <see cref="Independent"/>. Never against another run.
+    /// </summary>
+    private static readonly Dictionary<string, (string[] Args, Action<JsonElement> AssertExact)> Jobs = new()
     {
+        ["count 2e7"] = (["primes", "count", "--to", "2e7"], json => AssertCount(json, 0, 20_000_000)),
+        ["count 2e6 miller-rabin"] = (["primes", "count", "--to", "2e6", "--method", "miller-rabin"], json => AssertCount(json, 0, 2_000_000)),
+        ["count 1e6"] = (["primes", "count", "--to", "1e6"], json => Assert.Equal(Reference.Pi(1_000_000), JsonRead.Integer(json, "count"))),
+        ["count 1e8"] = (["primes", "count", "--to", "1e8"], json => Assert.Equal(Reference.Pi(100_000_000), JsonRead.Integer(json, "count"))),
+        ["map 50000"] = (["primes", "map", "--upto", "50000"], json => AssertMap(json, 50_000)),
+        ["map 1e4"] = (["primes", "map", "--upto", "1e4"], json => AssertMap(json, 10_000)),
+        ["map 20000 miller-rabin"] = (["primes", "map", "--upto", "20000", "--method", "miller-rabin"], json => AssertMap(json, 20_000)),
+        ["sqrt-sum 3e6 x2"] = (["sqrt-sum", "--n", "3e6", "--repeat", "2"], json => AssertSqrtSums(json, Independent.SqrtSum(0, 3_000_000), 2)),
+        ["sqrt-sum 3e6 x3"] = (["sqrt-sum", "--n", "3e6", "--repeat", "3"], json => AssertSqrtSums(json, Independent.SqrtSum(0, 3_000_000), 3)),
+        ["sqrt-sum 1e6"] = (["sqrt-sum", "--n", "1e6"], json => AssertSqrtSums(json, double.Parse(Reference.SqrtSums.Single(r => r.N == 1_000_000).ExactRounded, CultureInfo.InvariantCulture), 1)),
+        ["square-sum 5e6"] = (["square-sum", "--n", "5e6"], json => Assert.Equal(Independent.SquareSum(0, 5_000_000), JsonRead.Integer(json, "sum"))),
+        ["square-sum 1e6"] = (["square-sum", "--n", "1e6"], json => Assert.Equal(Independent.SquareSum(0, 1_000_000), JsonRead.Integer(json, "sum"))),
+        ["is-prime"] = (["is-prime", "97", "98", "18446744073709551557"], json =>
+        {
+            BigInteger[] values = [97, 98, BigInteger.Parse("18446744073709551557", CultureInfo.InvariantCulture)];
+            Assert.Equal(values, json.GetProperty("values").EnumerateArray().Select(JsonRead.Integer));
+            Assert.Equal(values.Select(Independent.IsPrime), JsonRead.Booleans(json, "results"));
+        }),
+    };
+
+    [Theory]
+    [InlineData("count 2e7")]
+    [InlineData("count 2e6 miller-rabin")]
+    [InlineData("map 50000")]
+    [InlineData("sqrt-sum 3e6 x2")]
+    [InlineData("square-sum 5e6")]
+    [InlineData("is-prime")]
+    public async Task One_thread_and_the_default_both_give_the_independent_results(string job)
+    {
+        var (args, assertExact) = Jobs[job];
         var single = (await CliProcess.RunAsync([.. args, "--threads", "1", "--json", "--in-process"])).Json();
         var all = (await CliProcess.RunAsync([.. args, "--json", "--in-process"])).Json();
         Assert.Equal(1, single.GetProperty("workers").GetInt32());
         Assert.Equal(Environment.ProcessorCount, all.GetProperty("workers").GetInt32());
-        Assert.Equal(ResultFields(all), ResultFields(single));
+        assertExact(single);
+        assertExact(all);
     }
 
     [Theory]
-    [InlineData("primes", "count", "--to", "1e6")]
-    [InlineData("sqrt-sum", "--n", "1e6")]
-    [InlineData("square-sum", "--n", "1e6")]
-    [InlineData("primes", "map", "--upto", "1e4")]
-    public async Task Chunk_size_and_thread_count_do_not_change_results(params string[] args)
+    [InlineData("count 1e6")]
+    [InlineData("sqrt-sum 1e6")]
+    [InlineData("square-sum 1e6")]
+    [InlineData("map 1e4")]
+    public async Task Chunk_size_and_thread_count_do_not_change_results(string job)
     {
-        var reference = (await CliProcess.RunAsync([.. args, "--json", "--in-process"])).Json();
+        var (args, assertExact) = Jobs[job];
+        var defaults = (await CliProcess.RunAsync([.. args, "--json", "--in-process"])).Json();
         var odd = (await CliProcess.RunAsync([.. args, "--json", "--threads", "3", "--chunk-size", "7_777", "--in-process"])).Json();
         Assert.Equal(7777, JsonRead.Integer(odd, "chunkSize"));
         Assert.Equal(3, odd.GetProperty("workers").GetInt32());
-        Assert.Equal(ResultFields(reference), ResultFields(odd));
+        assertExact(defaults);
+        assertExact(odd);
     }
 
     [Fact]
@@ -74,16 +106,19 @@ public sealed class GlobalOptionTests
     }
 
     [Theory]
-    [InlineData("primes", "count", "--to", "1e8")]
-    [InlineData("primes", "map", "--upto", "20000", "--method", "miller-rabin")]
-    [InlineData("sqrt-sum", "--n", "3e6", "--repeat", "3")]
-    [InlineData("is-prime", "97", "98", "18446744073709551557")]
-    public async Task The_embedded_cluster_and_in_process_threads_give_identical_results(params string[] args)
+    [InlineData("count 1e8")]
+    [InlineData("map 20000 miller-rabin")]
+    [InlineData("sqrt-sum 3e6 x3")]
+    [InlineData("is-prime")]
+    public async Task The_embedded_cluster_and_in_process_threads_both_give_the_independent_results(string job)
     {
+        var (args, assertExact) = Jobs[job];
         var threads = (await CliProcess.RunAsync([.. args, "--json", "--in-process"])).Json();
         var cluster = (await CliProcess.RunAsync([.. args, "--json", "--chunk-size", "65_537"])).Json();
+        Assert.Equal("in-process", threads.GetProperty("mode").GetString());
         Assert.Equal("embedded", cluster.GetProperty("mode").GetString());
-        Assert.Equal(ResultFields(threads), ResultFields(cluster));
+        assertExact(threads);
+        assertExact(cluster);
     }
 
     [Fact]
@@ -96,9 +131,25 @@ public sealed class GlobalOptionTests
         }
     }
 
-    // Everything but the run's circumstances (where, timing, worker and silo counts, chunk size).
-    private static string ResultFields(JsonElement json) =>
-        string.Join(",", json.EnumerateObject()
-            .Where(p => p.Name is not ("elapsedMs" or "workers" or "silos" or "chunkSize" or "mode"))
-            .Select(p => $"{p.Name}={p.Value.GetRawText()}"));
+    private static void AssertCount(JsonElement json, ulong from, ulong to)
+    {
+        Assert.Equal(from, JsonRead.Integer(json, "from"));
+        Assert.Equal(to, JsonRead.Integer(json, "to"));
+        Assert.Equal(ReferenceSieve.Shared.Count(from, to), JsonRead.Integer(json, "count"));
+    }
+
+    // The tutorial's Pool.map(is_prime, range(1, upto + 1)): result i is whether i + 1 is prime.
+    private static void AssertMap(JsonElement json, int upto)
+    {
+        Assert.Equal(upto, JsonRead.Integer(json, "upto"));
+        var expected = Enumerable.Range(1, upto).Select(n => ReferenceSieve.Shared.IsPrime((ulong)n)).ToArray();
+        Assert.Equal(expected, JsonRead.Booleans(json, "results"));
+        Assert.Equal(expected.Count(p => p), JsonRead.Integer(json, "count"));
+    }
+
+    private static void AssertSqrtSums(JsonElement json, double exact, int repeat)
+    {
+        Assert.Equal(exact, json.GetProperty("sum").GetDouble());
+        Assert.Equal(Enumerable.Repeat(exact, repeat), JsonRead.Doubles(json, "results"));
+    }
 }

@@ -27,15 +27,94 @@ public sealed class OutputFormatTests
     [InlineData(666666166.4588221, "666666166.4588221")]
     [InlineData(0.1, "0.1")]
     [InlineData(21081849486.442493, "21081849486.442493")]
+    [InlineData(2.0, "2")]
+    [InlineData(0.30000000000000004, "0.30000000000000004")]
     public void Doubles_are_written_in_shortest_round_trip_form(double value, string expected)
+    {
+        var json = Write(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteDoubleArray("results", [value, value]);
+            writer.WriteEndObject();
+        });
+
+        Assert.Equal($"{{\"results\":[{expected},{expected}]}}", json);
+    }
+
+    [Fact]
+    public void Long_double_arrays_come_out_whole_and_bit_identical_past_the_flush_threshold()
+    {
+        // About 4 MB of text, several times the writer's 1 MiB flush threshold; every value parses back to its own bits.
+        var random = new Random(20261202);
+        var values = Enumerable.Range(0, 200_000).Select(_ => BitConverter.Int64BitsToDouble(random.NextInt64(0, 0x7FEF_FFFF_FFFF_FFFF))).ToArray();
+        var json = Write(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteDoubleArray("results", values);
+            writer.WriteEndObject();
+        });
+
+        using var document = JsonDocument.Parse(json);
+        var back = document.RootElement.GetProperty("results").EnumerateArray()
+            .Select(e => double.Parse(e.GetRawText(), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(values.Select(BitConverter.DoubleToInt64Bits), back.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public void Integer_arrays_follow_the_2_pow_53_rule_per_element()
+    {
+        var json = Write(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteIntegerArray("values", [0, 97, 9_007_199_254_740_992, 9_007_199_254_740_993, ulong.MaxValue]);
+            writer.WriteEndObject();
+        });
+
+        Assert.Equal("{\"values\":[0,97,9007199254740992,\"9007199254740993\",\"18446744073709551615\"]}", json);
+    }
+
+    [Fact]
+    public void Integer_properties_follow_the_2_pow_53_rule_and_a_missing_value_is_null()
+    {
+        var json = Write(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteInteger("small", 9_007_199_254_740_992);
+            writer.WriteInteger("large", UInt128.MaxValue);
+            writer.WriteIntegerOrNull("chunkSize", null);
+            writer.WriteIntegerOrNull("given", 18_446_744_073_709_551_557);
+            writer.WriteEndObject();
+        });
+
+        Assert.Equal(
+            "{\"small\":9007199254740992,\"large\":\"340282366920938463463374607431768211455\",\"chunkSize\":null,\"given\":\"18446744073709551557\"}",
+            json);
+    }
+
+    [Fact]
+    public void Long_boolean_arrays_come_out_whole_past_the_flush_threshold()
+    {
+        // 1.5 million values, about 8 MB of text: flushed as it grows, nothing lost or repeated.
+        var values = Enumerable.Range(0, 1_500_000).Select(i => i % 3 == 0).ToArray();
+        var json = Write(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteBooleanArray("results", values);
+            writer.WriteEndObject();
+        });
+
+        Assert.Equal("{\"results\":[" + string.Join(',', values.Select(v => v ? "true" : "false")) + "]}", json);
+    }
+
+    private static string Write(Action<Utf8JsonWriter> write)
     {
         var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
-            json.WriteNumberValue(value);
+            write(json);
         }
 
-        Assert.Equal(expected, Encoding.UTF8.GetString(buffer.ToArray()));
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     [Fact]

@@ -9,7 +9,8 @@ namespace GrainPool.Cli.Tests;
 [Trait(TestCategory.Name, TestCategory.Processes)]
 public sealed class SiloCommandTests
 {
-    [Fact]
+    // Ctrl+C is SIGINT through kill(1).
+    [LinuxFact]
     public async Task Silo_command_runs_a_silo_that_jobs_join_and_ctrl_c_stops_it()
     {
         var clusterId = NewClusterId();
@@ -25,13 +26,10 @@ public sealed class SiloCommandTests
         Assert.Equal(1, json.GetProperty("silos").GetInt32());
         Assert.Equal(1, json.GetProperty("workers").GetInt32());
 
-        if (OperatingSystem.IsLinux())
-        {
-            await CliProcess.SignalAsync(silo.Process.Id, "INT");
+        await CliProcess.SignalAsync(silo.Process.Id, "INT");
 
-            Assert.Equal("grainpool-silo stopped name=foreground", await silo.StoppedAsync());
-            Assert.Equal(0, await silo.ExitCodeAsync());
-        }
+        Assert.Equal("grainpool-silo stopped name=foreground", await silo.StoppedAsync());
+        Assert.Equal(0, await silo.ExitCodeAsync());
     }
 
     [Fact]
@@ -64,45 +62,140 @@ public sealed class SiloCommandTests
         Assert.Equal(3, json.GetProperty("workers").GetInt32());
     }
 
-    [Fact]
+    // SIGTERM through kill(1).
+    [LinuxFact]
     public async Task A_silo_stopped_with_sigterm_in_the_middle_of_a_job_leaves_and_the_job_finishes_exactly_on_the_other()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // SIGTERM through kill(1)
-        }
-
         var clusterId = NewClusterId();
         await using var primary = ForegroundSilo.Start(clusterId, "--cores", "1", "--name", "staying");
         await using var leaving = ForegroundSilo.Start(clusterId, "--cores", "1", "--name", "leaving", "--primary-port", primary.SiloPort.ToString(CultureInfo.InvariantCulture));
         await primary.ReadyAsync();
         await leaving.ReadyAsync();
 
-        // pi(10^11) by the sieve: about 10 s of work on these two silos, in chunks of about a second.
-        using var job = CliProcess.Start("--cluster", $"{primary.Gateway},{leaving.Gateway}", "--cluster-id", clusterId, "primes", "count", "--to", "1e11", "--json");
+        using var job = CliProcess.Start([.. JobWithAChunkOnEveryWorkerUntilNearItsEnd(clusterId, primary, leaving)]);
         var stdout = job.StandardOutput.ReadToEndAsync();
         var stderr = job.StandardError.ReadToEndAsync();
-        using var http = new HttpClient();
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!(await http.GetStringAsync(new Uri(leaving.Http, "/metrics"))).Split('\n').Any(l => l.StartsWith("grainpool_chunks_running{", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal)))
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60) && !job.HasExited, "no chunk ran on the silo that was to leave");
-            await Task.Delay(50);
-        }
+        await WaitUntilItRunsAChunkAsync(leaving, job);
+        var stayingBefore = await ChunksCompletedAsync(primary);
 
         await CliProcess.SignalAsync(leaving.Process.Id, "TERM");
 
         Assert.Equal("grainpool-silo stopped name=leaving", await leaving.StoppedAsync());
         Assert.Equal(0, await leaving.ExitCodeAsync());
-        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
-        {
-            await job.WaitForExitAsync(deadline.Token);
-        }
-
+        await ExitAsync(job, TimeSpan.FromSeconds(180));
         Assert.True(job.ExitCode == 0, await stderr);
         using var json = System.Text.Json.JsonDocument.Parse(await stdout);
         Assert.Equal(Reference.Pi(100_000_000_000), json.RootElement.GetProperty("count").GetUInt64());
-        Assert.Equal(2, json.RootElement.GetProperty("silos").GetInt32());
+        // The chunk it held went back and ran on the staying silo, the only one left. (How many silos the JSON names
+        // depends on whether the leaving silo had finished a chunk before the signal, a matter of speed: not asserted.)
+        Assert.True(await ChunksCompletedAsync(primary) > stayingBefore, "the staying silo completed no chunk after the other left");
+    }
+
+    // Process.Kill is SIGKILL; the silo's /metrics shows its running chunk first. The retried chunk waits for Orleans'
+    // 30 s response timeout before it runs elsewhere (the killed silo never answers), hence the generous deadline.
+    [LinuxFact]
+    public async Task A_silo_killed_in_the_middle_of_a_chunk_is_retried_and_the_job_finishes_exactly_on_the_survivor()
+    {
+        var clusterId = NewClusterId();
+        await using var survivor = ForegroundSilo.Start(clusterId, "--cores", "1", "--name", "survivor");
+        await using var victim = ForegroundSilo.Start(clusterId, "--cores", "1", "--name", "victim", "--primary-port", survivor.SiloPort.ToString(CultureInfo.InvariantCulture));
+        await survivor.ReadyAsync();
+        await victim.ReadyAsync();
+
+        using var job = CliProcess.Start([.. JobWithAChunkOnEveryWorkerUntilNearItsEnd(clusterId, survivor, victim)]);
+        var stdout = job.StandardOutput.ReadToEndAsync();
+        var stderr = job.StandardError.ReadToEndAsync();
+        await WaitUntilItRunsAChunkAsync(victim, job);
+        var survivorBefore = await ChunksCompletedAsync(survivor);
+
+        victim.Process.Kill(entireProcessTree: true);
+        Assert.Equal(9, await victim.KilledSignalAsync()); // SIGKILL: no shutdown, no hand-back
+
+        await ExitAsync(job, TimeSpan.FromSeconds(300));
+        Assert.True(job.ExitCode == 0, await stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(await stdout);
+        Assert.Equal(Reference.Pi(100_000_000_000), json.RootElement.GetProperty("count").GetUInt64());
+        Assert.Equal("remote", json.RootElement.GetProperty("mode").GetString());
+        // The survivor ran the rest of the job, the killed silo's chunk included (it never answered: counted once, here).
+        Assert.True(await ChunksCompletedAsync(survivor) > survivorBefore, "the survivor completed no chunk after the kill");
+    }
+
+    // pi(10^11) in chunks of 10^9: 100 chunks, and every worker has one running and one queued (two lanes per worker,
+    // the first round one per worker) until fewer than that are left, so a silo of the job holds a chunk from its first
+    // round until near the job's end, whatever the machine's speed: the test sees one on the first scrapes.
+    private static string[] JobWithAChunkOnEveryWorkerUntilNearItsEnd(string clusterId, ForegroundSilo first, ForegroundSilo second) =>
+        ["--cluster", $"{first.Gateway},{second.Gateway}", "--cluster-id", clusterId, "primes", "count", "--to", "1e11", "--chunk-size", "1e9", "--json"];
+
+    private static async Task WaitUntilItRunsAChunkAsync(ForegroundSilo silo, System.Diagnostics.Process job)
+    {
+        using var http = new HttpClient();
+        await SiloProcesses.UntilAsync(
+            () => job.HasExited || RunningChunks(http.GetStringAsync(new Uri(silo.Http, "/metrics")).GetAwaiter().GetResult()) > 0,
+            TimeSpan.FromSeconds(120),
+            "a chunk ran on the silo " + silo.Http);
+        Assert.False(job.HasExited, "the job ended before a chunk was seen on " + silo.Http);
+    }
+
+    private static long RunningChunks(string metrics) => metrics.Split('\n')
+        .Where(l => l.StartsWith("grainpool_chunks_running{", StringComparison.Ordinal))
+        .Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
+    private static async Task<double> ChunksCompletedAsync(ForegroundSilo silo)
+    {
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(silo.Http, "/metrics"));
+        return metrics.Split('\n')
+            .Where(l => l.StartsWith("grainpool_chunks_completed_total{", StringComparison.Ordinal) && l.Contains("prime-count/sieve", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    private static async Task ExitAsync(System.Diagnostics.Process process, TimeSpan within)
+    {
+        using var deadline = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"the job did not end within {within.TotalSeconds:0} s");
+        }
+    }
+
+    [Fact]
+    public async Task A_host_name_gateway_joins_the_silo_and_an_ipv6_gateway_to_its_ipv4_listener_is_one_clear_error()
+    {
+        var clusterId = NewClusterId();
+        await using var silo = ForegroundSilo.Start(clusterId, "--cores", "1", "--name", "by-name");
+        await silo.ReadyAsync();
+        var port = silo.GatewayPort.ToString(CultureInfo.InvariantCulture);
+
+        var json = (await CliProcess.RunAsync("--cluster", $"localhost:{port}", "--cluster-id", clusterId, "square-sum", "--n", "1e6", "--json")).Json();
+        Assert.Equal(Independent.SquareSum(0, 1_000_000), JsonRead.Integer(json, "sum"));
+        Assert.Equal("remote", json.GetProperty("mode").GetString());
+        Assert.Equal(1, json.GetProperty("silos").GetInt32());
+
+        // By default a silo listens on 127.0.0.1 only: [::1] reaches nothing there, and the user is told where it tried.
+        var result = await CliProcess.RunAsync("--cluster", $"[::1]:{port}", "--cluster-id", clusterId, "square-sum", "--n", "10");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(string.Empty, result.Stdout);
+        var line = Assert.Single(result.StderrLines);
+        Assert.StartsWith($"grainpool: error: could not connect to the cluster at [::1]:{port} (cluster id '{clusterId}')", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_ipv6_loopback_gateway_joins_a_silo_listening_on_every_address()
+    {
+        var clusterId = NewClusterId();
+        await using var silo = ForegroundSilo.Start(clusterId, "--cores", "1", "--name", "dual-stack", "--listen-address", "::");
+        await silo.ReadyAsync();
+
+        var json = (await CliProcess.RunAsync(
+            "--cluster", $"[::1]:{silo.GatewayPort.ToString(CultureInfo.InvariantCulture)}", "--cluster-id", clusterId, "square-sum", "--n", "1e6", "--json")).Json();
+        Assert.Equal(Independent.SquareSum(0, 1_000_000), JsonRead.Integer(json, "sum"));
+        Assert.Equal("remote", json.GetProperty("mode").GetString());
+        Assert.Equal(1, json.GetProperty("silos").GetInt32());
     }
 
     [Fact]
@@ -168,6 +261,9 @@ public sealed class SiloCommandTests
 
         /// <summary>Waits for the stopped line and returns it.</summary>
         public Task<string> StoppedAsync() => ReadLineStartingWithAsync(Process.StandardOutput, "grainpool-silo stopped ");
+
+        /// <summary>Waits for the killed process to end; returns the signal that ended it (from its exit status 128 + n).</summary>
+        public async Task<int> KilledSignalAsync() => await ExitCodeAsync() - 128;
 
         public async Task<int> ExitCodeAsync()
         {

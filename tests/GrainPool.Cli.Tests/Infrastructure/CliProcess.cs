@@ -79,6 +79,35 @@ internal static class CliProcess
         await kill.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// Kills <paramref name="process"/> and its children if it is still running: the <c>finally</c> of a test whose job
+    /// has hours of work, so that a failed assertion does not leave it running.
+    /// </summary>
+    public static void KillIfRunning(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>Ctrl+C: the command must end with exit code 130 (cancelled).</summary>
+    public static async Task InterruptAsync(Process process)
+    {
+        await SignalAsync(process.Id, "INT");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            KillIfRunning(process);
+        }
+
+        Assert.Equal(130, process.ExitCode);
+    }
+
     /// <summary>Starts grainpool with <paramref name="args"/>, output redirected, standard input closed.</summary>
     public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
 

@@ -16,7 +16,10 @@ internal static class SiloProcesses
     public static bool Supported => OperatingSystem.IsLinux();
 
     /// <summary>Child processes of <paramref name="parentPid"/> whose command line runs GrainPool.Silo.dll, with their command lines.</summary>
-    public static IReadOnlyDictionary<int, string> ChildrenOf(int parentPid)
+    public static IReadOnlyDictionary<int, string> ChildrenOf(int parentPid) => ChildrenRunning(parentPid, "GrainPool.Silo.dll");
+
+    /// <summary>Child processes of <paramref name="parentPid"/> whose command line contains <paramref name="fragment"/>, with their command lines.</summary>
+    public static IReadOnlyDictionary<int, string> ChildrenRunning(int parentPid, string fragment)
     {
         var children = new Dictionary<int, string>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -26,7 +29,7 @@ internal static class SiloProcesses
                 continue;
             }
 
-            if (ParentOf(pid) == parentPid && CommandLine(pid) is { } command && command.Contains("GrainPool.Silo.dll", StringComparison.Ordinal))
+            if (ParentOf(pid) == parentPid && CommandLine(pid) is { } command && command.Contains(fragment, StringComparison.Ordinal))
             {
                 children[pid] = command;
             }

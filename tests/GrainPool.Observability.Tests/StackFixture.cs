@@ -241,8 +241,9 @@ public sealed partial class StackFixture : IAsyncLifetime
     }
 
     // After the workload nothing runs: waits until Prometheus' newest sample of each of GrainPool's counters on each silo
-    // is the value that silo serves now (re-read until the two agree, in case a refused chunk counts late), then until
-    // every rule group has been evaluated after those samples. Returns that evaluation time.
+    // is the value that silo serves now (re-read until the two agree, in case a refused chunk counts late) and every
+    // such series has at least two samples (what rate() needs), then until every rule group has been evaluated after
+    // those samples. Returns that evaluation time.
     private async Task<DateTimeOffset> UntilPrometheusHasTheSilosCountersAndRulesOverThemAsync()
     {
         string[] counters = ["grainpool_items_completed_total", "grainpool_chunks_completed_total", "grainpool_chunks_cancelled_total", "grainpool_chunks_failed_total", "grainpool_worker_busy_seconds_total"];
@@ -265,6 +266,14 @@ public sealed partial class StackFixture : IAsyncLifetime
                     {
                         differences.Add($"{silo.Name} {counter}: served {served?.ToString("R", CultureInfo.InvariantCulture) ?? "none"}, Prometheus {stored?.ToString("R", CultureInfo.InvariantCulture) ?? "none"}");
                     }
+
+                    // rate() needs two samples of a series: one that first appeared late in the workload (a failure's
+                    // series carries its error type, so it starts at the failure) must have been scraped twice.
+                    var samples = (await Prometheus.QueryAsync($"min(count_over_time({counter}{{cluster=\"{ClusterId}\", silo=\"{silo.Name}\"}}[10m]))")).SingleOrDefault()?.Value;
+                    if (samples is < 2)
+                    {
+                        differences.Add($"{silo.Name} {counter}: a series with {samples} sample in Prometheus");
+                    }
                 }
             }
 
@@ -282,7 +291,7 @@ public sealed partial class StackFixture : IAsyncLifetime
                 // evaluations more than that after it saw it.
                 if (evaluations.All(e => e.ToUnixTimeMilliseconds() / 1000.0 > newest + ScrapeInterval.TotalSeconds))
                 {
-                    return evaluations.Min();
+                    return evaluations.Max(); // the latest evaluation of every group at or before it is one of these
                 }
 
                 differences.Add($"rule groups last evaluated at {string.Join(", ", evaluations.Select(e => e.ToString("O", CultureInfo.InvariantCulture)))}, newest sample {newest:R}");

@@ -1,10 +1,11 @@
+using GrainPool.Benchmarks.Cancellation;
 using GrainPool.Benchmarks.Micro;
 using GrainPool.Benchmarks.Scaling;
 using GrainPool.Benchmarks.SideBySide;
 
 namespace GrainPool.Benchmarks;
 
-/// <summary>The subcommands of the benchmark program: micro, primesieve, tutorial, all, scale.</summary>
+/// <summary>The subcommands of the benchmark program: micro, primesieve, tutorial, all, scale, cancel.</summary>
 internal static class BenchmarkCommands
 {
     private const string Usage = """
@@ -22,6 +23,9 @@ internal static class BenchmarkCommands
                 [--only in-process-1,in-process-n,cluster-1x1,cluster-1xn,cluster-nx1,embedded]
                                          the same jobs in-process (1 thread, all cores) and on silo processes (1 silo x 1 core,
                                          1 silo x all cores, 1 silo per core), speedups and cluster/in-process ratios
+          cancel [--silos 2] [--runs 10] [--jobs range,map,unordered] [--poll-ms 10]
+                                         cancellation latency on silo processes: from the cancel to the caller's
+                                         OperationCanceledException and to every silo reporting no chunk running
           machine                        the machine description only
         """;
 
@@ -52,6 +56,8 @@ internal static class BenchmarkCommands
                     return await TutorialComparison.RunAsync(RepoLayout.Locate(), SideBySideOptions.Parse(rest));
                 case "scale":
                     return await ScaleComparison.RunAsync(RepoLayout.Locate(), ScaleOptions.Parse(rest));
+                case "cancel":
+                    return await CancelBenchmark.RunAsync(RepoLayout.Locate(), CancelOptions.Parse(rest));
                 case "all":
                     {
                         var layout = RepoLayout.Locate();

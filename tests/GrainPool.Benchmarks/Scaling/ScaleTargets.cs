@@ -132,9 +132,11 @@ internal sealed class ClusterTarget : IScaleTarget
     private readonly IAsyncDisposable _silos;
     private readonly int? _inFlightPerWorker;
 
-    private ClusterTarget(ScaleConfiguration configuration, GrainPoolClient client, GrainPoolConnection? connection, IAsyncDisposable silos, string layout, int? inFlightPerWorker)
+    private ClusterTarget(ScaleConfiguration configuration, GrainPoolClient client, GrainPoolConnection? connection, IAsyncDisposable silos, string layout, int? inFlightPerWorker,
+        IReadOnlyList<LocalSiloProcess>? processes = null)
     {
         Configuration = configuration;
+        SiloProcesses = processes ?? [];
         _client = client;
         _connection = connection;
         _silos = silos;
@@ -145,6 +147,12 @@ internal sealed class ClusterTarget : IScaleTarget
     public ScaleConfiguration Configuration { get; }
 
     public string Layout { get; }
+
+    /// <summary>The client the jobs go through (the cancel command drives its own jobs with it).</summary>
+    public GrainPoolClient Client => _client;
+
+    /// <summary>The silo processes (their <c>/metrics</c> addresses); none for an embedded silo.</summary>
+    public IReadOnlyList<LocalSiloProcess> SiloProcesses { get; }
 
     /// <summary>
     /// Starts the silos of <paramref name="configuration"/>, connects, and waits until the cluster reports all of its
@@ -204,7 +212,7 @@ internal sealed class ClusterTarget : IScaleTarget
                 processes.Select(p => new IPEndPoint(IPAddress.Loopback, p.GatewayPort)), clusterId, serviceId);
             await WaitForTopologyAsync(connection.Client, configuration);
             return new ClusterTarget(configuration, connection.Client, connection, silos,
-                string.Join("; ", processes.Select(p => p.ToString())), inFlightPerWorker);
+                string.Join("; ", processes.Select(p => p.ToString())), inFlightPerWorker, processes);
         }
         catch
         {

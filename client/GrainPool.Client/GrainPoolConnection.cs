@@ -69,8 +69,11 @@ public sealed class GrainPoolConnection : IAsyncDisposable
         }
 
         var host = text[..colon].Trim('[', ']');
-        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).FirstOrDefault()
-            ?? throw new FormatException($"Gateway host '{host}' does not resolve.");
+        // Silos listen on IPv4 (127.0.0.1 or a wildcard), so a name that resolves both ways (localhost is often ::1 first) takes its IPv4 address.
+        var address = IPAddress.TryParse(host, out var ip)
+            ? ip
+            : Dns.GetHostAddresses(host).OrderBy(a => a.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork).FirstOrDefault()
+                ?? throw new FormatException($"Gateway host '{host}' does not resolve.");
         return new IPEndPoint(address, port);
     }
 

@@ -3,81 +3,10 @@ using System.Numerics;
 namespace GrainPool.Cli.Tests.Infrastructure;
 
 /// <summary>
-/// Independent computations the tests compare against: written here with BigInteger, sharing no code with the kernels.
+/// Independent sums the tests compare against: written here with BigInteger, sharing no code with the kernels (primality and prime counts come from the shared ReferencePrimality).
 /// </summary>
 internal static class Independent
 {
-    // The primes up to 37 as Miller-Rabin bases decide every n < 3.18 * 10^23 (Sorenson and Webster), so all of 2^64.
-    private static readonly int[] Bases = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37];
-
-    /// <summary>Primality by Miller-Rabin over BigInteger with the twelve prime bases up to 37.</summary>
-    public static bool IsPrime(BigInteger n)
-    {
-        if (n < 2)
-        {
-            return false;
-        }
-
-        foreach (var p in Bases)
-        {
-            if (n == p)
-            {
-                return true;
-            }
-
-            if (n % p == 0)
-            {
-                return false;
-            }
-        }
-
-        var d = n - 1;
-        var s = 0;
-        while (d.IsEven)
-        {
-            d >>= 1;
-            s++;
-        }
-
-        foreach (var a in Bases)
-        {
-            var x = BigInteger.ModPow(a, d, n);
-            if (x.IsOne || x == n - 1)
-            {
-                continue;
-            }
-
-            var composite = true;
-            for (var r = 1; r < s && composite; r++)
-            {
-                x = x * x % n;
-                composite = x != n - 1;
-            }
-
-            if (composite)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>The number of primes p with first &lt;= p &lt;= last, testing each number.</summary>
-    public static ulong CountPrimes(ulong first, ulong last)
-    {
-        ulong count = 0;
-        for (var n = (BigInteger)first; n <= last; n++)
-        {
-            if (IsPrime(n))
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
-
     /// <summary>sum of i*i for i in range(from, n), by the closed form sum_{i&lt;n} i^2 = (n-1) n (2n-1) / 6.</summary>
     public static BigInteger SquareSum(ulong from, ulong n) => SquaresBelow(n) - SquaresBelow(from);
 

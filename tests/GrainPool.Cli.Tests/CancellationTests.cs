@@ -111,41 +111,6 @@ public sealed class CancellationTests
     private static string[] Lines(StringWriter writer) =>
         writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
 
-    /// <summary>Signals when a job starts, then waits for cancellation like a long job would.</summary>
-    private sealed class BlockingRunner : IJobRunner
-    {
-        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Started => _started.Task;
-
-        public string Mode => "test";
-
-        public int Workers => 1;
-
-        public int Silos => 0;
-
-        public RunnerUsage Usage => new(1, 0);
-
-        public IJobRunner WithMaxWorkers(int maxWorkers) => this;
-
-        public async Task<TPartial> RunRangeAsync<TPartial>(
-            IRangeKernel<TPartial> kernel, ulong first, ulong last, ulong chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
-        {
-            _started.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new UnreachableException();
-        }
-
-        public async Task RunMapAsync<TItem, TResult>(
-            IItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
-        {
-            _started.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
     /// <summary>Fails every job with the given exception, as a kernel refusing a value would.</summary>
     private sealed class FailingRunner(Exception failure) : IJobRunner
     {

@@ -16,9 +16,6 @@ public sealed class MetricsPortTests
     public async Task A_running_job_serves_the_client_and_embedded_silo_metrics_on_the_metrics_port()
     {
         var port = FreeTcpPorts.Pick(1)[0];
-        using var process = CliProcess.Start("primes", "count", "--to", "1e15", "--json", "--metrics-port", port.ToString(CultureInfo.InvariantCulture));
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
 
         // Like a Prometheus that was already scraping: connections arrive while the command starts its endpoint. The
         // HttpListener exporter used before failed to start now and then under this ("Value cannot be null").
@@ -27,19 +24,14 @@ public sealed class MetricsPortTests
         string during;
         try
         {
-            during = await ScrapeWhileRunningAsync(process, port);
-            await CliProcess.InterruptAsync(process);
+            during = await ScrapeThenInterruptAsync(port, ["primes", "count", "--to", "1e15", "--json"]);
         }
         finally
         {
-            CliProcess.KillIfRunning(process);
             await knocking.CancelAsync();
             await knocker;
         }
 
-        Assert.Equal(string.Empty, await stdout);
-        Assert.Equal("grainpool: cancelled", (await stderr).TrimEnd());
-        Assert.Contains("grainpool_client_jobs_started_total{otel_scope_name=\"GrainPool.Client\"", during, StringComparison.Ordinal);
         Assert.Contains("kernel=\"prime-count/sieve\"", during, StringComparison.Ordinal);
         Assert.Contains("grainpool_cores_advertised{otel_scope_name=\"GrainPool\",silo=\"embedded\"}", during, StringComparison.Ordinal);
         Assert.Contains("grainpool_worker_busy_seconds_total{", during, StringComparison.Ordinal);
@@ -50,28 +42,14 @@ public sealed class MetricsPortTests
     public async Task With_silo_processes_the_metrics_port_serves_the_client_metrics_while_the_job_runs()
     {
         var port = FreeTcpPorts.Pick(1)[0];
-        using var process = CliProcess.Start("--silos", "2", "primes", "count", "--to", "1e15", "--metrics-port", port.ToString(CultureInfo.InvariantCulture));
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-
         // Two lanes per worker keep chunks in flight on both silos for as long as the job runs (hours).
-        string during;
-        IReadOnlyDictionary<int, string> silos;
-        try
-        {
-            during = await ScrapeWhileRunningAsync(process, port, scrape => ClientChunksInFlight(scrape) >= 2);
-            silos = SiloProcesses.ChildrenOf(process.Id);
-            await CliProcess.InterruptAsync(process);
-        }
-        finally
-        {
-            CliProcess.KillIfRunning(process);
-        }
+        IReadOnlyDictionary<int, string> silos = new Dictionary<int, string>();
+        var during = await ScrapeThenInterruptAsync(
+            port,
+            ["--silos", "2", "primes", "count", "--to", "1e15"],
+            scrape => ClientChunksInFlight(scrape) >= 2,
+            process => silos = SiloProcesses.ChildrenOf(process.Id));
 
-
-        Assert.Equal(string.Empty, await stdout);
-        Assert.Equal("grainpool: cancelled", (await stderr).TrimEnd());
-        Assert.Contains("grainpool_client_jobs_started_total{otel_scope_name=\"GrainPool.Client\"", during, StringComparison.Ordinal);
         Assert.True(ClientChunksInFlight(during) >= 2, "fewer than two chunks in flight on two silo processes:\n" + during);
         Assert.DoesNotContain("silo=\"embedded\"", during, StringComparison.Ordinal);
         Assert.Equal(2, silos.Count);
@@ -79,10 +57,39 @@ public sealed class MetricsPortTests
     }
 
     /// <summary>
+    /// Runs grainpool with <c>--metrics-port port</c> and <paramref name="args"/> (a job of hours), scrapes until the job
+    /// shows running (see <see cref="ScrapeWhileRunningAsync"/>), hands the running process to <paramref name="whileRunning"/>,
+    /// ends it with Ctrl+C and checks that it reported the cancel and nothing else; returns the scrape.
+    /// </summary>
+    internal static async Task<string> ScrapeThenInterruptAsync(
+        int port, string[] args, Func<string, bool>? alsoShows = null, Action<System.Diagnostics.Process>? whileRunning = null)
+    {
+        using var process = CliProcess.Start([.. args, "--metrics-port", port.ToString(CultureInfo.InvariantCulture)]);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        string during;
+        try
+        {
+            during = await ScrapeWhileRunningAsync(process, port, alsoShows);
+            whileRunning?.Invoke(process);
+            await CliProcess.InterruptAsync(process);
+        }
+        finally
+        {
+            CliProcess.KillIfRunning(process);
+        }
+
+        Assert.Equal(string.Empty, await stdout);
+        Assert.Equal("grainpool: cancelled", (await stderr).TrimEnd());
+        Assert.Contains("grainpool_client_jobs_started_total{otel_scope_name=\"GrainPool.Client\"", during, StringComparison.Ordinal);
+        return during;
+    }
+
+    /// <summary>
     /// Scrapes http://127.0.0.1:port/metrics until it shows one range job running, and whatever else
     /// <paramref name="alsoShows"/> asks for (the job cannot have ended: the tests give it hours of work); returns that scrape.
     /// </summary>
-    internal static async Task<string> ScrapeWhileRunningAsync(System.Diagnostics.Process process, int port, Func<string, bool>? alsoShows = null)
+    private static async Task<string> ScrapeWhileRunningAsync(System.Diagnostics.Process process, int port, Func<string, bool>? alsoShows = null)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var url = new Uri($"http://127.0.0.1:{port}/metrics");

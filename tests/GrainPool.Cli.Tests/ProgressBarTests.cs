@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using GrainPool.Cli.Output;
 using GrainPool.Cli.Running;
+using GrainPool.Cli.Tests.Infrastructure;
 using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Tests;
@@ -75,7 +76,7 @@ public sealed class ProgressBarTests
     [InlineData(false, false, false)]
     public async Task The_program_gives_a_job_a_progress_bar_only_on_a_terminal_and_not_with_json(bool errorIsTerminal, bool json, bool expectBar)
     {
-        var runner = new ProgressRecordingRunner();
+        var runner = new BlockingRunner();
         var error = new RecordingWriter();
         var app = new CliApplication(new CliConsole(new MemoryStream(), error, errorIsTerminal), (_, _) => Task.FromResult<IJobRunner>(runner));
         using var cancellation = new CancellationTokenSource();
@@ -216,40 +217,5 @@ public sealed class ProgressBarTests
             _written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             written.SetResult();
         }
-    }
-
-    /// <summary>Hands the test the progress object the program gave the job, then waits for cancellation like a long job.</summary>
-    private sealed class ProgressRecordingRunner : IJobRunner
-    {
-        private readonly TaskCompletionSource<IProgress<RunProgress>?> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<IProgress<RunProgress>?> Started => _started.Task;
-
-        public string Mode => "test";
-
-        public int Workers => 1;
-
-        public int Silos => 0;
-
-        public RunnerUsage Usage => new(1, 0);
-
-        public IJobRunner WithMaxWorkers(int maxWorkers) => this;
-
-        public async Task<TPartial> RunRangeAsync<TPartial>(
-            IRangeKernel<TPartial> kernel, ulong first, ulong last, ulong chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
-        {
-            _started.TrySetResult(progress);
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new UnreachableException();
-        }
-
-        public async Task RunMapAsync<TItem, TResult>(
-            IItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
-        {
-            _started.TrySetResult(progress);
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

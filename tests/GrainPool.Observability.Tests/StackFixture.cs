@@ -71,10 +71,10 @@ public sealed partial class StackFixture : IAsyncLifetime
     public static string DashboardsDirectory { get; } = Path.GetDirectoryName(Path.GetDirectoryName(LocalPrometheus.FindProjectConfig(AppContext.BaseDirectory)
         ?? throw new InvalidOperationException($"{LocalPrometheus.ProjectConfigRelativePath} not found above {AppContext.BaseDirectory}")))!;
 
-    /// <summary>A program the observability tests need (Debian packages that .ci/run installs), or a failure that says so.</summary>
+    /// <summary>A program the observability tests need (Debian packages that test.sh installs), or a failure that says so.</summary>
     public static string Require(string program, string package) =>
         LocalPrometheus.FindOnPath(program) ?? throw new InvalidOperationException(
-            $"'{program}' is not on PATH: these tests run the real thing; install Debian's {package} package (apt-get install -y {package}), as .ci/run does");
+            $"'{program}' is not on PATH: these tests run the real thing; install Debian's {package} package (apt-get install -y {package}), as test.sh does as root");
 
     public async Task InitializeAsync()
     {

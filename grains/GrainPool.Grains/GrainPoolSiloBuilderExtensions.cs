@@ -26,6 +26,7 @@ public static class GrainPoolSiloBuilderExtensions
         silo.Services.AddMetrics();
         silo.Services.AddSingleton(_ => new JobCancellations());
         silo.Services.AddSingleton(_ => new WorkerThreads(advertisedCores));
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkerHandBack>();
         silo.Services.AddSingleton(sp => new WorkerActivity(
             sliceTarget ?? TimeSpan.FromMilliseconds(50),
             advertisedCores,

@@ -16,8 +16,29 @@ public sealed class WorkerThreads(int slots) : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private bool _disposed;
 
-    /// <summary>Cancelled when the silo disposes its services: chunks still computing stop at their next slice.</summary>
+    /// <summary>
+    /// Cancelled when the silo begins to stop (<see cref="BeginStopping"/>) or disposes its services: chunks still
+    /// computing stop at their next slice and are handed back to their callers, to run on another silo.
+    /// </summary>
     public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>
+    /// The silo is leaving: stops the chunks computing here at their next slice and refuses new ones, each handed back
+    /// to its caller (<see cref="Orleans.Runtime.SiloUnavailableException"/>), which reruns it on a worker of another silo.
+    /// Called at the start of the silo's stop, so a leaving silo costs its jobs at most a slice, not a whole chunk.
+    /// </summary>
+    public void BeginStopping()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+        }
+
+        _stopping.Cancel();
+    }
 
     /// <summary>Threads started so far (one per slot that has run a chunk).</summary>
     public int Count

@@ -133,6 +133,14 @@ public static class GrainPoolSiloHostingExtensions
             });
         }
 
+        if (!options.IsPrimary)
+        {
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => new PrimarySiloWait(
+                new IPEndPoint(IPAddress.Loopback, options.EffectivePrimarySiloPort),
+                options.EffectiveName,
+                services.GetRequiredService<ILogger<PrimarySiloWait>>()));
+        }
+
         silo.Configure<SiloOptions>(o => o.SiloName = options.EffectiveName);
         silo.AddGrainPoolWorkers(options.AdvertisedCores, TimeSpan.FromMilliseconds(options.SliceTargetMs));
         return silo;

@@ -18,4 +18,8 @@ internal static partial class SiloLog
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information,
         Message = "Silo {Name} is a secondary of the primary silo at 127.0.0.1:{PrimarySiloPort}, which must stay up while this silo runs")]
     public static partial void Secondary(ILogger logger, string name, int primarySiloPort);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug,
+        Message = "Silo {Name} found the primary silo listening at 127.0.0.1:{PrimarySiloPort} after {WaitedMs:0} ms")]
+    public static partial void PrimaryAnswered(ILogger logger, string name, int primarySiloPort, double waitedMs);
 }

@@ -2,10 +2,11 @@ using GrainPool.Benchmarks.Cancellation;
 using GrainPool.Benchmarks.Micro;
 using GrainPool.Benchmarks.Scaling;
 using GrainPool.Benchmarks.SideBySide;
+using GrainPool.Benchmarks.Startup;
 
 namespace GrainPool.Benchmarks;
 
-/// <summary>The subcommands of the benchmark program: micro, primesieve, tutorial, all, scale, cancel.</summary>
+/// <summary>The subcommands of the benchmark program: micro, primesieve, tutorial, all, scale, cancel, start.</summary>
 internal static class BenchmarkCommands
 {
     private const string Usage = """
@@ -26,6 +27,9 @@ internal static class BenchmarkCommands
           cancel [--silos 2] [--runs 10] [--jobs range,map,unordered] [--poll-ms 10]
                                          cancellation latency on silo processes: from the cancel to the caller's
                                          OperationCanceledException and to every silo reporting no chunk running
+          start [--runs 5] [--no-build] [--cli PATH]
+                                         start-up: whole `grainpool is-prime 7` in-process, embedded and on 1, 2, 4 silo
+                                         processes; starting and stopping 1, 2, 4 silo processes; medians and ratios
           machine                        the machine description only
         """;
 
@@ -58,6 +62,8 @@ internal static class BenchmarkCommands
                     return await ScaleComparison.RunAsync(RepoLayout.Locate(), ScaleOptions.Parse(rest));
                 case "cancel":
                     return await CancelBenchmark.RunAsync(RepoLayout.Locate(), CancelOptions.Parse(rest));
+                case "start":
+                    return await StartBenchmark.RunAsync(RepoLayout.Locate(), SideBySideOptions.Parse(rest));
                 case "all":
                     {
                         var layout = RepoLayout.Locate();

@@ -1,9 +1,10 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 
 namespace GrainPool.Silo.Launching;
 
 /// <summary>
-/// A development cluster of GrainPool silo processes on loopback: free ports, the primary first, each silo pinned to
+/// A development cluster of GrainPool silo processes on loopback: free ports, all silos started at once, each pinned to
 /// its share of the CPUs. Stopping (or disposing) stops the secondaries first, since they need the primary, which
 /// hosts the membership table, to leave the cluster cleanly.
 /// </summary>
@@ -68,19 +69,29 @@ public sealed class LocalSiloCluster : IAsyncDisposable
             AdditionalArguments = options.AdditionalArguments,
         }).ToArray();
 
+        // All silos start at once: most of a silo's start-up is its own (runtime, host, Orleans services), and a
+        // secondary that is ready before the primary listens keeps retrying the primary's membership table and joins
+        // when it answers. One after the other, N silos took N times one silo's start-up. If one fails, the others are
+        // cancelled (killed) rather than left to wait for a primary that will not come.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var starting = starts.Select(s => StartOrCancelOthersAsync(s, failed)).ToArray();
         var started = new List<LocalSiloProcess>(options.SiloCount);
         try
         {
-            // The primary hosts the membership table: the others can only join once it is up.
-            started.Add(await LocalSiloProcess.StartAsync(starts[0], cancellationToken));
-            var secondaries = starts.Skip(1).Select(s => LocalSiloProcess.StartAsync(s, cancellationToken)).ToArray();
+            var all = Task.WhenAll(starting);
             try
             {
-                await Task.WhenAll(secondaries);
+                await all;
+            }
+            catch when (!cancellationToken.IsCancellationRequested
+                && all.Exception?.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) is { } cause)
+            {
+                // Report the silo that failed, not one that was cancelled because of it.
+                ExceptionDispatchInfo.Throw(cause);
             }
             finally
             {
-                started.AddRange(secondaries.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+                started.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
             }
 
             await WaitForAgreementAsync(started, options.ReadyTimeout, cancellationToken);
@@ -94,6 +105,19 @@ public sealed class LocalSiloCluster : IAsyncDisposable
                 await silo.DisposeAsync();
             }
 
+            throw;
+        }
+    }
+
+    private static async Task<LocalSiloProcess> StartOrCancelOthersAsync(LocalSiloStartInfo start, CancellationTokenSource failed)
+    {
+        try
+        {
+            return await LocalSiloProcess.StartAsync(start, failed.Token);
+        }
+        catch
+        {
+            await failed.CancelAsync();
             throw;
         }
     }

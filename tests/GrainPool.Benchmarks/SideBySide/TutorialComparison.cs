@@ -110,7 +110,7 @@ internal static class TutorialComparison
     private static string[] SquareSum() => ["square-sum", "--n", "10000000", "--json", "--in-process", "--threads", "1"];
 
     // Builds the CLI (incrementally) unless told not to, and returns its dll when there is one.
-    private static async Task<string?> PrepareCliAsync(RepoLayout layout, SideBySideOptions options, string dotnet)
+    internal static async Task<string?> PrepareCliAsync(RepoLayout layout, SideBySideOptions options, string dotnet)
     {
         var dll = options.CliPath ?? layout.DefaultCliDll;
         if (!options.NoBuild && options.CliPath is null)

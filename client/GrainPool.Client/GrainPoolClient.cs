@@ -3,21 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using GrainPool.Abstractions;
 using GrainPool.Kernels;
+using GrainPool.Kernels.Running;
 
 namespace GrainPool.Client;
-
-/// <summary>Which exact-primality method a prime count uses on the cluster.</summary>
-public enum PrimeCountMethod
-{
-    /// <summary>Segmented wheel sieve (fast, the default).</summary>
-    Sieve,
-
-    /// <summary>Deterministic Miller-Rabin per candidate.</summary>
-    MillerRabin,
-
-    /// <summary>The tutorial's trial division per number.</summary>
-    Trial,
-}
 
 /// <summary>
 /// The map-style API over a GrainPool cluster: Pool.map (<see cref="MapAsync{TItem, TResult}"/>), imap_unordered
@@ -37,22 +25,19 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     /// <summary>The cluster's active silos and worker slots, as the placement director sees them.</summary>
     public Task<ClusterTopology> GetTopologyAsync() => Grains.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync();
 
-    /// <summary>Counts primes p with first &lt;= p &lt;= last.</summary>
-    public Task<JobResult<ulong>> CountPrimesAsync(ulong first, ulong last, PrimeCountMethod method = PrimeCountMethod.Sieve, RangeOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Counts primes p with first &lt;= p &lt;= last, with the method of <paramref name="method"/> (one of the prime-count
+    /// handles of <see cref="BuiltInKernels"/>; default <see cref="BuiltInKernels.PrimeCountSieve"/>).
+    /// </summary>
+    public Task<JobResult<ulong>> CountPrimesAsync(ulong first, ulong last, RangeKernel<ulong>? method = null, RangeOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var kernel = method switch
+        method ??= BuiltInKernels.PrimeCountSieve;
+        if (method.Kernel is PrimeCountKernel primes && last > primes.MaxValue)
         {
-            PrimeCountMethod.Sieve => BuiltInKernels.PrimeCountSieve,
-            PrimeCountMethod.MillerRabin => BuiltInKernels.PrimeCountMillerRabin,
-            PrimeCountMethod.Trial => BuiltInKernels.PrimeCountTrial,
-            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method."),
-        };
-        if (method == PrimeCountMethod.Trial && last > long.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(last), last, $"Trial division takes values up to {long.MaxValue}; last was {last}.");
+            throw new ArgumentOutOfRangeException(nameof(last), last, $"{method.Id} takes values up to {primes.MaxValue}; last was {last}.");
         }
 
-        return RunRangeAsync(kernel, first, last, options, cancellationToken);
+        return RunRangeAsync(method, first, last, options, cancellationToken);
     }
 
     /// <summary>Sum of sqrt(i) for i in [first, last], correctly rounded and identical for any cluster shape.</summary>
@@ -63,8 +48,8 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             throw new ArgumentOutOfRangeException(nameof(last), last, $"Square-root sums take i below 2^50 ({SqrtSum.MaxExclusive}); got {last}.");
         }
 
-        var result = await RunRangeAsync(BuiltInKernels.SqrtSumFixed, first, last, options, cancellationToken).ConfigureAwait(false);
-        return new JobResult<double>(new SqrtSumPartial(result.Value).ToDouble(), result.Stats);
+        var result = await RunRangeAsync(BuiltInKernels.SqrtSum, first, last, options, cancellationToken).ConfigureAwait(false);
+        return new JobResult<double>(result.Value.ToDouble(), result.Stats);
     }
 
     /// <summary>Sum of i*i for i in [first, last], exact.</summary>

@@ -200,8 +200,8 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         }
     }
 
-    /// <summary>The map chunk size (items per chunk), or 0 to let the runner choose.</summary>
-    public int MapChunkSize => ChunkSize is { } size ? (int)Math.Min(size, int.MaxValue) : 0;
+    /// <summary>The map chunk size (items per chunk), or null to let the runner choose.</summary>
+    public int? MapChunkSize => ChunkSize is { } size ? (int)Math.Min(size, int.MaxValue) : null;
 
     private static IPEndPoint[] ParseGateways(string text)
     {

@@ -1,3 +1,4 @@
+using GrainPool.Abstractions;
 using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Running;
@@ -31,23 +32,23 @@ internal interface IJobRunner : IAsyncDisposable
     IJobRunner WithMaxWorkers(int maxWorkers);
 
     /// <summary>
-    /// Runs <paramref name="kernel"/> over the inclusive range [<paramref name="first"/>, <paramref name="last"/>] and returns
-    /// the combined result. A <paramref name="chunkSize"/> of 0 lets the runner choose.
+    /// Runs the kernel of <paramref name="kernel"/> over the inclusive range [<paramref name="first"/>, <paramref name="last"/>]
+    /// and returns the combined result. A null <paramref name="chunkSize"/> lets the runner choose.
     /// </summary>
     Task<TPartial> RunRangeAsync<TPartial>(
-        IRangeKernel<TPartial> kernel,
+        RangeKernel<TPartial> kernel,
         ulong first,
         ulong last,
-        ulong chunkSize,
+        ulong? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken);
 
     /// <summary>Pool.map: result i of <paramref name="results"/> is <paramref name="kernel"/> applied to item i.</summary>
     Task RunMapAsync<TItem, TResult>(
-        IItemKernel<TItem, TResult> kernel,
+        ItemKernel<TItem, TResult> kernel,
         ReadOnlyMemory<TItem> items,
         Memory<TResult> results,
-        int chunkSize,
+        int? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken);
 }

@@ -1,9 +1,11 @@
+using GrainPool.Abstractions;
 using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Running;
 
 /// <summary>
-/// Runs jobs on <see cref="Workers"/> threads of this process through the kernels' <see cref="InProcessRunner"/>.
+/// Runs jobs on <see cref="Workers"/> threads of this process through the kernels' <see cref="InProcessRunner"/>, running
+/// the declaration behind each handle.
 /// Concurrent jobs take turns, each on all the threads, so <see cref="Workers"/> is the whole budget (a one-thread
 /// runner is one worker, as a Pool(1) is, however many jobs are submitted).
 /// </summary>
@@ -29,25 +31,25 @@ internal sealed class InProcessJobRunner(int workers) : IJobRunner
 
     /// <inheritdoc />
     public Task<TPartial> RunRangeAsync<TPartial>(
-        IRangeKernel<TPartial> kernel,
+        RangeKernel<TPartial> kernel,
         ulong first,
         ulong last,
-        ulong chunkSize,
+        ulong? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken) =>
-        InTurnAsync(() => _runner.RunRange(kernel, first, last, chunkSize, progress, cancellationToken), cancellationToken);
+        InTurnAsync(() => _runner.RunRange(kernel.Kernel, first, last, chunkSize ?? 0, progress, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task RunMapAsync<TItem, TResult>(
-        IItemKernel<TItem, TResult> kernel,
+        ItemKernel<TItem, TResult> kernel,
         ReadOnlyMemory<TItem> items,
         Memory<TResult> results,
-        int chunkSize,
+        int? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken) =>
         InTurnAsync(() =>
         {
-            _runner.RunMap(kernel, items, results, chunkSize, progress, cancellationToken);
+            _runner.RunMap(kernel.Kernel, items, results, chunkSize ?? 0, progress, cancellationToken);
             return true;
         }, cancellationToken);
 

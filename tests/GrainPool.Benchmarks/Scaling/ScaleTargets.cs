@@ -229,7 +229,7 @@ internal sealed class ClusterTarget : IScaleTarget
     public async Task<Timed<ulong>> CountTrialAsync(ulong first, ulong last, ulong? chunkSize)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = await _client.CountPrimesAsync(first, last, PrimeCountMethod.Trial, RangeOptions(chunkSize));
+        var result = await _client.CountPrimesAsync(first, last, BuiltInKernels.PrimeCountTrial, RangeOptions(chunkSize));
         return new Timed<ulong>(result.Value, Stopwatch.GetElapsedTime(started).TotalSeconds, result.Stats.Workers, result.Stats.Silos);
     }
 
@@ -237,8 +237,8 @@ internal sealed class ClusterTarget : IScaleTarget
     {
         // The raw fixed-point sum, as SqrtSumAsync gets it before rounding to a double: compared bit for bit.
         var started = Stopwatch.GetTimestamp();
-        var result = await _client.RunRangeAsync(BuiltInKernels.SqrtSumFixed, first, last, RangeOptions(chunkSize));
-        return new Timed<UInt128>(result.Value, Stopwatch.GetElapsedTime(started).TotalSeconds, result.Stats.Workers, result.Stats.Silos);
+        var result = await _client.RunRangeAsync(BuiltInKernels.SqrtSum, first, last, RangeOptions(chunkSize));
+        return new Timed<UInt128>(result.Value.Fixed, Stopwatch.GetElapsedTime(started).TotalSeconds, result.Stats.Workers, result.Stats.Silos);
     }
 
     public async Task<Timed<bool[]>> MapIsPrimeTrialAsync(long[] items, int? chunkSize)

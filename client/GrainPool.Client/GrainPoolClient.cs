@@ -17,7 +17,7 @@ namespace GrainPool.Client;
 public sealed class GrainPoolClient(IGrainFactory grains)
 {
     /// <summary>Default items per chunk for a stream of unknown length.</summary>
-    public const int DefaultStreamChunkSize = 1024;
+    public const int DefaultStreamChunkSize = ChunkPolicy.MaxStreamChunk;
 
     /// <summary>The Orleans grain factory this client calls through.</summary>
     public IGrainFactory Grains { get; } = grains;
@@ -77,11 +77,6 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
         }
 
-        if (options.ChunkSize == 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.ChunkSize, "ChunkSize must be at least 1.");
-        }
-
         var job = JobMetrics.Start(kernel.Id, "range");
         try
         {
@@ -117,7 +112,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
                 total = kernel.Combine(total, result.Partial);
             }
 
-            stats.Add(result.Worker);
+            stats.Add(result.Worker, chunk.Last - chunk.First + 1);
             progress.Add((long)Math.Min(chunk.Last - chunk.First + 1, long.MaxValue));
         }, chunk => $"Chunk {kernel.Id} [{chunk.First}, {chunk.Last}]", stats, job, deadline.Token);
         await deadline.AwaitAsync(run, () => $"Job {kernel.Id} over [{first}, {last}]").ConfigureAwait(false);
@@ -183,7 +178,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
             pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
             result.Results.CopyTo(results, chunk.Start);
-            stats.Add(result.Worker);
+            stats.Add(result.Worker, (ulong)chunk.Items.Length);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
             CollectErrors(chunk, result.Errors, failures, options.Errors, done);
             progress.Add(chunk.Items.Length);
@@ -231,7 +226,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         {
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
             pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
-            stats.Add(result.Worker);
+            stats.Add(result.Worker, (ulong)chunk.Items.Length);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
             HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
             await finished.Writer.WriteAsync((chunk, result), token).ConfigureAwait(false);
@@ -320,7 +315,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         {
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
             pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
-            stats.Add(result.Worker);
+            stats.Add(result.Worker, (ulong)chunk.Items.Length);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
             HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
             lock (gate)
@@ -538,7 +533,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
 
     // A list map's chunks: the caller's fixed size, or paced up to the Pool.map-like count rule (about 4 per worker).
     private static ItemChunkPacer MapPacer(MapOptions options, int count, int workers) =>
-        new(options.ChunkSize, Math.Max(1, (int)Math.Ceiling(count / (Math.Max(1, workers) * 4.0))), options.TargetChunkDuration);
+        new(options.ChunkSize, ChunkPolicy.MaxListChunk(count, workers), options.TargetChunkDuration, workers);
 
     // A map chunk as a failure names it: the kernel, the items' indices in the input and the first item's value.
     private static string DescribeChunk<TItem>(string kernel, ItemChunk<TItem> chunk) =>

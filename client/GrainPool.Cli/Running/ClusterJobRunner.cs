@@ -144,10 +144,11 @@ internal sealed class ClusterJobRunner : IJobRunner
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    /// <summary>The largest worker and silo counts seen in any job's statistics, shared by a runner and its views.</summary>
+    /// <summary>The largest worker and silo counts seen in any job's statistics and all jobs' chunks, shared by a runner and its views.</summary>
     private sealed class UsageTracker
     {
         private readonly Lock _gate = new();
+        private readonly ChunkSizeLog _chunks = new();
         private RunnerUsage _current;
 
         public RunnerUsage Current
@@ -165,7 +166,8 @@ internal sealed class ClusterJobRunner : IJobRunner
         {
             lock (_gate)
             {
-                _current = new RunnerUsage(Math.Max(_current.Workers, stats.Workers), Math.Max(_current.Silos, stats.Silos));
+                _chunks.Add(stats.ChunkSizes);
+                _current = new RunnerUsage(Math.Max(_current.Workers, stats.Workers), Math.Max(_current.Silos, stats.Silos), _chunks);
             }
         }
     }

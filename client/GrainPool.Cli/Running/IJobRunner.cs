@@ -20,8 +20,8 @@ internal interface IJobRunner : IAsyncDisposable
     int Silos { get; }
 
     /// <summary>
-    /// What the jobs run so far actually used (the largest job): distinct workers and silos that took chunks. In
-    /// process it is the thread count and no silo.
+    /// What the jobs run so far actually used (the largest job): distinct workers and silos that took chunks, and the
+    /// sizes of all their chunks. In process it is the thread count and no silo.
     /// </summary>
     RunnerUsage Usage { get; }
 
@@ -53,7 +53,8 @@ internal interface IJobRunner : IAsyncDisposable
         CancellationToken cancellationToken);
 }
 
-/// <summary>Distinct workers and silos that took chunks (the largest of the jobs run).</summary>
+/// <summary>Distinct workers and silos that took chunks (the largest of the jobs run), and the chunks of all the jobs.</summary>
 /// <param name="Workers">Distinct worker activations (threads in process) that took chunks.</param>
 /// <param name="Silos">Distinct silos that took chunks; 0 in process.</param>
-internal readonly record struct RunnerUsage(int Workers, int Silos);
+/// <param name="Chunks">The sizes of the chunks every job run so far used; null when the runner does not record them.</param>
+internal readonly record struct RunnerUsage(int Workers, int Silos, ChunkSizeLog? Chunks = null);

@@ -9,9 +9,10 @@ namespace GrainPool.Cli.Running;
 /// Concurrent jobs take turns, each on all the threads, so <see cref="Workers"/> is the whole budget (a one-thread
 /// runner is one worker, as a Pool(1) is, however many jobs are submitted).
 /// </summary>
-internal sealed class InProcessJobRunner(int workers) : IJobRunner
+internal sealed class InProcessJobRunner(int workers, ChunkSizeLog? chunks = null) : IJobRunner
 {
     private readonly InProcessRunner _runner = new(workers);
+    private readonly ChunkSizeLog _chunks = chunks ?? new();
     private readonly SemaphoreSlim _turn = new(1, 1);
 
     /// <inheritdoc />
@@ -24,10 +25,10 @@ internal sealed class InProcessJobRunner(int workers) : IJobRunner
     public int Silos => 0;
 
     /// <inheritdoc />
-    public RunnerUsage Usage => new(Workers, 0);
+    public RunnerUsage Usage => new(Workers, 0, _chunks);
 
     /// <inheritdoc />
-    public IJobRunner WithMaxWorkers(int maxWorkers) => new InProcessJobRunner(Math.Min(Math.Max(maxWorkers, 1), Workers));
+    public IJobRunner WithMaxWorkers(int maxWorkers) => new InProcessJobRunner(Math.Min(Math.Max(maxWorkers, 1), Workers), _chunks);
 
     /// <inheritdoc />
     public Task<TPartial> RunRangeAsync<TPartial>(
@@ -37,7 +38,7 @@ internal sealed class InProcessJobRunner(int workers) : IJobRunner
         ulong? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken) =>
-        InTurnAsync(() => _runner.RunRange(kernel.Kernel, first, last, chunkSize ?? 0, progress, cancellationToken), cancellationToken);
+        InTurnAsync(() => _runner.RunRange(kernel.Kernel, first, last, chunkSize, progress, cancellationToken, _chunks), cancellationToken);
 
     /// <inheritdoc />
     public Task RunMapAsync<TItem, TResult>(
@@ -49,7 +50,7 @@ internal sealed class InProcessJobRunner(int workers) : IJobRunner
         CancellationToken cancellationToken) =>
         InTurnAsync(() =>
         {
-            _runner.RunMap(kernel.Kernel, items, results, chunkSize ?? 0, progress, cancellationToken);
+            _runner.RunMap(kernel.Kernel, items, results, chunkSize, progress, cancellationToken, _chunks);
             return true;
         }, cancellationToken);
 

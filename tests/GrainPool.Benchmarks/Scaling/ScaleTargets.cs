@@ -97,15 +97,15 @@ internal sealed class InProcessTarget(ScaleConfiguration configuration) : IScale
     public string Layout => $"{nameof(InProcessRunner)}({Configuration.Cores}) in this process (pid {Environment.ProcessId}), unpinned";
 
     public Task<Timed<ulong>> CountTrialAsync(ulong first, ulong last, ulong? chunkSize) =>
-        Task.FromResult(Time(() => _runner.RunRange(TrialCount, first, last, chunkSize ?? 0)));
+        Task.FromResult(Time(() => _runner.RunRange(TrialCount, first, last, chunkSize)));
 
     public Task<Timed<UInt128>> SqrtSumAsync(ulong first, ulong last, ulong? chunkSize) =>
-        Task.FromResult(Time(() => _runner.RunRange(SqrtSumKernel, first, last, chunkSize ?? 0).Fixed));
+        Task.FromResult(Time(() => _runner.RunRange(SqrtSumKernel, first, last, chunkSize).Fixed));
 
     public Task<Timed<bool[]>> MapIsPrimeTrialAsync(long[] items, int? chunkSize) => Task.FromResult(Time(() =>
     {
         var results = new bool[items.Length];
-        _runner.RunMap(IsPrimeTrial, items, results, chunkSize ?? 0);
+        _runner.RunMap(IsPrimeTrial, items, results, chunkSize);
         return results;
     }));
 

@@ -96,7 +96,8 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var started = Stopwatch.GetTimestamp();
         var workers = await WorkersAsync(options).ConfigureAwait(false);
         var width = (UInt128)last - first + 1;
-        var source = new RangeChunkSource(first, last, options.ChunkSize, kernel.MinChunkSize, workers.Length, options.TargetChunkDuration);
+        // Every lane (worker x in-flight) pulls chunks, so the guided share divides what is left among the lanes.
+        var source = new RangeChunkSource(first, last, options.ChunkSize, kernel.MinChunkSize, workers.Length * options.InFlightPerWorker, options.TargetChunkDuration);
         var stats = new StatsCollector();
         var gate = new Lock();
         var total = kernel.Zero;
@@ -533,7 +534,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
 
     // A list map's chunks: the caller's fixed size, or paced up to the Pool.map-like count rule (about 4 per worker).
     private static ItemChunkPacer MapPacer(MapOptions options, int count, int workers) =>
-        new(options.ChunkSize, ChunkPolicy.MaxListChunk(count, workers), options.TargetChunkDuration, workers);
+        new(options.ChunkSize, ChunkPolicy.MaxListChunk(count, workers), options.TargetChunkDuration, workers * options.InFlightPerWorker);
 
     // A map chunk as a failure names it: the kernel, the items' indices in the input and the first item's value.
     private static string DescribeChunk<TItem>(string kernel, ItemChunk<TItem> chunk) =>

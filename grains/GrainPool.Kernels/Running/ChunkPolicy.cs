@@ -45,14 +45,15 @@ public static class ChunkPolicy
     public static int MaxListChunk(int count, int workers) =>
         Math.Max(1, (int)Math.Ceiling(count / (Math.Max(1, workers) * (double)MapChunksPerWorker)));
 
-    // The guided share of what is left: at most the remaining work over twice the workers, so the last chunks shrink.
-    internal static UInt128 GuidedShare(UInt128 remaining, int workers) => UInt128.Max(1, remaining / (UInt128)(2 * Math.Max(1, workers)));
+    // The guided share of what is left: at most the remaining work over twice the lanes that pull chunks (a worker's
+    // queued chunk waits behind its running one), so the last chunks shrink and no lane is left with a long tail.
+    internal static UInt128 GuidedShare(UInt128 remaining, int lanes) => UInt128.Max(1, remaining / (UInt128)(2 * Math.Max(1, lanes)));
 }
 
 /// <summary>
 /// Hands out a range [first, last] in chunks (thread-safe): a fixed size when the caller gives one; otherwise about the
-/// target duration at the measured rate of a worker, never more than the remaining work over twice the workers, never
-/// less than the kernel's minimum (before any chunk has reported, 16 minimum chunks, to learn the rate quickly).
+/// target duration at the measured rate of a worker, never more than the remaining work over twice the lanes that pull
+/// chunks (workers x chunks in flight per worker), never less than the kernel's minimum (before any chunk has reported, 16 minimum chunks, to learn the rate quickly).
 /// </summary>
 public sealed class RangeChunker
 {
@@ -60,13 +61,13 @@ public sealed class RangeChunker
     private readonly ulong _last;
     private readonly ulong? _fixedSize;
     private readonly ulong _minChunk;
-    private readonly int _workers;
+    private readonly int _lanes;
     private readonly TimeSpan _target;
     private readonly RateEstimate _rate = new(); // numbers per second of one worker's kernel time
     private UInt128 _next;
 
-    /// <summary>A chunker of [<paramref name="first"/>, <paramref name="last"/>] for <paramref name="workers"/> workers.</summary>
-    public RangeChunker(ulong first, ulong last, ulong? fixedSize, ulong minChunk, int workers, TimeSpan target)
+    /// <summary>A chunker of [<paramref name="first"/>, <paramref name="last"/>] pulled by <paramref name="lanes"/> lanes.</summary>
+    public RangeChunker(ulong first, ulong last, ulong? fixedSize, ulong minChunk, int lanes, TimeSpan target)
     {
         if (first > last)
         {
@@ -78,7 +79,7 @@ public sealed class RangeChunker
         _last = last;
         _fixedSize = fixedSize;
         _minChunk = Math.Max(1, minChunk);
-        _workers = Math.Max(1, workers);
+        _lanes = Math.Max(1, lanes);
         _target = target;
     }
 
@@ -115,7 +116,7 @@ public sealed class RangeChunker
     {
         var rate = _rate.PerSecond;
         var paced = double.IsNaN(rate) ? (UInt128)_minChunk * 16 : (UInt128)Math.Max(1, Math.Min(rate * _target.TotalSeconds, 1e19));
-        var size = UInt128.Min(ChunkPolicy.GuidedShare(remaining, _workers), paced);
+        var size = UInt128.Min(ChunkPolicy.GuidedShare(remaining, _lanes), paced);
         return (ulong)UInt128.Clamp(size, _minChunk, ulong.MaxValue);
     }
 }
@@ -123,7 +124,7 @@ public sealed class RangeChunker
 /// <summary>
 /// Sizes item chunks (thread-safe). A fixed size when the caller gives one; otherwise chunks of about the target
 /// duration of one worker's kernel time at the measured rate, never more than <c>maxSize</c> (the count rule), nor,
-/// when the items left are known, more than those over twice the workers; and a single item until the first chunk has
+/// when the items left are known, more than those over twice the lanes that pull chunks; and a single item until the first chunk has
 /// reported: an item's cost is unknown, and a chunk of many slow items would outlast Orleans' 30 s response timeout,
 /// which counts the wait behind the chunk ahead of it too.
 /// </summary>
@@ -132,18 +133,18 @@ public sealed class ItemChunkPacer
     private readonly int? _fixedSize;
     private readonly int _maxSize;
     private readonly TimeSpan _target;
-    private readonly int _workers;
+    private readonly int _lanes;
     private readonly RateEstimate _rate = new(); // items per second of one worker's kernel time
 
-    /// <summary>A pacer capped at <paramref name="maxSize"/> items, for <paramref name="workers"/> workers.</summary>
-    public ItemChunkPacer(int? fixedSize, int maxSize, TimeSpan target, int workers = 1)
+    /// <summary>A pacer capped at <paramref name="maxSize"/> items, for <paramref name="lanes"/> lanes pulling chunks.</summary>
+    public ItemChunkPacer(int? fixedSize, int maxSize, TimeSpan target, int lanes = 1)
     {
         ChunkPolicy.ThrowIfInvalid(fixedSize, nameof(fixedSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, 1);
         _fixedSize = fixedSize;
         _maxSize = maxSize;
         _target = target;
-        _workers = Math.Max(1, workers);
+        _lanes = Math.Max(1, lanes);
     }
 
     /// <summary>Items in the next chunk of a stream (how many are left is unknown).</summary>
@@ -164,7 +165,7 @@ public sealed class ItemChunkPacer
         var size = NextSize();
         if (_fixedSize is null)
         {
-            size = (int)Math.Min(size, (long)ChunkPolicy.GuidedShare((UInt128)Math.Max(remaining, 1), _workers));
+            size = (int)Math.Min(size, (long)ChunkPolicy.GuidedShare((UInt128)Math.Max(remaining, 1), _lanes));
         }
 
         return (int)Math.Min(size, Math.Max(remaining, 0));

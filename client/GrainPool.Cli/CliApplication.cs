@@ -106,7 +106,7 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         }
 
         var usage = runner.Usage;
-        var summary = new RunSummary(runner.Mode, usage.Workers, usage.Silos, elapsed);
+        var summary = new RunSummary(runner.Mode, usage.Workers, usage.Silos, elapsed, usage.Chunks);
         if (run.Global.Json)
         {
             WriteJson(run, outcome, summary);
@@ -130,6 +130,11 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
             json.WriteString("mode", summary.Mode);
             outcome.WriteJson(json);
             json.WriteIntegerOrNull("chunkSize", run.Global.ChunkSize);
+            // The chunks actually used (numbers or items each), over every job the command ran.
+            json.WriteNumber("chunks", summary.Chunks?.Count ?? 0);
+            json.WriteIntegerOrNull("smallestChunk", summary.Chunks?.Smallest);
+            json.WriteIntegerOrNull("medianChunk", summary.Chunks?.Median);
+            json.WriteIntegerOrNull("largestChunk", summary.Chunks?.Largest);
             json.WriteNumber("workers", summary.Workers);
             json.WriteNumber("silos", summary.Silos);
             json.WriteNumber("elapsedMs", summary.Elapsed.TotalMilliseconds);

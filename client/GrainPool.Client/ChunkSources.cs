@@ -1,3 +1,5 @@
+using GrainPool.Kernels.Running;
+
 namespace GrainPool.Client;
 
 /// <summary>A contiguous part [First, Last] of a range job.</summary>
@@ -6,128 +8,16 @@ internal sealed record RangeChunk(ulong First, ulong Last);
 /// <summary>A batch of items starting at input index <see cref="Start"/>; <see cref="Sequence"/> orders streamed chunks.</summary>
 internal sealed record ItemChunk<TItem>(long Sequence, long Start, TItem[] Items);
 
-/// <summary>
-/// Hands out [first, last] in chunks. A fixed size when the caller gives one; otherwise guided self-scheduling: each
-/// chunk is about <c>target</c> long at the measured rate of a worker, never more than the remaining work over twice
-/// the workers (so the last chunks shrink and no core idles at the end), never less than the kernel's minimum.
-/// Kernel cost can grow with n (trial division), which the rate follows.
-/// </summary>
+/// <summary>Hands out [first, last] in chunks sized by the one <see cref="ChunkPolicy"/> (see <see cref="RangeChunker"/>).</summary>
 internal sealed class RangeChunkSource(ulong first, ulong last, ulong? fixedSize, ulong minChunk, int workers, TimeSpan target) : IChunkSource<RangeChunk>
 {
-    private readonly Lock _gate = new();
-    private readonly ulong _minChunk = Math.Max(1, minChunk);
-    private UInt128 _next = first;
-    private readonly RateEstimate _rate = new(); // numbers per second of one worker's kernel time
+    private readonly RangeChunker _chunker = new(first, last, fixedSize, minChunk, workers, target);
 
-    public ValueTask<RangeChunk?> NextAsync(CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            if (_next > last)
-            {
-                return ValueTask.FromResult<RangeChunk?>(null);
-            }
-
-            var remaining = (UInt128)last - _next + 1;
-            var size = (UInt128)(fixedSize ?? ChooseSize(remaining));
-            var chunkFirst = (ulong)_next;
-            var chunkLast = size >= remaining ? last : (ulong)(_next + size - 1);
-            _next = (UInt128)chunkLast + 1;
-            return ValueTask.FromResult<RangeChunk?>(new RangeChunk(chunkFirst, chunkLast));
-        }
-    }
+    public ValueTask<RangeChunk?> NextAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_chunker.TryNext(out var chunkFirst, out var chunkLast) ? new RangeChunk(chunkFirst, chunkLast) : null);
 
     /// <summary>Feeds back how long a chunk kept its worker busy.</summary>
-    public void Completed(RangeChunk chunk, double busySeconds) => _rate.Add((double)chunk.Last - chunk.First + 1, busySeconds);
-
-    private ulong ChooseSize(UInt128 remaining)
-    {
-        var guided = remaining / (UInt128)(2 * workers);
-        // Before any chunk has reported, start small enough to learn the rate quickly.
-        var rate = _rate.PerSecond;
-        var paced = double.IsNaN(rate) ? (UInt128)_minChunk * 16 : (UInt128)Math.Max(1, Math.Min(rate * target.TotalSeconds, 1e19));
-        var size = UInt128.Min(guided, paced);
-        return (ulong)UInt128.Clamp(size, _minChunk, ulong.MaxValue);
-    }
-}
-
-/// <summary>
-/// Sizes item chunks. A fixed size when the caller gives one; otherwise chunks of about <c>target</c> of one worker's
-/// kernel time at the measured rate, never more than <c>maxSize</c> (the Pool.map-like count rule), and a single item
-/// until the first chunk has reported: an item's cost is unknown, and a chunk of many slow items would outlast
-/// Orleans' 30 s response timeout, which counts the wait behind the chunk ahead of it too.
-/// </summary>
-internal sealed class ItemChunkPacer
-{
-    private readonly int? _fixedSize;
-    private readonly int _maxSize;
-    private readonly TimeSpan _target;
-    private readonly RateEstimate _rate = new(); // items per second of one worker's kernel time
-
-    public ItemChunkPacer(int? fixedSize, int maxSize, TimeSpan target)
-    {
-        if (fixedSize is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(fixedSize), fixedSize, "ChunkSize must be at least 1.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, 1);
-        _fixedSize = fixedSize;
-        _maxSize = maxSize;
-        _target = target;
-    }
-
-    public int NextSize()
-    {
-        if (_fixedSize is { } size)
-        {
-            return size;
-        }
-
-        var rate = _rate.PerSecond;
-        return double.IsNaN(rate) ? 1 : (int)Math.Clamp(Math.Round(rate * _target.TotalSeconds), 1, _maxSize);
-    }
-
-    /// <summary>Feeds back how long a chunk of <paramref name="items"/> kept its worker busy.</summary>
-    public void Completed(int items, double busySeconds)
-    {
-        if (_fixedSize is null && items > 0)
-        {
-            _rate.Add(items, busySeconds);
-        }
-    }
-}
-
-/// <summary>
-/// A worker's rate (units per second of kernel time), averaged over the chunks that report: the latest weighs 30%, so
-/// the estimate follows a cost that changes along the job (trial division grows with n).
-/// </summary>
-internal sealed class RateEstimate
-{
-    private readonly Lock _gate = new();
-    private double _perSecond = double.NaN;
-
-    /// <summary>Units per second so far; NaN until a chunk has reported.</summary>
-    public double PerSecond
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _perSecond;
-            }
-        }
-    }
-
-    public void Add(double units, double busySeconds)
-    {
-        // A chunk too quick to time (a microsecond or less) still says the work is cheap.
-        var rate = units / Math.Max(busySeconds, 1e-6);
-        lock (_gate)
-        {
-            _perSecond = double.IsNaN(_perSecond) ? rate : (0.7 * _perSecond) + (0.3 * rate);
-        }
-    }
+    public void Completed(RangeChunk chunk, double busySeconds) => _chunker.Completed(chunk.First, chunk.Last, busySeconds);
 }
 
 /// <summary>Hands out a list in chunks sized by an <see cref="ItemChunkPacer"/>; each chunk copies only its own items.</summary>
@@ -156,7 +46,7 @@ internal sealed class ListChunkSource<TItem>(IReadOnlyList<TItem> items, ItemChu
             }
 
             start = _next;
-            length = (int)Math.Min(pacer.NextSize(), items.Count - (long)start);
+            length = pacer.NextSize(items.Count - (long)start);
             _next = start + length;
             sequence = _sequence++;
         }

@@ -3,21 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using GrainPool.Abstractions;
 using GrainPool.Kernels;
+using GrainPool.Kernels.Running;
 
 namespace GrainPool.Client;
-
-/// <summary>Which exact-primality method a prime count uses on the cluster.</summary>
-public enum PrimeCountMethod
-{
-    /// <summary>Segmented wheel sieve (fast, the default).</summary>
-    Sieve,
-
-    /// <summary>Deterministic Miller-Rabin per candidate.</summary>
-    MillerRabin,
-
-    /// <summary>The tutorial's trial division per number.</summary>
-    Trial,
-}
 
 /// <summary>
 /// The map-style API over a GrainPool cluster: Pool.map (<see cref="MapAsync{TItem, TResult}"/>), imap_unordered
@@ -29,7 +17,7 @@ public enum PrimeCountMethod
 public sealed class GrainPoolClient(IGrainFactory grains)
 {
     /// <summary>Default items per chunk for a stream of unknown length.</summary>
-    public const int DefaultStreamChunkSize = 1024;
+    public const int DefaultStreamChunkSize = ChunkPolicy.MaxStreamChunk;
 
     /// <summary>The Orleans grain factory this client calls through.</summary>
     public IGrainFactory Grains { get; } = grains;
@@ -37,22 +25,19 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     /// <summary>The cluster's active silos and worker slots, as the placement director sees them.</summary>
     public Task<ClusterTopology> GetTopologyAsync() => Grains.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync();
 
-    /// <summary>Counts primes p with first &lt;= p &lt;= last.</summary>
-    public Task<JobResult<ulong>> CountPrimesAsync(ulong first, ulong last, PrimeCountMethod method = PrimeCountMethod.Sieve, RangeOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Counts primes p with first &lt;= p &lt;= last, with the method of <paramref name="method"/> (one of the prime-count
+    /// handles of <see cref="BuiltInKernels"/>; default <see cref="BuiltInKernels.PrimeCountSieve"/>).
+    /// </summary>
+    public Task<JobResult<ulong>> CountPrimesAsync(ulong first, ulong last, RangeKernel<ulong>? method = null, RangeOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var kernel = method switch
+        method ??= BuiltInKernels.PrimeCountSieve;
+        if (method.Kernel is PrimeCountKernel primes && last > primes.MaxValue)
         {
-            PrimeCountMethod.Sieve => BuiltInKernels.PrimeCountSieve,
-            PrimeCountMethod.MillerRabin => BuiltInKernels.PrimeCountMillerRabin,
-            PrimeCountMethod.Trial => BuiltInKernels.PrimeCountTrial,
-            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method."),
-        };
-        if (method == PrimeCountMethod.Trial && last > long.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(last), last, $"Trial division takes values up to {long.MaxValue}; last was {last}.");
+            throw new ArgumentOutOfRangeException(nameof(last), last, $"{method.Id} takes values up to {primes.MaxValue}; last was {last}.");
         }
 
-        return RunRangeAsync(kernel, first, last, options, cancellationToken);
+        return RunRangeAsync(method, first, last, options, cancellationToken);
     }
 
     /// <summary>Sum of sqrt(i) for i in [first, last], correctly rounded and identical for any cluster shape.</summary>
@@ -63,8 +48,8 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             throw new ArgumentOutOfRangeException(nameof(last), last, $"Square-root sums take i below 2^50 ({SqrtSum.MaxExclusive}); got {last}.");
         }
 
-        var result = await RunRangeAsync(BuiltInKernels.SqrtSumFixed, first, last, options, cancellationToken).ConfigureAwait(false);
-        return new JobResult<double>(new SqrtSumPartial(result.Value).ToDouble(), result.Stats);
+        var result = await RunRangeAsync(BuiltInKernels.SqrtSum, first, last, options, cancellationToken).ConfigureAwait(false);
+        return new JobResult<double>(result.Value.ToDouble(), result.Stats);
     }
 
     /// <summary>Sum of i*i for i in [first, last], exact.</summary>
@@ -92,11 +77,6 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
         }
 
-        if (options.ChunkSize == 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.ChunkSize, "ChunkSize must be at least 1.");
-        }
-
         var job = JobMetrics.Start(kernel.Id, "range");
         try
         {
@@ -116,7 +96,8 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         var started = Stopwatch.GetTimestamp();
         var workers = await WorkersAsync(options).ConfigureAwait(false);
         var width = (UInt128)last - first + 1;
-        var source = new RangeChunkSource(first, last, options.ChunkSize, kernel.MinChunkSize, workers.Length, options.TargetChunkDuration);
+        // Every lane (worker x in-flight) pulls chunks, so the guided share divides what is left among the lanes.
+        var source = new RangeChunkSource(first, last, options.ChunkSize, kernel.MinChunkSize, workers.Length * options.InFlightPerWorker, options.TargetChunkDuration);
         var stats = new StatsCollector();
         var gate = new Lock();
         var total = kernel.Zero;
@@ -132,7 +113,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
                 total = kernel.Combine(total, result.Partial);
             }
 
-            stats.Add(result.Worker);
+            stats.Add(result.Worker, chunk.Last - chunk.First + 1);
             progress.Add((long)Math.Min(chunk.Last - chunk.First + 1, long.MaxValue));
         }, chunk => $"Chunk {kernel.Id} [{chunk.First}, {chunk.Last}]", stats, job, deadline.Token);
         await deadline.AwaitAsync(run, () => $"Job {kernel.Id} over [{first}, {last}]").ConfigureAwait(false);
@@ -198,7 +179,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
             pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
             result.Results.CopyTo(results, chunk.Start);
-            stats.Add(result.Worker);
+            stats.Add(result.Worker, (ulong)chunk.Items.Length);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
             CollectErrors(chunk, result.Errors, failures, options.Errors, done);
             progress.Add(chunk.Items.Length);
@@ -246,7 +227,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         {
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
             pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
-            stats.Add(result.Worker);
+            stats.Add(result.Worker, (ulong)chunk.Items.Length);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
             HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
             await finished.Writer.WriteAsync((chunk, result), token).ConfigureAwait(false);
@@ -335,7 +316,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         {
             var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
             pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
-            stats.Add(result.Worker);
+            stats.Add(result.Worker, (ulong)chunk.Items.Length);
             var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
             HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
             lock (gate)
@@ -553,7 +534,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
 
     // A list map's chunks: the caller's fixed size, or paced up to the Pool.map-like count rule (about 4 per worker).
     private static ItemChunkPacer MapPacer(MapOptions options, int count, int workers) =>
-        new(options.ChunkSize, Math.Max(1, (int)Math.Ceiling(count / (Math.Max(1, workers) * 4.0))), options.TargetChunkDuration);
+        new(options.ChunkSize, ChunkPolicy.MaxListChunk(count, workers), options.TargetChunkDuration, workers * options.InFlightPerWorker);
 
     // A map chunk as a failure names it: the kernel, the items' indices in the input and the first item's value.
     private static string DescribeChunk<TItem>(string kernel, ItemChunk<TItem> chunk) =>

@@ -1,3 +1,5 @@
+using GrainPool.Kernels.Running;
+
 namespace GrainPool.Client;
 
 /// <summary>Scheduling options shared by every job kind.</summary>
@@ -26,12 +28,14 @@ public class JobOptions
     public int? MaxWorkers { get; init; }
 
     /// <summary>
-    /// Kernel time aimed for per chunk when no chunk size is given (default 0.5 s), at the rate the job's first chunks
-    /// measure: long enough that a round trip is noise, short enough for fast cancellation, failover and an even
-    /// finish, and far below Orleans' 30 s response timeout, which a chunk queued behind another must also meet.
-    /// A map's chunks start at one item and are never larger than its count rule (Pool.map's: items / (4 x workers)).
+    /// Kernel time aimed for per chunk when no chunk size is given (default 0.5 s, <see cref="ChunkPolicy.DefaultTargetDuration"/>),
+    /// at the rate the job's finished chunks measure: long enough that a round trip is noise, short enough for fast
+    /// cancellation, failover and an even finish, and far below Orleans' 30 s response timeout, which a chunk queued
+    /// behind another must also meet. Chunks shrink towards the end of a range or list (at most what is left over twice
+    /// the workers). A map's chunks start at one item and are never larger than its count rule (Pool.map's: items / (4 x workers)).
+    /// The in-process runner sizes its chunks by the same <see cref="ChunkPolicy"/>.
     /// </summary>
-    public TimeSpan TargetChunkDuration { get; init; } = TimeSpan.FromSeconds(0.5);
+    public TimeSpan TargetChunkDuration { get; init; } = ChunkPolicy.DefaultTargetDuration;
 
     internal virtual void Validate()
     {
@@ -62,6 +66,12 @@ public sealed class RangeOptions : JobOptions
     /// finish within the client's response timeout (Orleans' 30 s by default), or it is taken for a failed silo.
     /// </summary>
     public ulong? ChunkSize { get; init; }
+
+    internal override void Validate()
+    {
+        base.Validate();
+        ChunkPolicy.ThrowIfInvalid(ChunkSize, nameof(ChunkSize));
+    }
 }
 
 /// <summary>What a map does when the kernel fails on an item.</summary>
@@ -91,10 +101,7 @@ public sealed class MapOptions : JobOptions
     internal override void Validate()
     {
         base.Validate();
-        if (ChunkSize is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ChunkSize must be at least 1.");
-        }
+        ChunkPolicy.ThrowIfInvalid(ChunkSize, nameof(ChunkSize));
     }
 }
 

@@ -1,10 +1,14 @@
 using GrainPool.Abstractions;
+using GrainPool.Kernels.Running;
 
 namespace GrainPool.Client;
 
 /// <summary>Where and how a job ran.</summary>
 public sealed record JobStats(TimeSpan Elapsed, long Chunks, int Workers, int Silos, double BusySeconds, long Retries)
 {
+    /// <summary>The sizes of the chunks that returned (numbers of a range, or items): count, smallest, median, largest.</summary>
+    public ChunkSizeLog ChunkSizes { get; init; } = new();
+
     internal static JobStats From(StatsCollector collector, TimeSpan elapsed) => collector.Snapshot(elapsed);
 }
 
@@ -39,10 +43,12 @@ internal sealed class StatsCollector
     private readonly HashSet<string> _silos = [];
     private long _chunks;
     private double _busy;
+    private readonly ChunkSizeLog _sizes = new();
     private long _retries;
 
-    public void Add(WorkerStamp stamp)
+    public void Add(WorkerStamp stamp, ulong units)
     {
+        _sizes.Add(units);
         lock (_gate)
         {
             _chunks++;
@@ -58,7 +64,7 @@ internal sealed class StatsCollector
     {
         lock (_gate)
         {
-            return new JobStats(elapsed, _chunks, _workers.Count, _silos.Count, _busy, Interlocked.Read(ref _retries));
+            return new JobStats(elapsed, _chunks, _workers.Count, _silos.Count, _busy, Interlocked.Read(ref _retries)) { ChunkSizes = _sizes.Snapshot() };
         }
     }
 }

@@ -1,8 +1,9 @@
 using GrainPool.Abstractions;
-using GrainPool.Kernels;
+
 using GrainPool.Kernels.Running;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace GrainPool.Grains;
@@ -39,44 +40,41 @@ public static class GrainPoolSiloBuilderExtensions
             services.GetRequiredService<WorkerActivity>().InitializeSeries(services.GetRequiredService<KernelRegistry>().Ids);
             return Task.CompletedTask;
         });
-        var registry = GetOrAddRegistry(silo.Services);
-        registry.Add(BuiltInKernels.PrimeCountSieve.Id, new PrimeCountKernel(PrimalityMethod.Sieve));
-        registry.Add(BuiltInKernels.PrimeCountMillerRabin.Id, new PrimeCountKernel(PrimalityMethod.MillerRabin));
-        registry.Add(BuiltInKernels.PrimeCountTrial.Id, new PrimeCountKernel(PrimalityMethod.Trial));
-        registry.Add(BuiltInKernels.SqrtSumFixed.Id, new SqrtSumFixedKernel());
-        registry.Add(BuiltInKernels.SquareSum.Id, new SquareSumKernel());
-        registry.Add(BuiltInKernels.IsPrimeTrial.Id, new IsPrimeKernel(PrimalityMethod.Trial));
-        registry.Add(BuiltInKernels.IsPrimeMillerRabin.Id, new IsPrimeKernel(PrimalityMethod.MillerRabin));
-        registry.Add(BuiltInKernels.IsPrimeMillerRabinUInt64.Id, new UInt64PrimalityKernel());
-        return silo;
+        return silo
+            .AddGrainPoolKernel(KernelCatalog.PrimeCountSieve)
+            .AddGrainPoolKernel(KernelCatalog.PrimeCountMillerRabin)
+            .AddGrainPoolKernel(KernelCatalog.PrimeCountTrial)
+            .AddGrainPoolKernel(KernelCatalog.SqrtSum)
+            .AddGrainPoolKernel(KernelCatalog.SquareSum)
+            .AddGrainPoolKernel(KernelCatalog.IsPrimeTrial)
+            .AddGrainPoolKernel(KernelCatalog.IsPrimeMillerRabin)
+            .AddGrainPoolKernel(KernelCatalog.IsPrimeMillerRabinUInt64);
     }
 
-    /// <summary>Registers a user range kernel under <see cref="RangeKernel{TPartial}.Id"/> of its client handle.</summary>
-    public static ISiloBuilder AddRangeKernel<TPartial>(this ISiloBuilder silo, RangeKernel<TPartial> handle, IRangeKernel<TPartial> kernel)
+    /// <summary>
+    /// Registers range kernel <paramref name="kernel"/> under its <see cref="IKernel.Id"/>, as a keyed service (the way
+    /// Orleans registers named providers); clients call it through a handle made from the same declaration.
+    /// </summary>
+    public static ISiloBuilder AddGrainPoolKernel<TPartial>(this ISiloBuilder silo, IRangeKernel<TPartial> kernel) => AddKernel(silo, kernel);
+
+    /// <summary>Registers item kernel <paramref name="kernel"/> under its <see cref="IKernel.Id"/>, as a keyed service.</summary>
+    public static ISiloBuilder AddGrainPoolKernel<TItem, TResult>(this ISiloBuilder silo, IItemKernel<TItem, TResult> kernel) => AddKernel(silo, kernel);
+
+    /// <summary>Registers the kernel declared behind <paramref name="handle"/>.</summary>
+    public static ISiloBuilder AddGrainPoolKernel<TPartial>(this ISiloBuilder silo, RangeKernel<TPartial> handle) =>
+        AddKernel(silo, (handle ?? throw new ArgumentNullException(nameof(handle))).Kernel);
+
+    /// <summary>Registers the kernel declared behind <paramref name="handle"/>.</summary>
+    public static ISiloBuilder AddGrainPoolKernel<TItem, TResult>(this ISiloBuilder silo, ItemKernel<TItem, TResult> handle) =>
+        AddKernel(silo, (handle ?? throw new ArgumentNullException(nameof(handle))).Kernel);
+
+    private static ISiloBuilder AddKernel(ISiloBuilder silo, IKernel kernel)
     {
-        ArgumentNullException.ThrowIfNull(handle);
-        GetOrAddRegistry(silo.Services).Add(handle.Id, kernel);
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentException.ThrowIfNullOrWhiteSpace(kernel.Id, nameof(kernel));
+        silo.Services.TryAddSingleton<KernelRegistry>();
+        silo.Services.AddKeyedSingleton<IKernel>(kernel.Id, kernel);
         return silo;
-    }
-
-    /// <summary>Registers a user item kernel under <see cref="ItemKernel{TItem, TResult}.Id"/> of its client handle.</summary>
-    public static ISiloBuilder AddItemKernel<TItem, TResult>(this ISiloBuilder silo, ItemKernel<TItem, TResult> handle, IItemKernel<TItem, TResult> kernel)
-    {
-        ArgumentNullException.ThrowIfNull(handle);
-        GetOrAddRegistry(silo.Services).Add(handle.Id, kernel);
-        return silo;
-    }
-
-    private static KernelRegistry GetOrAddRegistry(IServiceCollection services)
-    {
-        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(KernelRegistry))?.ImplementationInstance;
-        if (existing is KernelRegistry registry)
-        {
-            return registry;
-        }
-
-        registry = new KernelRegistry();
-        services.AddSingleton(registry);
-        return registry;
     }
 }

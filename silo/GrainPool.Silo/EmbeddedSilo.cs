@@ -60,7 +60,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
 
     /// <summary>
     /// Starts the silo with more configuration, typically your own kernels
-    /// (<c>silo => silo.AddItemKernel(MyKernels.Handle, new MyKernel())</c>), and returns once it is Active.
+    /// (<c>silo => silo.AddGrainPoolKernel(MyKernels.Handle)</c>), and returns once it is Active.
     /// <paramref name="configureSilo"/> runs after GrainPool's own setup (workers and built-in kernels).
     /// </summary>
     public static async Task<EmbeddedSilo> StartAsync(int? cores, Action<ISiloBuilder>? configureSilo, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GrainPool.Abstractions;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
 using GrainPool.Cli.Tests.Infrastructure;
@@ -125,11 +126,11 @@ public sealed class CancellationTests
         public IJobRunner WithMaxWorkers(int maxWorkers) => this;
 
         public Task<TPartial> RunRangeAsync<TPartial>(
-            IRangeKernel<TPartial> kernel, ulong first, ulong last, ulong chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
+            RangeKernel<TPartial> kernel, ulong first, ulong last, ulong? chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
             Task.FromException<TPartial>(failure);
 
         public Task RunMapAsync<TItem, TResult>(
-            IItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
+            ItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int? chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
             Task.FromException(failure);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

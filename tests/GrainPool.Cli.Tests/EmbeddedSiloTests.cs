@@ -13,12 +13,12 @@ namespace GrainPool.Cli.Tests;
 [Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class EmbeddedSiloTests
 {
-    private static readonly ItemKernel<long, int> StoppingTime = new("user/collatz-stopping-time");
+    private static readonly ItemKernel<long, int> StoppingTime = new(new CollatzStoppingTimeKernel());
 
     [Fact]
     public async Task A_user_kernel_registered_at_start_runs_on_every_worker_of_the_embedded_silo()
     {
-        await using var silo = await EmbeddedSilo.StartAsync(2, s => s.AddItemKernel(StoppingTime, new CollatzStoppingTimeKernel()));
+        await using var silo = await EmbeddedSilo.StartAsync(2, s => s.AddGrainPoolKernel(StoppingTime));
         var pool = new GrainPoolClient(silo.Client);
         long[] items = [.. Enumerable.Range(1, 20_000).Select(i => (long)i)];
 
@@ -49,7 +49,7 @@ public sealed class EmbeddedSiloTests
     /// <summary>A user's item kernel: Collatz stopping time of each item.</summary>
     private sealed class CollatzStoppingTimeKernel : IItemKernel<long, int>
     {
-        public string Name => "collatz-stopping-time";
+        public string Id => "user/collatz-stopping-time";
 
         public int Compute(long item)
         {

@@ -96,6 +96,25 @@ public sealed class GlobalOptionTests
         assertExact(odd);
     }
 
+    [Theory]
+    [InlineData("--in-process")]
+    [InlineData("--threads=2")]
+    public async Task Json_reports_the_chunks_actually_used_a_fixed_size_exactly_and_paced_ones_in_order(string mode)
+    {
+        // range(0, 10^6) in chunks of 300,000: three full chunks and the 100,000 left, whichever runner takes them.
+        var fixedSize = (await CliProcess.RunAsync("square-sum", "--n", "1e6", "--chunk-size", "300_000", "--json", mode)).Json();
+        Assert.Equal(4, fixedSize.GetProperty("chunks").GetInt64());
+        Assert.Equal(100_000, JsonRead.Integer(fixedSize, "smallestChunk"));
+        Assert.Equal(300_000, JsonRead.Integer(fixedSize, "medianChunk"));
+        Assert.Equal(300_000, JsonRead.Integer(fixedSize, "largestChunk"));
+
+        var paced = (await CliProcess.RunAsync("primes", "count", "--to", "1e6", "--method", "trial", "--json", mode)).Json();
+        Assert.Equal(JsonValueKind.Null, paced.GetProperty("chunkSize").ValueKind);
+        Assert.True(paced.GetProperty("chunks").GetInt64() >= 1);
+        Assert.InRange(JsonRead.Integer(paced, "smallestChunk"), BigInteger.One, JsonRead.Integer(paced, "medianChunk"));
+        Assert.InRange(JsonRead.Integer(paced, "largestChunk"), JsonRead.Integer(paced, "medianChunk"), new BigInteger(1_000_001));
+    }
+
     [Fact]
     public async Task Global_options_may_come_before_the_command()
     {

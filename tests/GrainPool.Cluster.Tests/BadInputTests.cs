@@ -23,7 +23,7 @@ public sealed class BadInputTests(ThreeSiloClusterFixture fixture)
     [Fact]
     public async Task An_unknown_range_kernel_id_fails_with_a_message_naming_it_and_the_registered_ones()
     {
-        var unknown = new RangeKernel<ulong>("test/no-such-kernel", 0, Math.Max);
+        var unknown = KernelHandle.For(new UnregisteredRangeKernel<ulong>("test/no-such-kernel", 0, Math.Max));
 
         var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => fixture.Client.RunRangeAsync(unknown, 0, 1_000));
 
@@ -36,7 +36,7 @@ public sealed class BadInputTests(ThreeSiloClusterFixture fixture)
     [Fact]
     public async Task An_unknown_item_kernel_id_fails_the_map_with_a_message_naming_it()
     {
-        var unknown = new ItemKernel<long, bool>("test/no-such-item-kernel");
+        var unknown = KernelHandle.For(new UnregisteredItemKernel<long, bool>("test/no-such-item-kernel"));
 
         var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => fixture.Client.MapAsync(unknown, MapTests.Range(1, 100)));
 
@@ -47,7 +47,7 @@ public sealed class BadInputTests(ThreeSiloClusterFixture fixture)
     [Fact]
     public async Task A_handle_with_the_wrong_types_for_a_registered_kernel_fails_with_a_message_saying_so()
     {
-        var wrongTypes = new RangeKernel<UInt128>(BuiltInKernels.PrimeCountSieve.Id, UInt128.Zero, (a, b) => a + b);
+        var wrongTypes = KernelHandle.For(new UnregisteredRangeKernel<UInt128>(BuiltInKernels.PrimeCountSieve.Id, UInt128.Zero, (a, b) => a + b));
 
         var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => fixture.Client.RunRangeAsync(wrongTypes, 0, 1_000));
 

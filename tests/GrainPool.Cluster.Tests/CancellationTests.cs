@@ -114,7 +114,7 @@ public sealed class CancellationTests(ThreeSiloClusterFixture fixture)
     // workers and is right.
     private async Task AssertWorkersAreFreeAsync()
     {
-        var result = await fixture.Client.CountPrimesAsync(0, 1_000_000, PrimeCountMethod.MillerRabin);
+        var result = await fixture.Client.CountPrimesAsync(0, 1_000_000, BuiltInKernels.PrimeCountMillerRabin);
 
         Assert.Equal(ReferenceData.PiOf(1_000_000), result.Value);
         Assert.Equal(6, result.Stats.Workers);

@@ -1,3 +1,4 @@
+using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Cluster.Tests.Infrastructure;
 
@@ -175,7 +176,7 @@ public sealed class KernelErrorTests(ThreeSiloClusterFixture fixture)
         var other = new GrainPoolClient(fixture.Cluster.Cluster.Client);
 
         var failing = fixture.Client.MapAsync(RejectOneValueKernel.Handle, Items, new MapOptions { ChunkSize = 10 });
-        var concurrent = other.CountPrimesAsync(0, 100_000_000, PrimeCountMethod.Sieve);
+        var concurrent = other.CountPrimesAsync(0, 100_000_000, BuiltInKernels.PrimeCountSieve);
         var error = await Assert.ThrowsAsync<ItemFailedException>(() => failing);
 
         Assert.Equal(RejectedIndex, error.Failure.Index);

@@ -1,3 +1,4 @@
+using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Cluster.Tests.Infrastructure;
 using GrainPool.Kernels;
@@ -43,12 +44,14 @@ public sealed class RangeJobTests(ThreeSiloClusterFixture fixture)
     }
 
     [Theory]
-    [InlineData(PrimeCountMethod.Sieve)]
-    [InlineData(PrimeCountMethod.MillerRabin)]
-    [InlineData(PrimeCountMethod.Trial)]
-    public async Task Every_prime_count_method_gives_the_published_pi_of_one_million(PrimeCountMethod method)
+    [InlineData("prime-count/sieve")]
+    [InlineData("prime-count/miller-rabin")]
+    [InlineData("prime-count/trial")]
+    public async Task Every_prime_count_method_gives_the_published_pi_of_one_million(string id)
     {
-        var result = await fixture.Client.CountPrimesAsync(0, 1_000_000, method);
+        RangeKernel<ulong>[] methods = [BuiltInKernels.PrimeCountSieve, BuiltInKernels.PrimeCountMillerRabin, BuiltInKernels.PrimeCountTrial];
+
+        var result = await fixture.Client.CountPrimesAsync(0, 1_000_000, methods.Single(m => m.Id == id));
 
         Assert.Equal(ReferenceData.PiOf(1_000_000), result.Value);
         // Every lane takes its first chunk before any takes a second, so min(slots, chunks) distinct workers run.

@@ -75,13 +75,13 @@ public sealed class ChunkingInvarianceTests
     }
 
     [Theory]
-    [InlineData(1, 0UL)]
+    [InlineData(1, null)]
     [InlineData(1, 65_536UL)]
-    [InlineData(2, 0UL)]
+    [InlineData(2, null)]
     [InlineData(2, 1_000_003UL)]
     [InlineData(3, 4_194_304UL)]
     [InlineData(8, 777_777UL)]
-    public void Runner_prime_count_is_the_same_for_any_chunk_size_and_worker_count(int workers, ulong chunkSize)
+    public void Runner_prime_count_is_the_same_for_any_chunk_size_and_worker_count(int workers, ulong? chunkSize)
     {
         var runner = new InProcessRunner(workers);
 
@@ -91,15 +91,15 @@ public sealed class ChunkingInvarianceTests
     }
 
     [Theory]
-    [InlineData(1, 0UL)]
+    [InlineData(1, null)]
     [InlineData(1, 1UL)]
-    [InlineData(2, 0UL)]
+    [InlineData(2, null)]
     [InlineData(2, 3UL)]
     [InlineData(3, 4_097UL)]
     [InlineData(8, 65_536UL)]
     [InlineData(4, 300_001UL)]
     [InlineData(2, ulong.MaxValue)]
-    public void Runner_sums_are_bit_identical_for_any_chunk_size_and_worker_count(int workers, ulong chunkSize)
+    public void Runner_sums_are_bit_identical_for_any_chunk_size_and_worker_count(int workers, ulong? chunkSize)
     {
         var runner = new InProcessRunner(workers);
 

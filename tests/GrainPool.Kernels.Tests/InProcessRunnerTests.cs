@@ -8,15 +8,15 @@ namespace GrainPool.Kernels.Tests;
 public sealed class InProcessRunnerTests
 {
     [Theory]
-    [InlineData(1, 0)]
+    [InlineData(1, null)]
     [InlineData(1, 1)]
-    [InlineData(2, 0)]
+    [InlineData(2, null)]
     [InlineData(2, 7)]
     [InlineData(4, 1_000)]
     [InlineData(3, 50_000)]
-    public void Run_map_returns_results_in_input_order(int workers, int chunkSize)
+    public void Run_map_returns_results_in_input_order(int workers, int? chunkSize)
     {
-        var random = new Random(4_096 + workers + chunkSize);
+        var random = new Random(4_096 + workers + (chunkSize ?? 0));
         var items = new long[10_000];
         for (var i = 0; i < items.Length; i++)
         {
@@ -67,11 +67,11 @@ public sealed class InProcessRunnerTests
     }
 
     [Theory]
-    [InlineData(1, 0)]
+    [InlineData(1, null)]
     [InlineData(2, 1)]
     [InlineData(4, 64)]
     [InlineData(2, 1_000)]
-    public void Run_map_failure_names_the_failing_item_index_and_value(int workers, int chunkSize)
+    public void Run_map_failure_names_the_failing_item_index_and_value(int workers, int? chunkSize)
     {
         var items = Enumerable.Range(0, 1_000).Select(i => 3L * i).ToArray();
         var results = new long[items.Length];
@@ -130,8 +130,8 @@ public sealed class InProcessRunnerTests
     [InlineData(1, 64)]
     [InlineData(2, 64)]
     [InlineData(4, 1)]
-    [InlineData(2, 0)]
-    public void Run_map_progress_reaches_the_total(int workers, int chunkSize)
+    [InlineData(2, null)]
+    public void Run_map_progress_reaches_the_total(int workers, int? chunkSize)
     {
         const int count = 10_000;
         var progress = new RecordingProgress();
@@ -149,8 +149,8 @@ public sealed class InProcessRunnerTests
     [Theory]
     [InlineData(1, 1_000UL)]
     [InlineData(2, 999UL)]
-    [InlineData(3, 0UL)]
-    public void Run_range_progress_reaches_the_width(int workers, ulong chunkSize)
+    [InlineData(3, null)]
+    public void Run_range_progress_reaches_the_width(int workers, ulong? chunkSize)
     {
         var progress = new RecordingProgress();
 
@@ -169,13 +169,13 @@ public sealed class InProcessRunnerTests
     [InlineData(0UL, 9_999UL, 7UL, 3)]
     [InlineData(0UL, 9_999UL, 10_000UL, 2)]
     [InlineData(0UL, 9_999UL, 123_456UL, 2)]
-    [InlineData(0UL, 9_999UL, 0UL, 4)]
+    [InlineData(0UL, 9_999UL, null, 4)]
     [InlineData(ulong.MaxValue - 9_999, ulong.MaxValue, 333UL, 2)]
-    [InlineData(ulong.MaxValue, ulong.MaxValue, 0UL, 2)]
+    [InlineData(ulong.MaxValue, ulong.MaxValue, null, 2)]
     [InlineData(0UL, ulong.MaxValue, 1UL << 62, 3)]
     [InlineData(0UL, ulong.MaxValue, ulong.MaxValue, 2)]
-    [InlineData(1UL, ulong.MaxValue, 0UL, 2)]
-    public void Run_range_chunks_cover_the_range_exactly_once(ulong first, ulong last, ulong chunkSize, int workers)
+    [InlineData(1UL, ulong.MaxValue, null, 2)]
+    public void Run_range_chunks_cover_the_range_exactly_once(ulong first, ulong last, ulong? chunkSize, int workers)
     {
         var kernel = new WidthKernel();
 
@@ -187,9 +187,9 @@ public sealed class InProcessRunnerTests
         Assert.Equal(last, chunks[^1].Last);
         Assert.All(chunks, chunk => Assert.True(chunk.First <= chunk.Last, $"empty chunk [{chunk.First}, {chunk.Last}]"));
         Assert.All(chunks.Zip(chunks.Skip(1)), pair => Assert.Equal(pair.First.Last + 1, pair.Second.First));
-        if (chunkSize != 0)
+        if (chunkSize is { } size)
         {
-            Assert.All(chunks.SkipLast(1), chunk => Assert.Equal(chunkSize, chunk.Last - chunk.First + 1));
+            Assert.All(chunks.SkipLast(1), chunk => Assert.Equal(size, chunk.Last - chunk.First + 1));
         }
     }
 

@@ -13,7 +13,7 @@ namespace GrainPool.Cli.Commands;
 /// ProcessPoolExecutor.map of compute), each timed on one worker and on all workers of the runner, with the speedup and
 /// a check of every result against an independent value (<see cref="DemoReference"/>).
 /// </summary>
-internal sealed class DemoCommand(DemoSizes sizes, ulong rangeChunk, int mapChunk) : ICliCommand
+internal sealed class DemoCommand(DemoSizes sizes, ulong? rangeChunk, int? mapChunk) : ICliCommand
 {
     private const string TutorialSize = "--tutorial-size";
 
@@ -65,7 +65,7 @@ internal sealed class DemoCommand(DemoSizes sizes, ulong rangeChunk, int mapChun
     }
 
     private static DemoCommand Bind(ParsedArguments arguments, GlobalOptions global) =>
-        new(arguments.Flag(TutorialSize) ? DemoSizes.Tutorial : DemoSizes.Scaled, global.ChunkSize ?? 0, global.MapChunkSize);
+        new(arguments.Flag(TutorialSize) ? DemoSizes.Tutorial : DemoSizes.Scaled, global.ChunkSize, global.MapChunkSize);
 
     /// <summary>Where the demo ran: the runner's mode, its silos and the workers one job may use.</summary>
     private sealed record Where(string Mode, int Silos, int Workers)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GrainPool.Abstractions;
 using GrainPool.Cli.Output;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
@@ -8,7 +9,7 @@ using GrainPool.Kernels.Running;
 namespace GrainPool.Cli.Commands;
 
 /// <summary><c>is-prime</c>: deterministic Miller-Rabin (<see cref="MillerRabin.IsPrime"/>) on each value, in order.</summary>
-internal sealed class IsPrimeCommand(ulong[] values, int chunkSize) : ICliCommand
+internal sealed class IsPrimeCommand(ulong[] values, int? chunkSize) : ICliCommand
 {
     private const string ValueName = "N";
 
@@ -30,7 +31,7 @@ internal sealed class IsPrimeCommand(ulong[] values, int chunkSize) : ICliComman
     public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
         var results = new bool[values.Length];
-        await runner.RunMapAsync(new UInt64PrimalityKernel(), values, results, chunkSize, progress, cancellationToken);
+        await runner.RunMapAsync(BuiltInKernels.IsPrimeMillerRabinUInt64, values, results, chunkSize, progress, cancellationToken);
         return new Outcome(values, results);
     }
 

@@ -1,9 +1,12 @@
 using GrainPool.Cli.Parsing;
-using GrainPool.Kernels;
 
 namespace GrainPool.Cli.Commands;
 
-/// <summary>The <c>--method</c> option: names of <see cref="PrimalityMethod"/> values as users type them.</summary>
+/// <summary>One value of <c>--method</c>: the name users type and the handle of the kernel it runs.</summary>
+/// <typeparam name="THandle">The handle type of the command's kernels.</typeparam>
+internal sealed record MethodChoice<THandle>(string Name, THandle Kernel);
+
+/// <summary>The <c>--method</c> option: chooses the kernel handle a command runs, by the name users type.</summary>
 internal static class MethodOption
 {
     /// <summary>The option's name.</summary>
@@ -12,34 +15,16 @@ internal static class MethodOption
     /// <summary>The largest value trial division takes (it works on signed 64-bit values).</summary>
     public const ulong MaxTrialValue = long.MaxValue;
 
-    /// <summary>The name users type for <paramref name="method"/>.</summary>
-    public static string NameOf(PrimalityMethod method) => method switch
-    {
-        PrimalityMethod.Sieve => "sieve",
-        PrimalityMethod.MillerRabin => "miller-rabin",
-        PrimalityMethod.Trial => "trial",
-        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown primality method."),
-    };
-
-    /// <summary>The method given for <c>--method</c> (or <paramref name="fallback"/>), which must be one of <paramref name="allowed"/>.</summary>
-    public static PrimalityMethod Parse(ParsedArguments arguments, PrimalityMethod fallback, IReadOnlyList<PrimalityMethod> allowed, string command)
+    /// <summary>The method given for <c>--method</c>, one of <paramref name="choices"/>; the first when none is given.</summary>
+    public static MethodChoice<THandle> Parse<THandle>(ParsedArguments arguments, IReadOnlyList<MethodChoice<THandle>> choices, string command)
     {
         if (arguments.Value(Name) is not { } text)
         {
-            return fallback;
+            return choices[0];
         }
 
-        var names = string.Join(", ", allowed.Select(NameOf));
-        foreach (var method in Enum.GetValues<PrimalityMethod>())
-        {
-            if (NameOf(method) == text)
-            {
-                return allowed.Contains(method)
-                    ? method
-                    : throw UsageException.ForValue(Name, text, $"is not a method {command} takes; it takes {names}");
-            }
-        }
-
-        throw UsageException.ForValue(Name, text, $"is not a method; {command} takes {names}");
+        return choices.FirstOrDefault(c => c.Name == text)
+            ?? throw UsageException.ForValue(
+                Name, text, $"is not a method {command} takes; it takes {string.Join(", ", choices.Select(c => c.Name))}");
     }
 }

@@ -2,14 +2,21 @@ using System.Text.Json;
 using GrainPool.Cli.Output;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
-using GrainPool.Kernels;
+using GrainPool.Abstractions;
 using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Commands;
 
 /// <summary><c>primes count</c>: the number of primes p with from &lt;= p &lt;= to (the pi(x) convention).</summary>
-internal sealed class PrimesCountCommand(ulong from, ulong to, PrimalityMethod method, ulong? chunkSize) : ICliCommand
+internal sealed class PrimesCountCommand(ulong from, ulong to, MethodChoice<RangeKernel<ulong>> method, ulong? chunkSize) : ICliCommand
 {
+    private static readonly MethodChoice<RangeKernel<ulong>>[] Methods =
+    [
+        new("sieve", BuiltInKernels.PrimeCountSieve),
+        new("miller-rabin", BuiltInKernels.PrimeCountMillerRabin),
+        new("trial", BuiltInKernels.PrimeCountTrial),
+    ];
+
     private const string From = "--from";
     private const string To = "--to";
 
@@ -34,22 +41,21 @@ internal sealed class PrimesCountCommand(ulong from, ulong to, PrimalityMethod m
     /// <inheritdoc />
     public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
-        var count = await runner.RunRangeAsync(new PrimeCountKernel(method), from, to, chunkSize ?? 0, progress, cancellationToken);
-        return new Outcome(from, to, method, count);
+        var count = await runner.RunRangeAsync(method.Kernel, from, to, chunkSize, progress, cancellationToken);
+        return new Outcome(from, to, method.Name, count);
     }
 
     private static PrimesCountCommand Bind(ParsedArguments arguments, GlobalOptions global)
     {
         var from = arguments.NumberOrDefault(From, 0);
         var to = arguments.Number(To);
-        var method = MethodOption.Parse(
-            arguments, PrimalityMethod.Sieve, [PrimalityMethod.Sieve, PrimalityMethod.MillerRabin, PrimalityMethod.Trial], "primes count");
+        var method = MethodOption.Parse(arguments, Methods, "primes count");
         if (from > to)
         {
             throw UsageException.ForValue(From, arguments.Shown(From, 0), $"is larger than --to '{arguments.Value(To)}'");
         }
 
-        if (method == PrimalityMethod.Trial && to > MethodOption.MaxTrialValue)
+        if (method.Kernel == BuiltInKernels.PrimeCountTrial && to > MethodOption.MaxTrialValue)
         {
             throw UsageException.ForValue(To, arguments.Value(To)!, $"is larger than {MethodOption.MaxTrialValue}, the largest value --method trial takes");
         }
@@ -58,12 +64,12 @@ internal sealed class PrimesCountCommand(ulong from, ulong to, PrimalityMethod m
         return new PrimesCountCommand(from, to, method, global.ChunkSize);
     }
 
-    private sealed class Outcome(ulong from, ulong to, PrimalityMethod method, ulong count) : ICommandOutcome
+    private sealed class Outcome(ulong from, ulong to, string method, ulong count) : ICommandOutcome
     {
         /// <inheritdoc />
         public void WriteJson(Utf8JsonWriter json)
         {
-            json.WriteString("method", MethodOption.NameOf(method));
+            json.WriteString("method", method);
             json.WriteInteger("from", from);
             json.WriteInteger("to", to);
             json.WriteInteger("count", count);
@@ -73,7 +79,7 @@ internal sealed class PrimesCountCommand(ulong from, ulong to, PrimalityMethod m
         public void WriteText(TextWriter text, RunSummary summary)
         {
             text.WriteLine($"Found {TextFormat.Plain(count)} primes from {TextFormat.Grouped(from)} to {TextFormat.Grouped(to)} (both included)");
-            TextFormat.WriteTiming(text, summary, MethodOption.NameOf(method));
+            TextFormat.WriteTiming(text, summary, method);
         }
     }
 }

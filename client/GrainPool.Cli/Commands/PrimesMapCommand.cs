@@ -2,7 +2,7 @@ using System.Text.Json;
 using GrainPool.Cli.Output;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
-using GrainPool.Kernels;
+using GrainPool.Abstractions;
 using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Commands;
@@ -11,8 +11,14 @@ namespace GrainPool.Cli.Commands;
 /// <c>primes map</c>: the tutorial's <c>Pool.map(is_prime, range(1, N + 1))</c>, one result per number in order.
 /// Items and results are held in memory, as Pool.map's lists are.
 /// </summary>
-internal sealed class PrimesMapCommand(int upto, PrimalityMethod method, int chunkSize) : ICliCommand
+internal sealed class PrimesMapCommand(int upto, MethodChoice<ItemKernel<long, bool>> method, int? chunkSize) : ICliCommand
 {
+    private static readonly MethodChoice<ItemKernel<long, bool>>[] Methods =
+    [
+        new("trial", BuiltInKernels.IsPrimeTrial),
+        new("miller-rabin", BuiltInKernels.IsPrimeMillerRabin),
+    ];
+
     private const string UpTo = "--upto";
 
     // A long item and a bool result per number.
@@ -46,14 +52,14 @@ internal sealed class PrimesMapCommand(int upto, PrimalityMethod method, int chu
         }
 
         var results = new bool[upto];
-        await runner.RunMapAsync(new IsPrimeKernel(method), items, results, chunkSize, progress, cancellationToken);
-        return new Outcome((ulong)upto, method, results);
+        await runner.RunMapAsync(method.Kernel, items, results, chunkSize, progress, cancellationToken);
+        return new Outcome((ulong)upto, method.Name, results);
     }
 
     private static PrimesMapCommand Bind(ParsedArguments arguments, GlobalOptions global)
     {
         var upto = arguments.Number(UpTo);
-        var method = MethodOption.Parse(arguments, PrimalityMethod.Trial, [PrimalityMethod.Trial, PrimalityMethod.MillerRabin], "primes map");
+        var method = MethodOption.Parse(arguments, Methods, "primes map");
         var text = arguments.Value(UpTo)!;
         if (upto > (ulong)Array.MaxLength)
         {
@@ -70,14 +76,14 @@ internal sealed class PrimesMapCommand(int upto, PrimalityMethod method, int chu
         return new PrimesMapCommand((int)upto, method, global.MapChunkSize);
     }
 
-    private sealed class Outcome(ulong upto, PrimalityMethod method, bool[] results) : ICommandOutcome
+    private sealed class Outcome(ulong upto, string method, bool[] results) : ICommandOutcome
     {
         private readonly ulong _count = (ulong)results.AsSpan().Count(true);
 
         /// <inheritdoc />
         public void WriteJson(Utf8JsonWriter json)
         {
-            json.WriteString("method", MethodOption.NameOf(method));
+            json.WriteString("method", method);
             json.WriteInteger("upto", upto);
             json.WriteInteger("count", _count);
             json.WriteBooleanArray("results", results);
@@ -88,7 +94,7 @@ internal sealed class PrimesMapCommand(int upto, PrimalityMethod method, int chu
         {
             // The tutorial's own line: print(f"Found {len(primes)} primes up to 100,000")
             text.WriteLine($"Found {TextFormat.Plain(_count)} primes up to {TextFormat.Grouped(upto)}");
-            TextFormat.WriteTiming(text, summary, MethodOption.NameOf(method));
+            TextFormat.WriteTiming(text, summary, method);
         }
     }
 }

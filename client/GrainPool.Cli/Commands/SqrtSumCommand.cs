@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GrainPool.Abstractions;
 using GrainPool.Cli.Output;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
@@ -54,7 +55,7 @@ internal sealed class SqrtSumCommand(ulong from, ulong n, int repeat, ulong? chu
             }
 
             var jobProgress = progress is null ? null : new OffsetProgress(progress, width * (uint)job, width * (uint)repeat);
-            var partial = await runner.RunRangeAsync(new SqrtSumKernel(), from, n - 1, chunkSize ?? 0, jobProgress, cancellationToken);
+            var partial = await runner.RunRangeAsync(BuiltInKernels.SqrtSum, from, n - 1, chunkSize, jobProgress, cancellationToken);
             results[job] = partial.ToDouble();
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GrainPool.Abstractions;
 using GrainPool.Cli.Output;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
@@ -36,7 +37,7 @@ internal sealed class SquareSumCommand(ulong from, ulong n, ulong? chunkSize) : 
     {
         var sum = n == from
             ? UInt128.Zero // the empty sum; the runner takes non-empty ranges only
-            : await runner.RunRangeAsync(new SquareSumKernel(), from, n - 1, chunkSize ?? 0, progress, cancellationToken);
+            : await runner.RunRangeAsync(BuiltInKernels.SquareSum, from, n - 1, chunkSize, progress, cancellationToken);
         return new Outcome(from, n, sum);
     }
 

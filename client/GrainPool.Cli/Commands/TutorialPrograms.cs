@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using GrainPool.Abstractions;
 using GrainPool.Cli.Output;
 using GrainPool.Cli.Running;
-using GrainPool.Kernels;
-using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Commands;
 
@@ -83,7 +82,7 @@ internal abstract class TutorialProgram
     public abstract string Check { get; }
 
     /// <summary>The demo's three programs with <paramref name="sizes"/>.</summary>
-    public static IReadOnlyList<TutorialProgram> All(DemoSizes sizes, ulong rangeChunk, int mapChunk) =>
+    public static IReadOnlyList<TutorialProgram> All(DemoSizes sizes, ulong? rangeChunk, int? mapChunk) =>
     [
         new HeavyTask(sizes.HeavyN, rangeChunk),
         new PoolMapIsPrime(sizes.MapUpTo, mapChunk),
@@ -117,7 +116,7 @@ internal abstract class TutorialProgram
     /// heavy_task, started twice as the tutorial's two Processes: two concurrent jobs of sum(i**2 for i in range(N)),
     /// exact in 128 bits.
     /// </summary>
-    private sealed class HeavyTask(ulong n, ulong chunkSize) : TutorialProgram
+    private sealed class HeavyTask(ulong n, ulong? chunkSize) : TutorialProgram
     {
         private const int Jobs = 2;
 
@@ -130,11 +129,11 @@ internal abstract class TutorialProgram
         public override string Check => "closed form n(n-1)(2n-1)/6";
 
         public override Task WarmUpAsync(IJobRunner runner, CancellationToken cancellationToken) =>
-            runner.RunRangeAsync(new SquareSumKernel(), 0, WarmUpWidth - 1, 0, null, cancellationToken);
+            runner.RunRangeAsync(BuiltInKernels.SquareSum, 0, WarmUpWidth - 1, null, null, cancellationToken);
 
         public override async Task<ProgramResult> RunAsync(IJobRunner runner, CancellationToken cancellationToken)
         {
-            var sums = await Task.WhenAll(Enumerable.Range(0, Jobs).Select(_ => runner.RunRangeAsync(new SquareSumKernel(), 0, n - 1, chunkSize, null, cancellationToken)));
+            var sums = await Task.WhenAll(Enumerable.Range(0, Jobs).Select(_ => runner.RunRangeAsync(BuiltInKernels.SquareSum, 0, n - 1, chunkSize, null, cancellationToken)));
             var expected = DemoReference.SquareSum(n);
             var ok = sums.All(s => (BigInteger)s == expected);
             // The tutorial's print(f"[{name}] done. sum={total}") of each Process, then the parent's line.
@@ -154,7 +153,7 @@ internal abstract class TutorialProgram
     }
 
     /// <summary>Pool.map(is_prime, range(1, M + 1)) with the tutorial's trial-division is_prime.</summary>
-    private sealed class PoolMapIsPrime(ulong upto, int chunkSize) : TutorialProgram
+    private sealed class PoolMapIsPrime(ulong upto, int? chunkSize) : TutorialProgram
     {
         private long[]? _items;
 
@@ -169,13 +168,13 @@ internal abstract class TutorialProgram
         public override async Task WarmUpAsync(IJobRunner runner, CancellationToken cancellationToken)
         {
             var items = Items().AsMemory(0, (int)Math.Min(upto, 1 << 16));
-            await runner.RunMapAsync(new IsPrimeKernel(PrimalityMethod.Trial), items, new bool[items.Length], 0, null, cancellationToken);
+            await runner.RunMapAsync(BuiltInKernels.IsPrimeTrial, items, new bool[items.Length], null, null, cancellationToken);
         }
 
         public override async Task<ProgramResult> RunAsync(IJobRunner runner, CancellationToken cancellationToken)
         {
             var results = new bool[upto];
-            await runner.RunMapAsync(new IsPrimeKernel(PrimalityMethod.Trial), Items(), results, chunkSize, null, cancellationToken);
+            await runner.RunMapAsync(BuiltInKernels.IsPrimeTrial, Items(), results, chunkSize, null, cancellationToken);
             var count = (ulong)results.AsSpan().Count(true);
             var expected = DemoReference.PrimeCounts[upto];
             // The tutorial's print(f"Found {len(primes)} primes up to 100,000").
@@ -206,7 +205,7 @@ internal abstract class TutorialProgram
     }
 
     /// <summary>ProcessPoolExecutor.map(compute, [n] * 8): eight concurrent sum(math.sqrt(i) for i in range(n)), correctly rounded.</summary>
-    private sealed class ProcessPoolCompute(ulong n, ulong chunkSize) : TutorialProgram
+    private sealed class ProcessPoolCompute(ulong n, ulong? chunkSize) : TutorialProgram
     {
         private const int Jobs = 8;
 
@@ -219,11 +218,11 @@ internal abstract class TutorialProgram
         public override string Check => $"S({Readable(n)}), published table";
 
         public override Task WarmUpAsync(IJobRunner runner, CancellationToken cancellationToken) =>
-            runner.RunRangeAsync(new SqrtSumKernel(), 0, WarmUpWidth - 1, 0, null, cancellationToken);
+            runner.RunRangeAsync(BuiltInKernels.SqrtSum, 0, WarmUpWidth - 1, null, null, cancellationToken);
 
         public override async Task<ProgramResult> RunAsync(IJobRunner runner, CancellationToken cancellationToken)
         {
-            var partials = await Task.WhenAll(Enumerable.Range(0, Jobs).Select(_ => runner.RunRangeAsync(new SqrtSumKernel(), 0, n - 1, chunkSize, null, cancellationToken)));
+            var partials = await Task.WhenAll(Enumerable.Range(0, Jobs).Select(_ => runner.RunRangeAsync(BuiltInKernels.SqrtSum, 0, n - 1, chunkSize, null, cancellationToken)));
             var results = partials.Select(p => p.ToDouble()).ToArray();
             var expected = DemoReference.SqrtSums[n];
             var ok = results.All(r => BitConverter.DoubleToInt64Bits(r) == BitConverter.DoubleToInt64Bits(expected));

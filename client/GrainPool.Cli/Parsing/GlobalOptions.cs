@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using GrainPool.Cli.Running;
 using GrainPool.Client;
+using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Parsing;
 
@@ -67,7 +68,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         new(ClusterOption, "H:P,...", "Join a running cluster through these gateways (host:port, comma-separated)"),
         new(ClusterIdOption, "ID", $"Cluster id for --cluster (default {DefaultClusterId}) or for the silos --silos starts (default: a new one)"),
         new(ThreadsOption, "T", $"Workers, 1 to {MaxThreads}: threads (--in-process), silo cores (embedded), total cores (--silos), most workers (--cluster); default: the cores here ({Environment.ProcessorCount}), or every worker of a joined cluster"),
-        new(ChunkSizeOption, "C", "Numbers (or items) per chunk, at least 1 (default: chosen per job, about 16 range chunks or 4 map chunks per worker)"),
+        new(ChunkSizeOption, "C", "Numbers (or items) per chunk, at least 1 (default: paced to about 0.5 s of measured kernel time per chunk, smaller at the end)"),
         new(JsonOption, null, "Print exactly one JSON object on standard output instead of text"),
         new(MetricsPortOption, "P", "Serve metrics at http://127.0.0.1:P/metrics while the command runs (client meter; embedded: the silo's too)"),
         new(Help, null, "Show help for grainpool or for a command", ShortName: HelpShort),
@@ -125,7 +126,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         if (arguments.Value(ChunkSizeOption) is { } chunkText)
         {
             chunkSize = NumberParser.Parse(ChunkSizeOption, chunkText);
-            if (chunkSize < 1)
+            if (!ChunkPolicy.IsValid(chunkSize))
             {
                 throw UsageException.ForValue(ChunkSizeOption, chunkText, "must be at least 1");
             }
@@ -194,14 +195,14 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     /// </summary>
     public void EnsureChunkCountFits(ParsedArguments arguments, UInt128 width)
     {
-        if (ChunkSize is { } size && (width + size - 1) / size > long.MaxValue)
+        if (ChunkSize is { } size && ChunkPolicy.ChunkCount(width, size) > long.MaxValue)
         {
             throw UsageException.ForValue(ChunkSizeOption, arguments.Value(ChunkSizeOption)!, $"splits the range into more than {long.MaxValue} chunks");
         }
     }
 
-    /// <summary>The map chunk size (items per chunk), or 0 to let the runner choose.</summary>
-    public int MapChunkSize => ChunkSize is { } size ? (int)Math.Min(size, int.MaxValue) : 0;
+    /// <summary>The map chunk size (items per chunk), or null to let the runner choose.</summary>
+    public int? MapChunkSize => ChunkSize is { } size ? (int)Math.Min(size, int.MaxValue) : null;
 
     private static IPEndPoint[] ParseGateways(string text)
     {

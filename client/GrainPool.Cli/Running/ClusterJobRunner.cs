@@ -1,6 +1,5 @@
 using GrainPool.Abstractions;
 using GrainPool.Client;
-using GrainPool.Kernels;
 using GrainPool.Kernels.Running;
 using ClientItemFailedException = GrainPool.Client.ItemFailedException;
 using KernelItemFailedException = GrainPool.Kernels.Running.ItemFailedException;
@@ -8,17 +7,14 @@ using KernelItemFailedException = GrainPool.Kernels.Running.ItemFailedException;
 namespace GrainPool.Cli.Running;
 
 /// <summary>
-/// Runs jobs on a GrainPool cluster through <see cref="GrainPoolClient"/>: each kernel object a command passes is mapped
-/// to the handle of the same kernel registered on the silos (<see cref="BuiltInKernels"/>); the chunk size becomes
-/// <see cref="RangeOptions.ChunkSize"/> or <see cref="MapOptions.ChunkSize"/>, progress comes from
+/// Runs jobs on a GrainPool cluster through <see cref="GrainPoolClient"/>: the handle a command passes goes to the client
+/// as it is; the chunk size becomes <see cref="RangeOptions.ChunkSize"/> or <see cref="MapOptions.ChunkSize"/> (null: the
+/// client's pacing by measured kernel time), progress comes from
 /// <see cref="JobOptions.Progress"/>, and the worker cap is <see cref="JobOptions.MaxWorkers"/>.
 /// Disposing the runner disposes the <see cref="ClusterSession"/> it owns (stopping what the session started).
 /// </summary>
 internal sealed class ClusterJobRunner : IJobRunner
 {
-    private const int RangeChunksPerWorker = 16;
-    private const int MaxMapChunk = 1 << 16;
-
     private readonly ClusterSession? _ownedSession;
     private readonly GrainPoolClient _client;
     private readonly int? _maxWorkers;
@@ -59,58 +55,32 @@ internal sealed class ClusterJobRunner : IJobRunner
 
     /// <inheritdoc />
     public async Task<TPartial> RunRangeAsync<TPartial>(
-        IRangeKernel<TPartial> kernel,
+        RangeKernel<TPartial> kernel,
         ulong first,
         ulong last,
-        ulong chunkSize,
+        ulong? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var width = (UInt128)last - first + 1;
         var options = new RangeOptions
         {
-            ChunkSize = chunkSize == 0 ? DefaultRangeChunk(kernel, width) : chunkSize,
+            ChunkSize = chunkSize,
             MaxWorkers = _maxWorkers,
-            Progress = progress is null ? null : new ProgressAdapter(progress, width),
+            Progress = progress is null ? null : new ProgressAdapter(progress, (UInt128)last - first + 1),
         };
 
-        // The kernels the commands use, each mapped to its registered twin; TPartial is the kernel's own type, so the
-        // casts through object only restate what the pattern match proved.
-        switch (kernel)
-        {
-            case PrimeCountKernel primes:
-            {
-                var result = await _client.CountPrimesAsync(first, last, MethodOf(primes.Method), options, cancellationToken);
-                _usage.Record(result.Stats);
-                return (TPartial)(object)result.Value;
-            }
-
-            case SqrtSumKernel:
-            {
-                var result = await _client.RunRangeAsync(BuiltInKernels.SqrtSumFixed, first, last, options, cancellationToken);
-                _usage.Record(result.Stats);
-                return (TPartial)(object)new SqrtSumPartial(result.Value);
-            }
-
-            case SquareSumKernel:
-            {
-                var result = await _client.SquareSumAsync(first, last, options, cancellationToken);
-                _usage.Record(result.Stats);
-                return (TPartial)(object)result.Value;
-            }
-
-            default:
-                throw NotOnCluster(kernel.Name, kernel.GetType());
-        }
+        var result = await _client.RunRangeAsync(kernel, first, last, options, cancellationToken);
+        _usage.Record(result.Stats);
+        return result.Value;
     }
 
     /// <inheritdoc />
     public async Task RunMapAsync<TItem, TResult>(
-        IItemKernel<TItem, TResult> kernel,
+        ItemKernel<TItem, TResult> kernel,
         ReadOnlyMemory<TItem> items,
         Memory<TResult> results,
-        int chunkSize,
+        int? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken)
     {
@@ -120,23 +90,16 @@ internal sealed class ClusterJobRunner : IJobRunner
             throw new ArgumentException($"results has {results.Length} slots for {items.Length} items.", nameof(results));
         }
 
-        object handle = kernel switch
-        {
-            IsPrimeKernel { Method: PrimalityMethod.Trial } => BuiltInKernels.IsPrimeTrial,
-            IsPrimeKernel { Method: PrimalityMethod.MillerRabin } => BuiltInKernels.IsPrimeMillerRabin,
-            UInt64PrimalityKernel => BuiltInKernels.IsPrimeMillerRabinUInt64,
-            _ => throw NotOnCluster(kernel.Name, kernel.GetType()),
-        };
         var options = new MapOptions
         {
-            ChunkSize = chunkSize == 0 ? DefaultMapChunk(items.Length) : chunkSize,
+            ChunkSize = chunkSize,
             MaxWorkers = _maxWorkers,
             Progress = progress is null ? null : new ProgressAdapter(progress, (UInt128)items.Length),
         };
 
         try
         {
-            var mapped = await _client.MapAsync((ItemKernel<TItem, TResult>)handle, AsList(items), options, cancellationToken);
+            var mapped = await _client.MapAsync(kernel, AsList(items), options, cancellationToken);
             _usage.Record(mapped.Stats);
             mapped.Results.CopyTo(results);
         }
@@ -149,40 +112,6 @@ internal sealed class ClusterJobRunner : IJobRunner
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _ownedSession?.DisposeAsync() ?? ValueTask.CompletedTask;
-
-    // The CLI fixes its chunks from the job's size instead of leaving them to the client's pacing (about
-    // TargetChunkDuration of measured work per chunk), which also makes a command split the same way every run: about 16
-    // range chunks or 4 map chunks per worker, each capped at about a second or two of one core's work (measured on
-    // this project's 2-core machine) or 64 Ki items (a map chunk is one message). A grain call must finish within
-    // Orleans' response timeout (30 s, counted from when the call queues behind the worker's previous chunk), or it
-    // fails with TimeoutException and is retried elsewhere; the caps keep every chunk far below it.
-    private ulong DefaultRangeChunk<TPartial>(IRangeKernel<TPartial> kernel, UInt128 width)
-    {
-        var (minimum, maximum) = kernel switch
-        {
-            PrimeCountKernel { Method: PrimalityMethod.Sieve } => (BuiltInKernels.PrimeCountSieve.MinChunkSize, 1UL << 32),
-            PrimeCountKernel { Method: PrimalityMethod.MillerRabin } => (BuiltInKernels.PrimeCountMillerRabin.MinChunkSize, 1UL << 22),
-            PrimeCountKernel => (BuiltInKernels.PrimeCountTrial.MinChunkSize, 1UL << 12),
-            SqrtSumKernel => (BuiltInKernels.SqrtSumFixed.MinChunkSize, 1UL << 32),
-            _ => (BuiltInKernels.SquareSum.MinChunkSize, 1UL << 32),
-        };
-        var even = width / (UInt128)(Math.Max(Workers, 1) * RangeChunksPerWorker);
-        return (ulong)UInt128.Clamp(even, minimum, maximum);
-    }
-
-    private int? DefaultMapChunk(int items) =>
-        items == 0 ? null : (int)Math.Clamp((items + (4L * Math.Max(Workers, 1)) - 1) / (4L * Math.Max(Workers, 1)), 1, MaxMapChunk);
-
-    private static PrimeCountMethod MethodOf(PrimalityMethod method) => method switch
-    {
-        PrimalityMethod.Sieve => PrimeCountMethod.Sieve,
-        PrimalityMethod.MillerRabin => PrimeCountMethod.MillerRabin,
-        PrimalityMethod.Trial => PrimeCountMethod.Trial,
-        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown primality method."),
-    };
-
-    private static NotSupportedException NotOnCluster(string name, Type type) =>
-        new($"the kernel '{name}' ({type.Name}) has no counterpart registered on the cluster; run it with --in-process");
 
     /// <summary>The client's progress (units done, total when known) as the commands' <see cref="RunProgress"/>.</summary>
     private sealed class ProgressAdapter(IProgress<RunProgress> inner, UInt128 total) : IProgress<MapProgress>
@@ -215,10 +144,11 @@ internal sealed class ClusterJobRunner : IJobRunner
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    /// <summary>The largest worker and silo counts seen in any job's statistics, shared by a runner and its views.</summary>
+    /// <summary>The largest worker and silo counts seen in any job's statistics and all jobs' chunks, shared by a runner and its views.</summary>
     private sealed class UsageTracker
     {
         private readonly Lock _gate = new();
+        private readonly ChunkSizeLog _chunks = new();
         private RunnerUsage _current;
 
         public RunnerUsage Current
@@ -236,7 +166,8 @@ internal sealed class ClusterJobRunner : IJobRunner
         {
             lock (_gate)
             {
-                _current = new RunnerUsage(Math.Max(_current.Workers, stats.Workers), Math.Max(_current.Silos, stats.Silos));
+                _chunks.Add(stats.ChunkSizes);
+                _current = new RunnerUsage(Math.Max(_current.Workers, stats.Workers), Math.Max(_current.Silos, stats.Silos), _chunks);
             }
         }
     }

@@ -1,3 +1,4 @@
+using GrainPool.Abstractions;
 using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Running;
@@ -19,8 +20,8 @@ internal interface IJobRunner : IAsyncDisposable
     int Silos { get; }
 
     /// <summary>
-    /// What the jobs run so far actually used (the largest job): distinct workers and silos that took chunks. In
-    /// process it is the thread count and no silo.
+    /// What the jobs run so far actually used (the largest job): distinct workers and silos that took chunks, and the
+    /// sizes of all their chunks. In process it is the thread count and no silo.
     /// </summary>
     RunnerUsage Usage { get; }
 
@@ -31,28 +32,29 @@ internal interface IJobRunner : IAsyncDisposable
     IJobRunner WithMaxWorkers(int maxWorkers);
 
     /// <summary>
-    /// Runs <paramref name="kernel"/> over the inclusive range [<paramref name="first"/>, <paramref name="last"/>] and returns
-    /// the combined result. A <paramref name="chunkSize"/> of 0 lets the runner choose.
+    /// Runs the kernel of <paramref name="kernel"/> over the inclusive range [<paramref name="first"/>, <paramref name="last"/>]
+    /// and returns the combined result. A null <paramref name="chunkSize"/> lets the runner choose.
     /// </summary>
     Task<TPartial> RunRangeAsync<TPartial>(
-        IRangeKernel<TPartial> kernel,
+        RangeKernel<TPartial> kernel,
         ulong first,
         ulong last,
-        ulong chunkSize,
+        ulong? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken);
 
     /// <summary>Pool.map: result i of <paramref name="results"/> is <paramref name="kernel"/> applied to item i.</summary>
     Task RunMapAsync<TItem, TResult>(
-        IItemKernel<TItem, TResult> kernel,
+        ItemKernel<TItem, TResult> kernel,
         ReadOnlyMemory<TItem> items,
         Memory<TResult> results,
-        int chunkSize,
+        int? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken);
 }
 
-/// <summary>Distinct workers and silos that took chunks (the largest of the jobs run).</summary>
+/// <summary>Distinct workers and silos that took chunks (the largest of the jobs run), and the chunks of all the jobs.</summary>
 /// <param name="Workers">Distinct worker activations (threads in process) that took chunks.</param>
 /// <param name="Silos">Distinct silos that took chunks; 0 in process.</param>
-internal readonly record struct RunnerUsage(int Workers, int Silos);
+/// <param name="Chunks">The sizes of the chunks every job run so far used; null when the runner does not record them.</param>
+internal readonly record struct RunnerUsage(int Workers, int Silos, ChunkSizeLog? Chunks = null);

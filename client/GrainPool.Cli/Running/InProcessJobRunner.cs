@@ -1,15 +1,18 @@
+using GrainPool.Abstractions;
 using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Running;
 
 /// <summary>
-/// Runs jobs on <see cref="Workers"/> threads of this process through the kernels' <see cref="InProcessRunner"/>.
+/// Runs jobs on <see cref="Workers"/> threads of this process through the kernels' <see cref="InProcessRunner"/>, running
+/// the declaration behind each handle.
 /// Concurrent jobs take turns, each on all the threads, so <see cref="Workers"/> is the whole budget (a one-thread
 /// runner is one worker, as a Pool(1) is, however many jobs are submitted).
 /// </summary>
-internal sealed class InProcessJobRunner(int workers) : IJobRunner
+internal sealed class InProcessJobRunner(int workers, ChunkSizeLog? chunks = null) : IJobRunner
 {
     private readonly InProcessRunner _runner = new(workers);
+    private readonly ChunkSizeLog _chunks = chunks ?? new();
     private readonly SemaphoreSlim _turn = new(1, 1);
 
     /// <inheritdoc />
@@ -22,32 +25,32 @@ internal sealed class InProcessJobRunner(int workers) : IJobRunner
     public int Silos => 0;
 
     /// <inheritdoc />
-    public RunnerUsage Usage => new(Workers, 0);
+    public RunnerUsage Usage => new(Workers, 0, _chunks);
 
     /// <inheritdoc />
-    public IJobRunner WithMaxWorkers(int maxWorkers) => new InProcessJobRunner(Math.Min(Math.Max(maxWorkers, 1), Workers));
+    public IJobRunner WithMaxWorkers(int maxWorkers) => new InProcessJobRunner(Math.Min(Math.Max(maxWorkers, 1), Workers), _chunks);
 
     /// <inheritdoc />
     public Task<TPartial> RunRangeAsync<TPartial>(
-        IRangeKernel<TPartial> kernel,
+        RangeKernel<TPartial> kernel,
         ulong first,
         ulong last,
-        ulong chunkSize,
+        ulong? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken) =>
-        InTurnAsync(() => _runner.RunRange(kernel, first, last, chunkSize, progress, cancellationToken), cancellationToken);
+        InTurnAsync(() => _runner.RunRange(kernel.Kernel, first, last, chunkSize, progress, cancellationToken, _chunks), cancellationToken);
 
     /// <inheritdoc />
     public Task RunMapAsync<TItem, TResult>(
-        IItemKernel<TItem, TResult> kernel,
+        ItemKernel<TItem, TResult> kernel,
         ReadOnlyMemory<TItem> items,
         Memory<TResult> results,
-        int chunkSize,
+        int? chunkSize,
         IProgress<RunProgress>? progress,
         CancellationToken cancellationToken) =>
         InTurnAsync(() =>
         {
-            _runner.RunMap(kernel, items, results, chunkSize, progress, cancellationToken);
+            _runner.RunMap(kernel.Kernel, items, results, chunkSize, progress, cancellationToken, _chunks);
             return true;
         }, cancellationToken);
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace GrainPool.Kernels.Running;
 
 /// <summary>Progress of a running job: units (numbers of a range, or items) done out of the total.</summary>
@@ -16,14 +18,12 @@ public sealed class ItemFailedException(long index, object? item, Exception inne
 
 /// <summary>
 /// The in-process baseline: runs a job's chunks on <see cref="Workers"/> threads of this process. Chunks are pulled
-/// from a shared counter, so a worker that finishes early takes the next chunk (costs grow with n for primality, and
-/// static splitting would leave cores idle). Nothing is allocated per item.
+/// from a shared cursor, so a worker that finishes early takes the next chunk, and are sized by the same
+/// <see cref="ChunkPolicy"/> as the cluster's: a fixed size when the caller gives one, else paced by the kernel time
+/// each finished chunk measured (costs grow with n for primality). Nothing is allocated per item.
 /// </summary>
 public sealed class InProcessRunner
 {
-    /// <summary>Chunks per worker aimed for when the caller gives no chunk size: enough to balance uneven chunk costs.</summary>
-    public const int ChunksPerWorker = 16;
-
     /// <summary>Creates a runner over <paramref name="workers"/> threads (default: every core of this process).</summary>
     public InProcessRunner(int? workers = null)
     {
@@ -35,22 +35,22 @@ public sealed class InProcessRunner
     /// <summary>Number of worker threads.</summary>
     public int Workers { get; }
 
-    /// <summary>Chunk size for a range job when none is given: about <see cref="ChunksPerWorker"/> chunks per worker.</summary>
-    public ulong ChooseChunkSize(UInt128 width, ulong minChunkSize)
-    {
-        var target = width / (UInt128)(Workers * ChunksPerWorker);
-        var size = target > ulong.MaxValue ? ulong.MaxValue : (ulong)target;
-        return Math.Max(Math.Max(size, minChunkSize), 1);
-    }
+    /// <summary>Kernel time aimed for per chunk when no chunk size is given (default <see cref="ChunkPolicy.DefaultTargetDuration"/>).</summary>
+    public TimeSpan TargetChunkDuration { get; init; } = ChunkPolicy.DefaultTargetDuration;
 
-    /// <summary>Runs <paramref name="kernel"/> over [first, last] and returns the combined result.</summary>
+    /// <summary>
+    /// Runs <paramref name="kernel"/> over [first, last] and returns the combined result. A null
+    /// <paramref name="chunkSize"/> paces chunks by measured kernel time; <paramref name="chunkSizes"/>, when given,
+    /// records the size of every chunk run.
+    /// </summary>
     public TPartial RunRange<TPartial>(
         IRangeKernel<TPartial> kernel,
         ulong first,
         ulong last,
-        ulong chunkSize = 0,
+        ulong? chunkSize = null,
         IProgress<RunProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        ChunkSizeLog? chunkSizes = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         if (first > last)
@@ -58,30 +58,33 @@ public sealed class InProcessRunner
             throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
         }
 
+        ChunkPolicy.ThrowIfInvalid(chunkSize, nameof(chunkSize));
         var width = (UInt128)last - first + 1;
-        var size = chunkSize == 0 ? ChooseChunkSize(width, kernel.MinChunkSize) : chunkSize;
-        var chunks = (width + size - 1) / size;
-        if (chunks > long.MaxValue)
+        if (chunkSize is { } size && ChunkPolicy.ChunkCount(width, size) > long.MaxValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, $"Chunk size {size} splits [{first}, {last}] into {chunks} chunks, more than {long.MaxValue}.");
+            throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, $"Chunk size {size} splits [{first}, {last}] into {ChunkPolicy.ChunkCount(width, size)} chunks, more than {long.MaxValue}.");
         }
 
-        var chunkCount = (long)chunks;
+        var chunker = new RangeChunker(first, last, chunkSize, kernel.MinChunkSize, Workers, TargetChunkDuration);
         var total = kernel.Zero;
         var gate = new Lock();
-        long nextChunk = -1;
         UInt128 done = 0;
 
-        RunWorkers(Math.Min(Workers, chunkCount), cancellationToken, () =>
+        RunWorkers(Workers, cancellationToken, () =>
         {
             var local = kernel.Zero;
-            long chunk;
-            while ((chunk = Interlocked.Increment(ref nextChunk)) < chunkCount)
+            while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var chunkFirst = first + (ulong)chunk * size;
-                var chunkLast = chunk == chunkCount - 1 ? last : chunkFirst + size - 1;
+                if (!chunker.TryNext(out var chunkFirst, out var chunkLast))
+                {
+                    break;
+                }
+
+                var started = Stopwatch.GetTimestamp();
                 local = kernel.Combine(local, kernel.Compute(chunkFirst, chunkLast));
+                chunker.Completed(chunkFirst, chunkLast, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                chunkSizes?.Add(chunkLast - chunkFirst + 1);
                 if (progress is not null)
                 {
                     UInt128 nowDone;
@@ -106,16 +109,17 @@ public sealed class InProcessRunner
 
     /// <summary>
     /// Pool.map: applies <paramref name="kernel"/> to every item and writes result i for item i. Items go in chunks of
-    /// <paramref name="chunkSize"/> (default: like Pool.map, about 4 chunks per worker, finer for balance).
-    /// A failing item raises <see cref="ItemFailedException"/> naming its index and value.
+    /// <paramref name="chunkSize"/>, or when it is null, paced by measured kernel time up to Pool.map's count rule
+    /// (<see cref="ChunkPolicy"/>). A failing item raises <see cref="ItemFailedException"/> naming its index and value.
     /// </summary>
     public void RunMap<TItem, TResult>(
         IItemKernel<TItem, TResult> kernel,
         ReadOnlyMemory<TItem> items,
         Memory<TResult> results,
-        int chunkSize = 0,
+        int? chunkSize = null,
         IProgress<RunProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        ChunkSizeLog? chunkSizes = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         if (results.Length != items.Length)
@@ -123,26 +127,38 @@ public sealed class InProcessRunner
             throw new ArgumentException($"results has {results.Length} slots for {items.Length} items.", nameof(results));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(chunkSize);
+        ChunkPolicy.ThrowIfInvalid(chunkSize, nameof(chunkSize));
         var count = items.Length;
         if (count == 0)
         {
             return;
         }
 
-        var size = chunkSize != 0 ? chunkSize : Math.Max(1, (int)Math.Ceiling(count / (double)(Workers * ChunksPerWorker)));
-        var chunkCount = (count + (long)size - 1) / size;
-        long nextChunk = -1;
+        var pacer = new ItemChunkPacer(chunkSize, ChunkPolicy.MaxListChunk(count, Workers), TargetChunkDuration, Workers);
+        var gate = new Lock();
+        var next = 0;
         long done = 0;
 
-        RunWorkers(Math.Min(Workers, chunkCount), cancellationToken, () =>
+        RunWorkers(Workers, cancellationToken, () =>
         {
-            long chunk;
-            while ((chunk = Interlocked.Increment(ref nextChunk)) < chunkCount)
+            while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var start = (int)(chunk * size);
-                var end = Math.Min(count, start + size);
+                int start;
+                int end;
+                lock (gate)
+                {
+                    if (next >= count)
+                    {
+                        break;
+                    }
+
+                    start = next;
+                    end = start + pacer.NextSize(count - start);
+                    next = end;
+                }
+
+                var started = Stopwatch.GetTimestamp();
                 var input = items.Span;
                 var output = results.Span;
                 for (var i = start; i < end; i++)
@@ -157,6 +173,8 @@ public sealed class InProcessRunner
                     }
                 }
 
+                pacer.Completed(end - start, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                chunkSizes?.Add((ulong)(end - start));
                 var nowDone = Interlocked.Add(ref done, end - start);
                 progress?.Report(new RunProgress((UInt128)nowDone, (UInt128)count));
             }

@@ -149,7 +149,7 @@ internal static class CancelBenchmark
         else
         {
             Task job = kind == CancelJobKind.Range
-                ? client.CountPrimesAsync(RangeFirst, RangeFirst + RangeWidth - 1, PrimeCountMethod.Trial, new RangeOptions { ChunkSize = RangeChunk }, cancel.Token)
+                ? client.CountPrimesAsync(RangeFirst, RangeFirst + RangeWidth - 1, BuiltInKernels.PrimeCountTrial, new RangeOptions { ChunkSize = RangeChunk }, cancel.Token)
                 : client.MapAsync(BuiltInKernels.IsPrimeTrial, Enumerable.Repeat(SlowPrime, SlowItems).ToArray(), cancellationToken: cancel.Token);
             await poller.UntilEverySiloAsync(running => running >= 1);
             if (job.IsCompleted)

@@ -45,7 +45,7 @@ internal sealed class TrialCountJob(ulong first, ulong last, ulong? chunkSize, u
 
     public override string Description =>
         $"{Count(Work)} numbers; in-process `{nameof(Kernels.Running.InProcessRunner)}.RunRange(new PrimeCountKernel(PrimalityMethod.Trial), ...)`, " +
-        $"cluster `GrainPoolClient.CountPrimesAsync(first, last, PrimeCountMethod.Trial)`; chunk size {(chunkSize is { } c ? Count(c) : "each runner's default")}. " +
+        $"cluster `GrainPoolClient.CountPrimesAsync(first, last, BuiltInKernels.PrimeCountTrial)`; chunk size {(chunkSize is { } c ? Count(c) : "each runner's default")}. " +
         $"Expected count {Count(expected)} from {reference}.";
 
     public override string Rate => "numbers/s";
@@ -80,7 +80,7 @@ internal sealed class SqrtSumJob(ulong last, ulong? chunkSize) : ScaleJob
 
     public override string Description =>
         $"{Count(Work)} terms; in-process `InProcessRunner.RunRange(new SqrtSumKernel(), ...)`, cluster " +
-        $"`GrainPoolClient.RunRangeAsync(BuiltInKernels.SqrtSumFixed, ...)` (what `SqrtSumAsync` runs before its final rounding); " +
+        $"`GrainPoolClient.RunRangeAsync(BuiltInKernels.SqrtSum, ...)` (what `SqrtSumAsync` runs before its final rounding); " +
         $"chunk size {(chunkSize is { } c ? Count(c) : "each runner's default")}. Every result must equal the first " +
         $"(in-process, 1 thread) in all 128 bits of its fixed-point value; that one must match 2/3 n^1.5 + 1/2 n^0.5 + zeta(-1/2) + n^-0.5/24 within {Tolerance:0e0} relative.";
 

@@ -97,15 +97,15 @@ internal sealed class InProcessTarget(ScaleConfiguration configuration) : IScale
     public string Layout => $"{nameof(InProcessRunner)}({Configuration.Cores}) in this process (pid {Environment.ProcessId}), unpinned";
 
     public Task<Timed<ulong>> CountTrialAsync(ulong first, ulong last, ulong? chunkSize) =>
-        Task.FromResult(Time(() => _runner.RunRange(TrialCount, first, last, chunkSize ?? 0)));
+        Task.FromResult(Time(() => _runner.RunRange(TrialCount, first, last, chunkSize)));
 
     public Task<Timed<UInt128>> SqrtSumAsync(ulong first, ulong last, ulong? chunkSize) =>
-        Task.FromResult(Time(() => _runner.RunRange(SqrtSumKernel, first, last, chunkSize ?? 0).Fixed));
+        Task.FromResult(Time(() => _runner.RunRange(SqrtSumKernel, first, last, chunkSize).Fixed));
 
     public Task<Timed<bool[]>> MapIsPrimeTrialAsync(long[] items, int? chunkSize) => Task.FromResult(Time(() =>
     {
         var results = new bool[items.Length];
-        _runner.RunMap(IsPrimeTrial, items, results, chunkSize ?? 0);
+        _runner.RunMap(IsPrimeTrial, items, results, chunkSize);
         return results;
     }));
 
@@ -229,7 +229,7 @@ internal sealed class ClusterTarget : IScaleTarget
     public async Task<Timed<ulong>> CountTrialAsync(ulong first, ulong last, ulong? chunkSize)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = await _client.CountPrimesAsync(first, last, PrimeCountMethod.Trial, RangeOptions(chunkSize));
+        var result = await _client.CountPrimesAsync(first, last, BuiltInKernels.PrimeCountTrial, RangeOptions(chunkSize));
         return new Timed<ulong>(result.Value, Stopwatch.GetElapsedTime(started).TotalSeconds, result.Stats.Workers, result.Stats.Silos);
     }
 
@@ -237,8 +237,8 @@ internal sealed class ClusterTarget : IScaleTarget
     {
         // The raw fixed-point sum, as SqrtSumAsync gets it before rounding to a double: compared bit for bit.
         var started = Stopwatch.GetTimestamp();
-        var result = await _client.RunRangeAsync(BuiltInKernels.SqrtSumFixed, first, last, RangeOptions(chunkSize));
-        return new Timed<UInt128>(result.Value, Stopwatch.GetElapsedTime(started).TotalSeconds, result.Stats.Workers, result.Stats.Silos);
+        var result = await _client.RunRangeAsync(BuiltInKernels.SqrtSum, first, last, RangeOptions(chunkSize));
+        return new Timed<UInt128>(result.Value.Fixed, Stopwatch.GetElapsedTime(started).TotalSeconds, result.Stats.Workers, result.Stats.Silos);
     }
 
     public async Task<Timed<bool[]>> MapIsPrimeTrialAsync(long[] items, int? chunkSize)

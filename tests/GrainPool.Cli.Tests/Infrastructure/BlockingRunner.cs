@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GrainPool.Abstractions;
 using GrainPool.Cli.Running;
 using GrainPool.Kernels.Running;
 
@@ -25,7 +26,7 @@ internal sealed class BlockingRunner : IJobRunner
     public IJobRunner WithMaxWorkers(int maxWorkers) => this;
 
     public async Task<TPartial> RunRangeAsync<TPartial>(
-        IRangeKernel<TPartial> kernel, ulong first, ulong last, ulong chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+        RangeKernel<TPartial> kernel, ulong first, ulong last, ulong? chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
         _started.TrySetResult(progress);
         await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -33,7 +34,7 @@ internal sealed class BlockingRunner : IJobRunner
     }
 
     public async Task RunMapAsync<TItem, TResult>(
-        IItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+        ItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int? chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
         _started.TrySetResult(progress);
         await Task.Delay(Timeout.Infinite, cancellationToken);

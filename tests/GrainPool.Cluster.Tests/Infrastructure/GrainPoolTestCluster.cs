@@ -52,15 +52,15 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
         builder.ConfigureSilo((options, silo) =>
         {
             silo.AddGrainPoolWorkers(CoresOf(coresBySilo, options.SiloName));
-            silo.AddRangeKernel(CollatzMaxStoppingTimeKernel.Handle, new CollatzMaxStoppingTimeKernel());
-            silo.AddItemKernel(RejectOneValueKernel.Handle, new RejectOneValueKernel());
-            silo.AddItemKernel(ThreadIdentityKernel.Handle, new ThreadIdentityKernel());
-            silo.AddItemKernel(BuggyKernel.Handle, new BuggyKernel());
-            silo.AddItemKernel(SlowItemKernel.Handle, new SlowItemKernel());
-            silo.AddItemKernel(SpinMicrosecondsKernel.Handle, new SpinMicrosecondsKernel());
-            silo.AddItemKernel(GateKernel.Handle, new GateKernel());
-            silo.AddRangeKernel(GateRangeKernel.Handle, new GateRangeKernel());
-            silo.AddRangeKernel(SpinPerNumberKernel.Handle, new SpinPerNumberKernel());
+            silo.AddGrainPoolKernel(CollatzMaxStoppingTimeKernel.Handle);
+            silo.AddGrainPoolKernel(RejectOneValueKernel.Handle);
+            silo.AddGrainPoolKernel(ThreadIdentityKernel.Handle);
+            silo.AddGrainPoolKernel(BuggyKernel.Handle);
+            silo.AddGrainPoolKernel(SlowItemKernel.Handle);
+            silo.AddGrainPoolKernel(SpinMicrosecondsKernel.Handle);
+            silo.AddGrainPoolKernel(GateKernel.Handle);
+            silo.AddGrainPoolKernel(GateRangeKernel.Handle);
+            silo.AddGrainPoolKernel(SpinPerNumberKernel.Handle);
         });
         var cluster = new GrainPoolTestCluster(builder.Build(), coresBySilo);
         try

@@ -10,9 +10,9 @@ namespace GrainPool.Cluster.Tests.Infrastructure;
 internal sealed class CollatzMaxStoppingTimeKernel : IRangeKernel<ulong>
 {
     /// <summary>The client's handle, registered on every test silo under the same id.</summary>
-    public static readonly RangeKernel<ulong> Handle = new("test/collatz-max", 0, Math.Max, 1UL << 12);
+    public static readonly RangeKernel<ulong> Handle = new(new CollatzMaxStoppingTimeKernel());
 
-    public string Name => "collatz-max";
+    public string Id => "test/collatz-max";
 
     public ulong MinChunkSize => 1UL << 12;
 
@@ -56,9 +56,9 @@ internal sealed class RejectOneValueKernel : IItemKernel<long, long>
     public const long RejectedValue = 4242;
 
     /// <summary>The client's handle, registered on every test silo under the same id.</summary>
-    public static readonly ItemKernel<long, long> Handle = new("test/twice-plus-one-rejecting-4242");
+    public static readonly ItemKernel<long, long> Handle = new(new RejectOneValueKernel());
 
-    public string Name => "twice-plus-one";
+    public string Id => "test/twice-plus-one-rejecting-4242";
 
     public long Compute(long item) => item == RejectedValue
         ? throw new ArgumentOutOfRangeException(nameof(item), item, $"The test kernel rejects {RejectedValue}.")
@@ -75,9 +75,9 @@ internal sealed class RejectOneValueKernel : IItemKernel<long, long>
 internal sealed class ThreadIdentityKernel : IItemKernel<long, int>
 {
     /// <summary>The client's handle, registered on every test silo under the same id.</summary>
-    public static readonly ItemKernel<long, int> Handle = new("test/thread-identity");
+    public static readonly ItemKernel<long, int> Handle = new(new ThreadIdentityKernel());
 
-    public string Name => "thread-identity";
+    public string Id => "test/thread-identity";
 
     public int Compute(long item) =>
         Thread.CurrentThread.IsThreadPoolThread ? -Environment.CurrentManagedThreadId : Environment.CurrentManagedThreadId;
@@ -94,9 +94,9 @@ internal sealed class BuggyKernel : IItemKernel<long, long>
     public const long OwnErrorValue = 8_888;
 
     /// <summary>The client's handle, registered on every test silo under the same id.</summary>
-    public static readonly ItemKernel<long, long> Handle = new("test/buggy-triple");
+    public static readonly ItemKernel<long, long> Handle = new(new BuggyKernel());
 
-    public string Name => "buggy-triple";
+    public string Id => "test/buggy-triple";
 
     public long Compute(long item)
     {
@@ -125,9 +125,9 @@ internal sealed class SlowItemKernel : IItemKernel<long, long>
     public static readonly TimeSpan ItemDuration = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The client's handle, registered on every test silo under the same id.</summary>
-    public static readonly ItemKernel<long, long> Handle = new("test/slow-item");
+    public static readonly ItemKernel<long, long> Handle = new(new SlowItemKernel());
 
-    public string Name => "slow-item";
+    public string Id => "test/slow-item";
 
     public long Compute(long item)
     {
@@ -148,9 +148,9 @@ internal sealed class SlowItemKernel : IItemKernel<long, long>
 internal sealed class SpinMicrosecondsKernel : IItemKernel<long, long>
 {
     /// <summary>The client's handle, registered on every test silo under the same id.</summary>
-    public static readonly ItemKernel<long, long> Handle = new("test/spin-microseconds");
+    public static readonly ItemKernel<long, long> Handle = new(new SpinMicrosecondsKernel());
 
-    public string Name => "spin-microseconds";
+    public string Id => "test/spin-microseconds";
 
     public long Compute(long item)
     {
@@ -185,11 +185,11 @@ internal sealed class GateKernel : IItemKernel<long, long>
     public static readonly TimeSpan MinimumHold = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The client's handle, registered on every test silo under the same id.</summary>
-    public static readonly ItemKernel<long, long> Handle = new("test/gate");
+    public static readonly ItemKernel<long, long> Handle = new(new GateKernel());
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, Gate> Armed = new();
 
-    public string Name => "gate";
+    public string Id => "test/gate";
 
     /// <summary>Arms one shut gate for each of <paramref name="values"/>; dispose the result to open and remove them.</summary>
     public static Gates Arm(params long[] values) => new(values);
@@ -304,9 +304,9 @@ internal sealed class GateKernel : IItemKernel<long, long>
 internal sealed class GateRangeKernel : IRangeKernel<ulong>
 {
     /// <summary>The client's handle, registered on every test silo under the same id.</summary>
-    public static readonly RangeKernel<ulong> Handle = new("test/gate-range", 0, (a, b) => a + b, 1);
+    public static readonly RangeKernel<ulong> Handle = new(new GateRangeKernel());
 
-    public string Name => "gate-range";
+    public string Id => "test/gate-range";
 
     public ulong MinChunkSize => 1;
 
@@ -336,9 +336,9 @@ internal sealed class SpinPerNumberKernel : IRangeKernel<ulong>
     public static readonly TimeSpan NumberDuration = TimeSpan.FromMilliseconds(1);
 
     /// <summary>The client's handle, registered on every test silo under the same id.</summary>
-    public static readonly RangeKernel<ulong> Handle = new("test/spin-per-number", 0, (a, b) => a + b, 1);
+    public static readonly RangeKernel<ulong> Handle = new(new SpinPerNumberKernel());
 
-    public string Name => "spin-per-number";
+    public string Id => "test/spin-per-number";
 
     public ulong MinChunkSize => 1;
 
@@ -357,4 +357,29 @@ internal sealed class SpinPerNumberKernel : IRangeKernel<ulong>
     }
 
     public ulong Combine(ulong left, ulong right) => left + right;
+}
+
+/// <summary>
+/// A range kernel declared on the client only, never registered on a test silo: a handle made from it names a kernel the
+/// cluster does not have, or, with a registered id, one the cluster has with other types.
+/// </summary>
+internal sealed class UnregisteredRangeKernel<TPartial>(string id, TPartial zero, Func<TPartial, TPartial, TPartial> combine) : IRangeKernel<TPartial>
+{
+    public string Id => id;
+
+    public ulong MinChunkSize => 1;
+
+    public TPartial Zero => zero;
+
+    public TPartial Compute(ulong first, ulong last) => throw new InvalidOperationException($"{id} is declared for the client only.");
+
+    public TPartial Combine(TPartial left, TPartial right) => combine(left, right);
+}
+
+/// <summary>An item kernel declared on the client only, never registered on a test silo.</summary>
+internal sealed class UnregisteredItemKernel<TItem, TResult>(string id) : IItemKernel<TItem, TResult>
+{
+    public string Id => id;
+
+    public TResult Compute(TItem item) => throw new InvalidOperationException($"{id} is declared for the client only.");
 }

@@ -20,7 +20,7 @@ internal sealed class WidthKernel(ulong minChunkSize = 1) : IRangeKernel<UInt128
 
     public IReadOnlyList<(ulong First, ulong Last)> Chunks => [.. _chunks];
 
-    public string Name => "width";
+    public string Id => "test/width";
 
     public ulong MinChunkSize => minChunkSize;
 
@@ -38,7 +38,7 @@ internal sealed class WidthKernel(ulong minChunkSize = 1) : IRangeKernel<UInt128
 /// <summary>An item kernel that doubles its input and rejects one value with an <see cref="ArgumentException"/>.</summary>
 internal sealed class RejectingKernel(long rejected) : IItemKernel<long, long>
 {
-    public string Name => "rejecting";
+    public string Id => "test/rejecting";
 
     public long Compute(long item) => item == rejected
         ? throw new ArgumentException($"{item} is the value this kernel rejects.", nameof(item))
@@ -52,7 +52,7 @@ internal sealed class CancellingKernel(long trigger, CancellationTokenSource sou
 
     public int Computed => Volatile.Read(ref _computed);
 
-    public string Name => "cancelling";
+    public string Id => "test/cancelling";
 
     public long Compute(long item)
     {

@@ -29,15 +29,14 @@ public sealed class WorkerThreads(int slots) : IDisposable
     /// </summary>
     public void BeginStopping()
     {
-        lock (_gate)
+        try
         {
-            if (_disposed)
-            {
-                return;
-            }
+            _stopping.Cancel();
         }
-
-        _stopping.Cancel();
+        catch (ObjectDisposedException)
+        {
+            // Disposed already: Dispose cancelled it first.
+        }
     }
 
     /// <summary>Threads started so far (one per slot that has run a chunk).</summary>

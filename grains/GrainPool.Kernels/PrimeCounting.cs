@@ -67,7 +67,10 @@ public static class PrimeCounting
         return count;
     }
 
-    /// <summary>Counts with the tutorial's trial division; <paramref name="last"/> must be at most 2^63-1.</summary>
+    /// <summary>The largest value trial division takes: the tutorial's is_prime works on signed 64-bit values.</summary>
+    public const ulong MaxTrialDivisionValue = long.MaxValue;
+
+    /// <summary>Counts with the tutorial's trial division; <paramref name="last"/> must be at most <see cref="MaxTrialDivisionValue"/>.</summary>
     public static ulong CountByTrialDivision(ulong first, ulong last)
     {
         if (first > last)
@@ -75,9 +78,9 @@ public static class PrimeCounting
             throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
         }
 
-        if (last > long.MaxValue)
+        if (last > MaxTrialDivisionValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(last), last, $"Trial division takes values up to {long.MaxValue}; last was {last}.");
+            throw new ArgumentOutOfRangeException(nameof(last), last, $"Trial division takes values up to {MaxTrialDivisionValue}; last was {last}.");
         }
 
         ulong count = 0;

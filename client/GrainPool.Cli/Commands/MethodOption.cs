@@ -12,9 +12,6 @@ internal static class MethodOption
     /// <summary>The option's name.</summary>
     public const string Name = "--method";
 
-    /// <summary>The largest value trial division takes (it works on signed 64-bit values).</summary>
-    public const ulong MaxTrialValue = long.MaxValue;
-
     /// <summary>The method given for <c>--method</c>, one of <paramref name="choices"/>; the first when none is given.</summary>
     public static MethodChoice<THandle> Parse<THandle>(ParsedArguments arguments, IReadOnlyList<MethodChoice<THandle>> choices, string command)
     {

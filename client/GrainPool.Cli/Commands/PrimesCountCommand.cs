@@ -3,6 +3,7 @@ using GrainPool.Cli.Output;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
 using GrainPool.Abstractions;
+using GrainPool.Kernels;
 using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Commands;
@@ -29,7 +30,7 @@ internal sealed class PrimesCountCommand(ulong from, ulong to, MethodChoice<Rang
         [
             new(From, "A", "First number of the range (default 0)"),
             new(To, "B", "Last number of the range, included (required)", Required: true),
-            new(MethodOption.Name, "M", $"sieve, miller-rabin or trial (default sieve; trial takes B up to {MethodOption.MaxTrialValue})"),
+            new(MethodOption.Name, "M", $"sieve, miller-rabin or trial (default sieve; trial takes B up to {PrimeCounting.MaxTrialDivisionValue})"),
         ],
         null,
         ["primes count --to 1e9", "primes count --from 1e12 --to 1_000_001_000_000 --method miller-rabin --json"],
@@ -55,9 +56,9 @@ internal sealed class PrimesCountCommand(ulong from, ulong to, MethodChoice<Rang
             throw UsageException.ForValue(From, arguments.Shown(From, 0), $"is larger than --to '{arguments.Value(To)}'");
         }
 
-        if (method.Kernel == BuiltInKernels.PrimeCountTrial && to > MethodOption.MaxTrialValue)
+        if (method.Kernel == BuiltInKernels.PrimeCountTrial && to > PrimeCounting.MaxTrialDivisionValue)
         {
-            throw UsageException.ForValue(To, arguments.Value(To)!, $"is larger than {MethodOption.MaxTrialValue}, the largest value --method trial takes");
+            throw UsageException.ForValue(To, arguments.Value(To)!, $"is larger than {PrimeCounting.MaxTrialDivisionValue}, the largest value --method trial takes");
         }
 
         global.EnsureChunkCountFits(arguments, (UInt128)to - from + 1);

@@ -86,7 +86,7 @@ public sealed class PrimeCountKernel(PrimalityMethod method) : IRangeKernel<ulon
     public string Id { get; } = "prime-count/" + KernelCatalog.NameOf(method);
 
     /// <summary>The largest value the method takes: trial division works on signed 64-bit values.</summary>
-    public ulong MaxValue => Method == PrimalityMethod.Trial ? long.MaxValue : ulong.MaxValue;
+    public ulong MaxValue => Method == PrimalityMethod.Trial ? PrimeCounting.MaxTrialDivisionValue : ulong.MaxValue;
 
     // A sieve chunk should span several segments; per-number tests are cheap to split finely.
     /// <inheritdoc />

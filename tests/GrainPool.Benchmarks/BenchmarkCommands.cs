@@ -1,4 +1,5 @@
 using GrainPool.Benchmarks.Cancellation;
+using GrainPool.Benchmarks.CommandScaling;
 using GrainPool.Benchmarks.Micro;
 using GrainPool.Benchmarks.Scaling;
 using GrainPool.Benchmarks.SideBySide;
@@ -6,7 +7,7 @@ using GrainPool.Benchmarks.Startup;
 
 namespace GrainPool.Benchmarks;
 
-/// <summary>The subcommands of the benchmark program: micro, primesieve, tutorial, all, scale, cancel, start.</summary>
+/// <summary>The subcommands of the benchmark program: micro, primesieve, tutorial, all, scale, cli-scale, cancel, start.</summary>
 internal static class BenchmarkCommands
 {
     private const string Usage = """
@@ -24,6 +25,11 @@ internal static class BenchmarkCommands
                 [--only in-process-1,in-process-n,cluster-1x1,cluster-1xn,cluster-nx1,embedded]
                                          the same jobs in-process (1 thread, all cores) and on silo processes (1 silo x 1 core,
                                          1 silo x all cores, 1 silo per core), speedups and cluster/in-process ratios
+          cli-scale [--runs 1] [--workloads trial-1e7,trial-3e7,trial-1e8,map-1e6,map-1e7,sieve-1e10,sieve-1e11,sqrt-1e9,sqrt-1e10]
+                    [--no-build] [--cli PATH]
+                                         the path users run: whole `grainpool ... --json` commands in-process (1 thread, all
+                                         cores) and with --cluster on warm pinned silo processes (1 silo x all cores, 1 silo
+                                         per core); one table of job and wall times, ratios and speedups against the targets
           cancel [--silos 2] [--runs 10] [--jobs range,map,unordered] [--poll-ms 10]
                                          cancellation latency on silo processes: from the cancel to the caller's
                                          OperationCanceledException and to every silo reporting no chunk running
@@ -60,6 +66,8 @@ internal static class BenchmarkCommands
                     return await TutorialComparison.RunAsync(RepoLayout.Locate(), SideBySideOptions.Parse(rest));
                 case "scale":
                     return await ScaleComparison.RunAsync(RepoLayout.Locate(), ScaleOptions.Parse(rest));
+                case "cli-scale":
+                    return await CommandScaleBenchmark.RunAsync(RepoLayout.Locate(), CommandScaleOptions.Parse(rest));
                 case "cancel":
                     return await CancelBenchmark.RunAsync(RepoLayout.Locate(), CancelOptions.Parse(rest));
                 case "start":

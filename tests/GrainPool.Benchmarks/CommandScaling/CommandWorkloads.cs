@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using GrainPool.Benchmarks.Scaling;
 using GrainPool.Benchmarks.SideBySide;
 using GrainPool.Kernels;
 
@@ -96,18 +97,14 @@ internal sealed class PrimeMapWorkload(string key, string method, ulong upto, ul
 internal sealed class SqrtSumWorkload(string key, ulong n)
     : CommandWorkload(key, ["sqrt-sum", "--n", n.ToString(CultureInfo.InvariantCulture)])
 {
-    // zeta(-1/2): sum_{i=1..n} sqrt(i) = 2/3 n^1.5 + 1/2 n^0.5 + zeta(-1/2) + n^-0.5 / 24 + O(n^-2.5).
-    private const double ZetaMinusHalf = -0.207886224977354566;
     private const double Tolerance = 1e-13;
 
-    public override string Reference => $"2/3 n^1.5 - 1/2 n^0.5 + zeta(-1/2) + n^-0.5/24 (the sum over [1, n] minus sqrt(n)) within {Tolerance:0e0} relative; the same double on every run";
+    public override string Reference => $"the Euler-Maclaurin expansion of the sum over [1, n], minus sqrt(n), within {Tolerance:0e0} relative; the same double on every run";
 
     protected override string? CheckValue(JsonElement json)
     {
         var sum = json.GetProperty("sum").GetDouble();
-        var x = (double)n;
-        var root = Math.Sqrt(x);
-        var expected = (2.0 / 3.0 * x * root) - (0.5 * root) + ZetaMinusHalf + (1 / (24 * root));
+        var expected = SqrtSumExpansion.FromOneTo(n) - Math.Sqrt(n);
         var error = Math.Abs(sum - expected) / expected;
         return error <= Tolerance ? null : $"sum {sum:R} is {error:0.0e0} from the expansion's {expected:R}";
     }

@@ -68,8 +68,6 @@ internal sealed class TrialCountJob(ulong first, ulong last, ulong? chunkSize, u
 /// </summary>
 internal sealed class SqrtSumJob(ulong last, ulong? chunkSize) : ScaleJob
 {
-    // zeta(-1/2), the constant term of sum_{i=1..n} sqrt(i) = 2/3 n^1.5 + 1/2 n^0.5 + zeta(-1/2) + n^-0.5 / 24 + O(n^-2.5).
-    private const double ZetaMinusHalf = -0.207886224977354566;
     private const double Tolerance = 1e-12;
 
     private UInt128? _baseline;
@@ -99,7 +97,7 @@ internal sealed class SqrtSumJob(ulong last, ulong? chunkSize) : ScaleJob
         if (_baseline is null)
         {
             var sum = new SqrtSumPartial(run.Value).ToDouble();
-            var approx = Asymptotic(last);
+            var approx = SqrtSumExpansion.FromOneTo(last);
             var error = Math.Abs(sum - approx) / approx;
             if (!(error <= Tolerance))
             {
@@ -114,13 +112,6 @@ internal sealed class SqrtSumJob(ulong last, ulong? chunkSize) : ScaleJob
         }
 
         return new ScaleRun(run.Seconds, run.Workers, run.Silos, problem);
-    }
-
-    private static double Asymptotic(ulong n)
-    {
-        var x = (double)n;
-        var root = Math.Sqrt(x);
-        return (2.0 / 3.0 * x * root) + (0.5 * root) + ZetaMinusHalf + (1 / (24 * root));
     }
 }
 
@@ -169,5 +160,20 @@ internal sealed class MapJob(int items, int? chunkSize, ulong expectedPrimes, st
         }
 
         return new ScaleRun(run.Seconds, run.Workers, run.Silos, problem);
+    }
+}
+
+/// <summary>The Euler-Maclaurin expansion of a sum of square roots: an independent check of the sqrt-sum kernel.</summary>
+internal static class SqrtSumExpansion
+{
+    // zeta(-1/2), the constant term of sum_{i=1..n} sqrt(i) = 2/3 n^1.5 + 1/2 n^0.5 + zeta(-1/2) + n^-0.5 / 24 + O(n^-2.5).
+    private const double ZetaMinusHalf = -0.207886224977354566;
+
+    /// <summary>sum of sqrt(i) for i = 1..n, to O(n^-2.5).</summary>
+    public static double FromOneTo(ulong n)
+    {
+        var x = (double)n;
+        var root = Math.Sqrt(x);
+        return (2.0 / 3.0 * x * root) + (0.5 * root) + ZetaMinusHalf + (1 / (24 * root));
     }
 }

@@ -2,7 +2,7 @@ using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Grains;
 using GrainPool.Kernels.Running;
-using GrainPool.Silo;
+using GrainPool.Hosting;
 
 namespace GrainPool.Cli.Tests;
 

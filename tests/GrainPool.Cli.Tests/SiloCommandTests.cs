@@ -1,7 +1,7 @@
 using System.Globalization;
 using GrainPool.Cli.Commands;
 using GrainPool.Cli.Tests.Infrastructure;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting.Launching;
 
 namespace GrainPool.Cli.Tests;
 

@@ -5,8 +5,8 @@ using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Kernels;
 using GrainPool.Kernels.Running;
-using GrainPool.Silo;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting;
+using GrainPool.Hosting.Launching;
 
 namespace GrainPool.Benchmarks.Scaling;
 

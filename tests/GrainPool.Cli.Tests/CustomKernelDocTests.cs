@@ -2,8 +2,8 @@ using System.Text.RegularExpressions;
 using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Grains;
-using GrainPool.Kernels.Running;
 using GrainPool.Hosting;
+using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Tests;
 

@@ -1,8 +1,8 @@
 using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Grains;
-using GrainPool.Kernels.Running;
 using GrainPool.Hosting;
+using GrainPool.Kernels.Running;
 
 namespace GrainPool.Cli.Tests;
 

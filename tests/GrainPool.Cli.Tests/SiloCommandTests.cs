@@ -203,6 +203,29 @@ public sealed class SiloCommandTests
         Assert.Equal(1, json.GetProperty("silos").GetInt32());
     }
 
+    // One code path (GrainPoolSiloHost.RunAsync): `grainpool silo` and the silo executable read the same settings and
+    // end a bad one the same way, with the same lines naming each setting and its flag, and exit code 2.
+    [Fact]
+    public async Task Grainpool_silo_and_the_silo_executable_end_bad_settings_with_the_same_lines_and_exit_code_2()
+    {
+        string[] args = ["--cores", "0", "--slice-target-ms", "5000"];
+
+        var viaCli = await CliProcess.RunAsync(["silo", .. args]);
+        var viaSilo = await RunSiloExecutableAsync(args);
+
+        Assert.Equal(2, viaCli.ExitCode);
+        Assert.Equal(2, viaSilo.ExitCode);
+        Assert.Equal(string.Empty, viaCli.Stdout);
+        Assert.Equal(
+            [
+                "grainpool-silo: cannot start with this configuration:",
+                "  GrainPool:Silo:AdvertisedCores (--cores) must be between 1 and 4096 (got 0).",
+                "  GrainPool:Silo:SliceTargetMs (--slice-target-ms) must be between 1 and 1000 ms, short enough for cancellations to be seen promptly (got 5000).",
+            ],
+            viaCli.StderrLines);
+        Assert.Equal(viaCli.StderrLines, viaSilo.StderrLines);
+    }
+
     [Fact]
     public void Help_describes_every_flag_the_silo_has()
     {
@@ -220,6 +243,23 @@ public sealed class SiloCommandTests
         {
             Assert.Contains(flag, help, StringComparison.Ordinal);
         }
+    }
+
+    private static async Task<CliResult> RunSiloExecutableAsync(string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(CliProcess.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(LocalSiloProcess.DefaultSiloAssemblyPath);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(deadline.Token);
+        return new CliResult(args, process.ExitCode, await stdout, await stderr);
     }
 
     private static string NewClusterId() => "cli-test-" + Guid.NewGuid().ToString("N")[..8];

@@ -27,8 +27,16 @@ public static class GrainPoolSiloHost
     /// <param name="args">The silo's flags (<see cref="SiloCommandLine"/>) and configuration-key arguments.</param>
     /// <param name="configureSilo">More silo configuration after GrainPool's own, typically your kernels
     /// (<c>silo =&gt; silo.AddGrainPoolKernel(MyKernels.Handle)</c>); null for GrainPool's silo as shipped.</param>
+    /// <param name="onInvalidConfiguration">How to report invalid settings, given every failure; returns the exit code.
+    /// Null writes the silo's own lines (<see cref="DescribeInvalidConfiguration"/>) to standard error and returns
+    /// <see cref="InvalidConfiguration"/>; a program with its own error format (the grainpool command's one error line)
+    /// passes its own.</param>
     /// <param name="cancellationToken">Stops the silo gracefully, as SIGTERM does.</param>
-    public static async Task<int> RunAsync(string[] args, Action<ISiloBuilder>? configureSilo = null, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(
+        string[] args,
+        Action<ISiloBuilder>? configureSilo = null,
+        Func<OptionsValidationException, int>? onInvalidConfiguration = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -36,9 +44,13 @@ public static class GrainPoolSiloHost
         {
             builder.AddGrainPoolSilo(args);
         }
+        catch (OptionsValidationException ex) when (onInvalidConfiguration is not null)
+        {
+            return onInvalidConfiguration(ex);
+        }
         catch (OptionsValidationException ex)
         {
-            await Console.Error.WriteLineAsync("grainpool-silo: cannot start with this configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", ex.Failures));
+            await Console.Error.WriteLineAsync(DescribeInvalidConfiguration(ex));
             return InvalidConfiguration;
         }
 
@@ -68,5 +80,15 @@ public static class GrainPoolSiloHost
             await Console.Error.WriteLineAsync("grainpool-silo: failed: " + ex.GetBaseException().Message);
             return Failed;
         }
+    }
+
+    /// <summary>
+    /// The silo's report of invalid settings: <c>grainpool-silo: cannot start with this configuration:</c>, then each
+    /// failure on a line of its own, naming its setting and flag.
+    /// </summary>
+    public static string DescribeInvalidConfiguration(OptionsValidationException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return "grainpool-silo: cannot start with this configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", error.Failures);
     }
 }

@@ -98,8 +98,13 @@ internal static class SiloCommand
 
     /// <summary>
     /// Runs the silo until <paramref name="cancellationToken"/> is cancelled (Ctrl+C) or SIGTERM; returns the exit code.
-    /// The same code path as silo/GrainPool.Silo's Program, so a bad setting ends the same way (its lines, exit code 2).
+    /// The same code path as silo/GrainPool.Silo's Program; only a bad setting is told the grainpool way, as one error
+    /// line with every failure (exit code 2), where the silo writes a line per failure.
     /// </summary>
     public static Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
-        GrainPoolSiloHost.RunAsync([.. arguments], configureSilo: null, cancellationToken);
+        GrainPoolSiloHost.RunAsync(
+            [.. arguments],
+            configureSilo: null,
+            onInvalidConfiguration: ex => throw new UsageException("silo: invalid configuration: " + string.Join(" ", ex.Failures)),
+            cancellationToken);
 }

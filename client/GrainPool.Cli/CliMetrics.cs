@@ -2,7 +2,7 @@ using System.Net;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
 using GrainPool.Client;
-using GrainPool.Silo;
+using GrainPool.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;

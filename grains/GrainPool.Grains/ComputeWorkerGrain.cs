@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GrainPool.Abstractions;
 using GrainPool.Kernels.Running;
+using Microsoft.Extensions.Logging;
 
 namespace GrainPool.Grains;
 
@@ -14,7 +15,13 @@ namespace GrainPool.Grains;
 /// time, which is what "one activation per core" means.
 /// </summary>
 [CoreSlotPlacement]
-public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity activity, JobCancellations cancelledJobs, WorkerThreads threads, ILocalSiloDetails silo) : Grain, IComputeWorkerGrain
+public sealed partial class ComputeWorkerGrain(
+    KernelRegistry kernels,
+    WorkerActivity activity,
+    JobCancellations cancelledJobs,
+    WorkerThreads threads,
+    ILocalSiloDetails silo,
+    ILogger<ComputeWorkerGrain> logger) : Grain, IComputeWorkerGrain
 {
     private long Core => this.GetPrimaryKeyLong(out _);
 
@@ -49,9 +56,9 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
             var numbers = last - first == ulong.MaxValue ? long.MaxValue : (long)Math.Min(last - first + 1, long.MaxValue);
             return new RangeChunkResult<TPartial>(total, chunk.Complete(silo.SiloAddress.ToString(), Core, numbers));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            chunk.Failed(ex);
+            Ended(chunk, job, kernel, ex);
             throw;
         }
     }
@@ -68,10 +75,29 @@ public sealed class ComputeWorkerGrain(KernelRegistry kernels, WorkerActivity ac
             var (results, errors) = await threads.RunAsync(Core, () => ComputeItems(compute, chunk, items, activity.SliceTarget));
             return new ItemsChunkResult<TResult>(results, errors, chunk.Complete(silo.SiloAddress.ToString(), Core, items.Length));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            chunk.Failed(ex);
+            Ended(chunk, job, kernel, ex);
             throw;
+        }
+    }
+
+    // How a chunk ended without a result: cancelled (its call or its job), handed back (the silo is stopping), or failed
+    // (the kernel threw, or the chunk's arguments were bad), which is counted and logged with the exception.
+    private void Ended(WorkerActivity.ChunkScope chunk, Guid job, string kernel, Exception error)
+    {
+        switch (error)
+        {
+            case OperationCanceledException:
+                LogChunkCancelled(logger, job, kernel, Core);
+                break;
+            case SiloUnavailableException:
+                LogChunkHandedBack(logger, job, kernel, Core);
+                break;
+            default:
+                chunk.Failed(error);
+                LogChunkFailed(logger, error, job, kernel, Core, error.GetType().Name);
+                break;
         }
     }
 

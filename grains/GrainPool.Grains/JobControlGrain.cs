@@ -1,4 +1,5 @@
 using GrainPool.Abstractions;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace GrainPool.Grains;
@@ -8,12 +9,13 @@ namespace GrainPool.Grains;
 /// Kept alive once activated, so that a cancellation never waits for a new activation.
 /// </summary>
 [CoreSlotPlacement, Reentrant, KeepAlive]
-public sealed class JobControlGrain(JobCancellations cancellations) : Grain, IJobControlGrain
+public sealed partial class JobControlGrain(JobCancellations cancellations, ILocalSiloDetails silo, ILogger<JobControlGrain> logger) : Grain, IJobControlGrain
 {
     /// <inheritdoc />
     public Task CancelJobAsync(Guid job)
     {
         cancellations.Cancel(job);
+        LogJobCancelled(logger, job, silo.Name);
         return Task.CompletedTask;
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace GrainPool.Grains;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace GrainPool.Grains;
 /// the Active stage, and here that stops the workers' chunks at their next slice (<see cref="WorkerThreads.BeginStopping"/>),
 /// before Orleans deactivates the workers, which would otherwise wait for every chunk in flight to finish on this silo.
 /// </summary>
-internal sealed class WorkerHandBack(WorkerThreads threads) : ILifecycleParticipant<ISiloLifecycle>
+internal sealed partial class WorkerHandBack(WorkerThreads threads, WorkerActivity activity, ILogger<WorkerHandBack> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(
@@ -14,6 +16,7 @@ internal sealed class WorkerHandBack(WorkerThreads threads) : ILifecycleParticip
             _ => Task.CompletedTask,
             _ =>
             {
+                LogHandingBack(logger, activity.Running);
                 threads.BeginStopping();
                 return Task.CompletedTask;
             });

@@ -1,6 +1,6 @@
 using System.Globalization;
 using GrainPool.Cli.Tests.Infrastructure;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting.Launching;
 
 namespace GrainPool.Cli.Tests;
 

@@ -2,8 +2,8 @@ using System.Text.RegularExpressions;
 using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Grains;
+using GrainPool.Hosting;
 using GrainPool.Kernels.Running;
-using GrainPool.Silo;
 
 namespace GrainPool.Cli.Tests;
 
@@ -32,7 +32,12 @@ public sealed partial class CustomKernelDocTests
 
         Assert.Contains("s => s.AddGrainPoolKernel(MyKernels.CollatzMax)", page, StringComparison.Ordinal);
         Assert.Contains("client.RunRangeAsync(MyKernels.CollatzMax, 1, 1_000_000)", page, StringComparison.Ordinal);
+        Assert.Contains("return await GrainPoolSiloHost.RunAsync(args, silo => silo.AddGrainPoolKernel(MyKernels.CollatzMax));", page, StringComparison.Ordinal);
     }
+
+    // The page's silo program, compiled here (not run: it would run a silo until it is stopped).
+    internal static async Task<int> PagesSiloProgram(string[] args) =>
+        await GrainPoolSiloHost.RunAsync(args, silo => silo.AddGrainPoolKernel(MyKernels.CollatzMax));
 
     [Fact]
     public async Task The_pages_kernel_registered_with_its_one_line_runs_on_an_embedded_silo()

@@ -1,8 +1,8 @@
 using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Grains;
+using GrainPool.Hosting;
 using GrainPool.Kernels.Running;
-using GrainPool.Silo;
 
 namespace GrainPool.Cli.Tests;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using GrainPool.Cli.Commands;
 using GrainPool.Cli.Tests.Infrastructure;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting.Launching;
 
 namespace GrainPool.Cli.Tests;
 
@@ -203,6 +203,30 @@ public sealed class SiloCommandTests
         Assert.Equal(1, json.GetProperty("silos").GetInt32());
     }
 
+    // One code path (GrainPoolSiloHost.RunAsync): `grainpool silo` and the silo executable read the same settings and
+    // refuse the same bad ones with exit code 2, naming each setting and its flag: the silo a line per failure, the
+    // grainpool command in its one error line.
+    [Fact]
+    public async Task Grainpool_silo_and_the_silo_executable_refuse_the_same_bad_settings_with_exit_code_2()
+    {
+        string[] args = ["--cores", "0", "--slice-target-ms", "5000"];
+        string[] failures =
+        [
+            "GrainPool:Silo:AdvertisedCores (--cores) must be between 1 and 4096 (got 0).",
+            "GrainPool:Silo:SliceTargetMs (--slice-target-ms) must be between 1 and 1000 ms, short enough for cancellations to be seen promptly (got 5000).",
+        ];
+
+        var viaSilo = await RunSiloExecutableAsync(args);
+        var viaCli = await CliProcess.RunAsync(["silo", .. args]);
+
+        Assert.Equal(2, viaSilo.ExitCode);
+        Assert.Equal(["grainpool-silo: cannot start with this configuration:", .. failures.Select(f => "  " + f)], viaSilo.StderrLines);
+        Assert.Equal(string.Empty, viaSilo.Stdout);
+        Assert.Equal(2, viaCli.ExitCode);
+        Assert.Equal(CliResult.ErrorPrefix + "silo: invalid configuration: " + string.Join(" ", failures), Assert.Single(viaCli.StderrLines));
+        Assert.Equal(string.Empty, viaCli.Stdout);
+    }
+
     [Fact]
     public void Help_describes_every_flag_the_silo_has()
     {
@@ -220,6 +244,23 @@ public sealed class SiloCommandTests
         {
             Assert.Contains(flag, help, StringComparison.Ordinal);
         }
+    }
+
+    private static async Task<CliResult> RunSiloExecutableAsync(string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(CliProcess.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(LocalSiloProcess.DefaultSiloAssemblyPath);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(deadline.Token);
+        return new CliResult(args, process.ExitCode, await stdout, await stderr);
     }
 
     private static string NewClusterId() => "cli-test-" + Guid.NewGuid().ToString("N")[..8];

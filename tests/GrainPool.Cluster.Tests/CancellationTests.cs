@@ -1,6 +1,8 @@
 using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Cluster.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace GrainPool.Cluster.Tests;
 
@@ -108,6 +110,32 @@ public sealed class CancellationTests(ThreeSiloClusterFixture fixture)
 
         var other = await worker.ComputeRangeAsync<ulong>(Guid.NewGuid(), BuiltInKernels.PrimeCountSieve.Id, 1, 1000);
         Assert.Equal(ReferenceData.PiOf(1000), other.Partial);
+    }
+
+    // The silo's log says which job was cancelled there ([LoggerMessage] event 1110, JobControlGrain.Log.cs), and a
+    // chunk that fails logs a warning naming its job, kernel and error (event 1102, ComputeWorkerGrain.Log.cs).
+    [Fact]
+    public async Task A_silo_logs_a_job_cancelled_on_it_and_a_chunk_that_failed_with_their_ids()
+    {
+        var key = (await fixture.Client.GetTopologyAsync()).Workers()[0];
+        var silo = fixture.Cluster.Silos.Single(s => s.SiloAddress.ToParsableString() == key.Silo);
+        var log = GrainPoolTestCluster.LogOf(silo);
+        var cancelled = Guid.NewGuid();
+        var failing = Guid.NewGuid();
+
+        await fixture.Client.Grains.GetGrain<IJobControlGrain>(0, key.Silo).CancelJobAsync(cancelled);
+        // A chunk whose first number is past its last is refused by the worker: a failed chunk, not a cancelled one.
+        var worker = fixture.Client.Grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => worker.ComputeRangeAsync<ulong>(failing, BuiltInKernels.PrimeCountSieve.Id, 1000, 1));
+
+        var cancellation = Assert.Single(log.Entries, e => e.EventId == 1110 && Equals(e.Values["Job"], cancelled));
+        Assert.Equal(LogLevel.Information, cancellation.Level);
+        Assert.Equal(silo.SiloHost.Services.GetRequiredService<ILocalSiloDetails>().Name, cancellation.Values["Silo"]);
+        var failure = Assert.Single(log.Entries, e => e.EventId == 1102 && Equals(e.Values["Job"], failing));
+        Assert.Equal(LogLevel.Warning, failure.Level);
+        Assert.Equal(BuiltInKernels.PrimeCountSieve.Id, failure.Values["Kernel"]);
+        Assert.Equal(nameof(ArgumentOutOfRangeException), failure.Values["ErrorKind"]);
+        Assert.IsType<ArgumentOutOfRangeException>(failure.Exception);
     }
 
     // No cancelled chunk is left queued or running behind the workers' backs: a job over every slot runs on all six

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 using GrainPool.Abstractions;
 using GrainPool.Cli.Tests.Infrastructure;
 using GrainPool.Client;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting.Launching;
 
 namespace GrainPool.Observability.Tests;
 

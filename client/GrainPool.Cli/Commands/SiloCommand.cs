@@ -1,15 +1,12 @@
 using GrainPool.Cli.Parsing;
-using GrainPool.Silo;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using GrainPool.Hosting;
 
 namespace GrainPool.Cli.Commands;
 
 /// <summary>
-/// <c>grainpool silo</c>: runs a GrainPool silo in the foreground of this terminal, the host that silo/GrainPool.Silo's
-/// Program runs, built in this process from the same public pieces (<see cref="GrainPoolSiloHostingExtensions.AddGrainPoolSilo"/>
-/// and <see cref="GrainPoolSiloHostingExtensions.MapGrainPoolSiloEndpoints"/>) with the same flags and configuration.
+/// <c>grainpool silo</c>: runs a GrainPool silo in the foreground of this terminal through
+/// <see cref="GrainPoolSiloHost.RunAsync"/>, the one code path silo/GrainPool.Silo's Program also runs, with the same
+/// flags and configuration.
 /// Ctrl+C or SIGTERM stops it gracefully (chunks in flight finish, then it leaves the cluster).
 /// </summary>
 internal static class SiloCommand
@@ -99,24 +96,15 @@ internal static class SiloCommand
         return args;
     }
 
-    /// <summary>Runs the silo until <paramref name="cancellationToken"/> is cancelled (Ctrl+C) or SIGTERM; returns the exit code.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        string[] args = [.. arguments];
-        // As the silo's Program: content root = this folder, where the silo project's appsettings.json is copied.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        try
-        {
-            builder.AddGrainPoolSilo(args);
-        }
-        catch (OptionsValidationException ex)
-        {
-            throw new UsageException("silo: invalid configuration: " + string.Join(" ", ex.Failures));
-        }
-
-        await using var app = builder.Build();
-        app.MapGrainPoolSiloEndpoints();
-        await ((IHost)app).RunAsync(cancellationToken);
-        return ExitCodes.Success;
-    }
+    /// <summary>
+    /// Runs the silo until <paramref name="cancellationToken"/> is cancelled (Ctrl+C) or SIGTERM; returns the exit code.
+    /// The same code path as silo/GrainPool.Silo's Program; only a bad setting is told the grainpool way, as one error
+    /// line with every failure (exit code 2), where the silo writes a line per failure.
+    /// </summary>
+    public static Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        GrainPoolSiloHost.RunAsync(
+            [.. arguments],
+            configureSilo: null,
+            onInvalidConfiguration: ex => throw new UsageException("silo: invalid configuration: " + string.Join(" ", ex.Failures)),
+            cancellationToken);
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting.Launching;
 
 namespace GrainPool.Cli.Commands;
 

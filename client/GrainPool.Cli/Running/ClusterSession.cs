@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using GrainPool.Abstractions;
 using GrainPool.Client;
-using GrainPool.Silo;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting;
+using GrainPool.Hosting.Launching;
 
 namespace GrainPool.Cli.Running;
 

@@ -4,7 +4,7 @@ using GrainPool.Abstractions;
 using GrainPool.Benchmarks.Scaling;
 using GrainPool.Benchmarks.SideBySide;
 using GrainPool.Client;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting.Launching;
 
 namespace GrainPool.Benchmarks.Cancellation;
 

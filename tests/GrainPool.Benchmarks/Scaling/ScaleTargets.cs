@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Net;
 using GrainPool.Abstractions;
 using GrainPool.Client;
+using GrainPool.Hosting;
+using GrainPool.Hosting.Launching;
 using GrainPool.Kernels;
 using GrainPool.Kernels.Running;
-using GrainPool.Silo;
-using GrainPool.Silo.Launching;
 
 namespace GrainPool.Benchmarks.Scaling;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using GrainPool.Abstractions;
 using GrainPool.Client;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting.Launching;
 
 namespace GrainPool.Cli.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Grains;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.TestingHost;
@@ -52,6 +53,9 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
         builder.ConfigureSilo((options, silo) =>
         {
             silo.AddGrainPoolWorkers(CoresOf(coresBySilo, options.SiloName));
+            silo.Services.AddSingleton<LogRecorder>();
+            silo.Services.AddSingleton<ILoggerProvider>(services => services.GetRequiredService<LogRecorder>());
+            silo.Services.Configure<LoggerFilterOptions>(o => o.AddFilter<LogRecorder>("GrainPool", LogLevel.Information));
             silo.AddGrainPoolKernel(CollatzMaxStoppingTimeKernel.Handle);
             silo.AddGrainPoolKernel(RejectOneValueKernel.Handle);
             silo.AddGrainPoolKernel(ThreadIdentityKernel.Handle);
@@ -81,6 +85,9 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
 
     /// <summary>The silo's own record of its compute workers (a singleton in its services).</summary>
     public static WorkerActivity ActivityOf(InProcessSiloHandle silo) => silo.SiloHost.Services.GetRequiredService<WorkerActivity>();
+
+    /// <summary>What GrainPool's code has logged on a silo.</summary>
+    public static LogRecorder LogOf(InProcessSiloHandle silo) => silo.SiloHost.Services.GetRequiredService<LogRecorder>();
 
     /// <summary>The dedicated compute threads of a silo's workers.</summary>
     public static WorkerThreads WorkerThreadsOf(InProcessSiloHandle silo) => silo.SiloHost.Services.GetRequiredService<WorkerThreads>();

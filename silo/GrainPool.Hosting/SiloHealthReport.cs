@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>The body of <c>GET /healthz</c>.</summary>
 /// <param name="Status"><c>ready</c> (200), <c>joining</c> or <c>shutting-down</c> (both 503).</param>

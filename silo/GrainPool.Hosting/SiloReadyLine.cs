@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// The one line a silo prints on standard output once it is Active in the cluster and its HTTP endpoint listens,

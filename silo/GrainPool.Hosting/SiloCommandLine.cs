@@ -1,4 +1,4 @@
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// The silo's short command-line flags. Each maps to a key of the <see cref="GrainPoolSiloOptions.SectionName"/>

@@ -1,4 +1,4 @@
-namespace GrainPool.Silo.Launching;
+namespace GrainPool.Hosting.Launching;
 
 /// <summary>What <see cref="LocalSiloProcess.StartAsync"/> starts: one silo process on loopback.</summary>
 public sealed record LocalSiloStartInfo

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// On a secondary silo, holds the start just before the silo reads the membership table until the primary silo's port
@@ -11,7 +11,7 @@ namespace GrainPool.Silo;
 /// 1.5). Waiting here costs a connect every <see cref="PollInterval"/>; after <see cref="MaxWait"/> the start goes on
 /// and Orleans reports an absent primary as it always has.
 /// </summary>
-internal sealed class PrimarySiloWait(IPEndPoint primary, string name, ILogger<PrimarySiloWait> logger) : ILifecycleParticipant<ISiloLifecycle>
+internal sealed partial class PrimarySiloWait(IPEndPoint primary, string name, ILogger<PrimarySiloWait> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
@@ -28,7 +28,7 @@ internal sealed class PrimarySiloWait(IPEndPoint primary, string name, ILogger<P
             try
             {
                 await socket.ConnectAsync(primary, cancellationToken);
-                SiloLog.PrimaryAnswered(logger, name, primary.Port, clock.Elapsed.TotalMilliseconds);
+                LogPrimaryAnswered(logger, name, primary.Port, clock.Elapsed.TotalMilliseconds);
                 return;
             }
             catch (SocketException)

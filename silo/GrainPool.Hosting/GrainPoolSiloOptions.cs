@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// Settings of one GrainPool silo process, bound from the configuration section <see cref="SectionName"/>

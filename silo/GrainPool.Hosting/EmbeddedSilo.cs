@@ -1,8 +1,8 @@
 using GrainPool.Abstractions;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting.Launching;
 using Microsoft.Extensions.Logging.Console;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// A one-silo GrainPool cluster inside the calling process, for the default "just run it here" case: the compute

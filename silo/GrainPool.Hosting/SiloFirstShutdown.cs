@@ -1,4 +1,4 @@
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// Stops the Orleans silo before the HTTP server. The host stops services in reverse order of registration and

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace GrainPool.Silo.Launching;
+namespace GrainPool.Hosting.Launching;
 
 /// <summary>Finds free loopback TCP ports by letting the OS pick them.</summary>
 public static class FreeTcpPorts

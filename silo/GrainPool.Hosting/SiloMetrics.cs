@@ -2,7 +2,7 @@ using GrainPool.Grains;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>The silo's metrics: what it exports on <c>GET /metrics</c> in Prometheus' text format.</summary>
 public static class SiloMetrics

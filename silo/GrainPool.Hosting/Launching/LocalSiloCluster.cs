@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 
-namespace GrainPool.Silo.Launching;
+namespace GrainPool.Hosting.Launching;
 
 /// <summary>
 /// A development cluster of GrainPool silo processes on loopback: free ports, all silos started at once, each pinned to

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace GrainPool.Silo.Launching;
+namespace GrainPool.Hosting.Launching;
 
 /// <summary>
 /// One GrainPool silo running as a separate <c>dotnet GrainPool.Silo.dll</c> process on loopback: started and awaited

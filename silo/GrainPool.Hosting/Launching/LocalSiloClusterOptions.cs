@@ -1,4 +1,4 @@
-namespace GrainPool.Silo.Launching;
+namespace GrainPool.Hosting.Launching;
 
 /// <summary>How <see cref="LocalSiloCluster.StartAsync"/> lays out a cluster of silo processes on this machine.</summary>
 public sealed record LocalSiloClusterOptions

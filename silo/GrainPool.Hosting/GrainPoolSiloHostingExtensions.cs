@@ -5,13 +5,16 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>Wires a GrainPool silo into an ASP.NET Core host.</summary>
 public static class GrainPoolSiloHostingExtensions
 {
     /// <summary>Where the Orleans Dashboard is served on the HTTP port.</summary>
     public const string DashboardPath = "/dashboard";
+
+    /// <summary>Where the silo's health (<see cref="SiloHealthReport"/>) is served on the HTTP port.</summary>
+    public const string HealthPath = "/healthz";
 
     /// <summary>
     /// Adds the GrainPool silo: reads and validates <see cref="GrainPoolSiloOptions"/> (the short flags of
@@ -55,6 +58,7 @@ public static class GrainPoolSiloHostingExtensions
         builder.Services.AddGrainPoolSiloMetrics(options);
 
         builder.Services.AddSingleton<SiloStatusProbe>();
+        builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>(SiloHealthCheck.Name);
         builder.Services.AddHostedService<SiloReadyReporter>();
         builder.Services.AddHostedService<SiloFirstShutdown>();
         if (options.ParentProcessId is not null)
@@ -67,17 +71,14 @@ public static class GrainPoolSiloHostingExtensions
     }
 
     /// <summary>
-    /// Maps <c>GET /healthz</c>: 200 with <c>{"status":"ready",...}</c> when the local silo is Active in its membership
-    /// view, 503 with <c>joining</c> or <c>shutting-down</c> otherwise; and <c>GET /metrics</c> (Prometheus).
+    /// Maps <c>GET /healthz</c> (ASP.NET Core health checks, <see cref="SiloHealthCheck"/>): 200 with
+    /// <c>{"status":"ready",...}</c> when the local silo is Active in its membership view, 503 with <c>joining</c> or
+    /// <c>shutting-down</c> otherwise; <c>GET /metrics</c> (Prometheus); and the Orleans Dashboard unless it is off.
     /// </summary>
     public static IEndpointRouteBuilder MapGrainPoolSiloEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/healthz", (SiloStatusProbe probe) =>
-        {
-            var health = probe.Current();
-            return Results.Json(health, statusCode: health.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+        endpoints.MapHealthChecks(HealthPath, SiloHealthCheck.EndpointOptions());
         endpoints.MapPrometheusScrapingEndpoint(SiloMetrics.ScrapePath);
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<GrainPoolSiloOptions>>().Value;
         if (options.Dashboard != GrainPoolSiloOptions.DashboardOff)

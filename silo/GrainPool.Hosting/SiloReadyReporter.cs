@@ -2,13 +2,13 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// Prints the <see cref="SiloReadyLine"/> once the host has started (Kestrel listens) and the membership view shows
 /// the local silo Active, and the stopped line after the host has stopped (the silo has left the cluster).
 /// </summary>
-internal sealed class SiloReadyReporter(
+internal sealed partial class SiloReadyReporter(
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
     IHostApplicationLifetime lifetime,
@@ -19,7 +19,7 @@ internal sealed class SiloReadyReporter(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        lifetime.ApplicationStopping.Register(() => SiloLog.SiloStopping(logger, settings.EffectiveName, TimeSpan.FromSeconds(settings.ShutdownTimeoutSeconds)));
+        lifetime.ApplicationStopping.Register(() => LogSiloStopping(logger, settings.EffectiveName, TimeSpan.FromSeconds(settings.ShutdownTimeoutSeconds)));
         lifetime.ApplicationStopped.Register(() => Console.Out.WriteLine(SiloReadyLine.Stopped(settings.EffectiveName)));
         return base.StartAsync(cancellationToken);
     }
@@ -54,10 +54,10 @@ internal sealed class SiloReadyReporter(
             HttpUrl(),
             settings.AdvertisedCores);
         var clusterSilos = snapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
-        SiloLog.SiloReady(logger, ready.Name, localSilo.SiloAddress.ToString(), ready.GatewayPort, ready.HttpUrl.ToString(), ready.Cores, clusterSilos, settings.ClusterId);
+        LogSiloReady(logger, ready.Name, localSilo.SiloAddress.ToString(), ready.GatewayPort, ready.HttpUrl.ToString(), ready.Cores, clusterSilos, settings.ClusterId);
         if (!settings.IsPrimary)
         {
-            SiloLog.Secondary(logger, ready.Name, settings.EffectivePrimarySiloPort);
+            LogSecondary(logger, ready.Name, settings.EffectivePrimarySiloPort);
         }
 
         await Console.Out.WriteLineAsync(ready.ToString());

@@ -2,7 +2,7 @@ using GrainPool.Grains;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// Reads the local silo's state from its own membership view: it is ready only when the membership snapshot lists it
@@ -23,9 +23,16 @@ internal sealed class SiloStatusProbe(
         var status = snapshot.GetSiloStatus(localSilo.SiloAddress);
         var active = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).ToArray();
         var slots = SlotMap.Build(active.Select(m => (m.SiloAddress, SlotMap.AdvertisedCores(metadata.GetSiloMetadata(m.SiloAddress).Metadata)))).TotalSlots;
-        var state = lifetime.ApplicationStopping.IsCancellationRequested || status is SiloStatus.ShuttingDown or SiloStatus.Stopping or SiloStatus.Dead
-            ? SiloHealthReport.ShuttingDown
-            : status == SiloStatus.Active ? SiloHealthReport.Ready : SiloHealthReport.Joining;
+        var state = StateOf(status, lifetime.ApplicationStopping.IsCancellationRequested);
         return new SiloHealthReport(state, localSilo.SiloAddress.ToString(), localSilo.Name, options.Value.AdvertisedCores, active.Length, slots);
     }
+
+    /// <summary>
+    /// The <c>/healthz</c> status of a silo whose membership view shows it <paramref name="status"/>: shutting down
+    /// from the host's stop (<paramref name="hostStopping"/>) on, even while the table still shows it Active.
+    /// </summary>
+    internal static string StateOf(SiloStatus status, bool hostStopping) =>
+        hostStopping || status is SiloStatus.ShuttingDown or SiloStatus.Stopping or SiloStatus.Dead
+            ? SiloHealthReport.ShuttingDown
+            : status == SiloStatus.Active ? SiloHealthReport.Ready : SiloHealthReport.Joining;
 }

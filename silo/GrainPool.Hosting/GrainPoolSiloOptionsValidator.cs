@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// Checks <see cref="GrainPoolSiloOptions"/> before anything listens, naming each bad setting by its configuration key

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// Checks that the silo's ports are free before Orleans takes them. Orleans' listeners set SO_REUSEADDR, which .NET

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace GrainPool.Silo.Launching;
+namespace GrainPool.Hosting.Launching;
 
 /// <summary>The two libc calls .NET has no API for: sending SIGTERM, and a calling thread's CPU affinity.</summary>
 internal static unsafe partial class NativeMethods

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// The host lifetime of a silo that a launcher owns (<see cref="GrainPoolSiloOptions.ParentProcessId"/> is set). It

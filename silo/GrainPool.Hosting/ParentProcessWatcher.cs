@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 
-namespace GrainPool.Silo;
+namespace GrainPool.Hosting;
 
 /// <summary>
 /// Stops the silo gracefully when the launcher named by <see cref="GrainPoolSiloOptions.ParentProcessId"/> exits, so
 /// silos started by a test run or benchmark that crashes do not outlive it.
 /// </summary>
-internal sealed class ParentProcessWatcher(
+internal sealed partial class ParentProcessWatcher(
     IHostApplicationLifetime lifetime,
     IOptions<GrainPoolSiloOptions> options,
     ILogger<ParentProcessWatcher> logger) : BackgroundService
@@ -29,7 +29,7 @@ internal sealed class ParentProcessWatcher(
             // Already gone before we looked.
         }
 
-        SiloLog.ParentExited(logger, parentId, options.Value.EffectiveName);
+        LogParentExited(logger, parentId, options.Value.EffectiveName);
         lifetime.StopApplication();
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
-namespace GrainPool.Silo.Launching;
+namespace GrainPool.Hosting.Launching;
 
 /// <summary>A silo that a local Prometheus scrapes: its <c>/metrics</c> address and its target labels.</summary>
 /// <param name="HttpAddress">host:port of the silo's HTTP endpoint.</param>

@@ -11,8 +11,11 @@ namespace GrainPool.Client;
 /// (<see cref="MapUnorderedAsync{TItem, TResult}"/>), imap over a lazy stream (<see cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IAsyncEnumerable{TItem}, MapOptions?, Action{ItemFailure}?, CancellationToken)"/>),
 /// range jobs split over every worker (<see cref="RunRangeAsync{TPartial}"/>, <see cref="CountPrimesAsync"/>,
 /// <see cref="SqrtSumAsync"/>, <see cref="SquareSumAsync"/>), and ProcessPoolExecutor.submit (<see cref="SubmitAsync{TItem, TResult}(ItemKernel{TItem, TResult}, TItem, CancellationToken)"/>).
-/// Thread-safe; one instance serves any number of concurrent jobs.
+/// Thread-safe; one instance serves any number of concurrent jobs. Each method builds a job (<see cref="RangeJob{TPartial}"/>,
+/// <see cref="MapJob{TItem, TResult}"/>, ...) and runs it through the one job skeleton, <see cref="ClientJob{TChunk}"/>.
 /// </summary>
+/// <param name="grains">The cluster's grain factory (an <see cref="IClusterClient"/>, or a silo's own).</param>
+/// <param name="logger">Where jobs log their end, a lost silo and a retried chunk (null: nowhere); <c>AddGrainPoolClient</c> passes the host's.</param>
 public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClient>? logger)
 {
     private readonly ILogger _logger = logger ?? NullLogger<GrainPoolClient>.Instance;

@@ -246,6 +246,7 @@ internal sealed class StreamMapJob<TItem, TResult>(IGrainFactory grains, ILogger
             _pending[chunk.Sequence] = result;
         }
 
+        _ready.Writer.TryWrite(true);
         return ValueTask.CompletedTask;
     }
 

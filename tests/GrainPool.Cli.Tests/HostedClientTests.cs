@@ -5,6 +5,7 @@ using GrainPool.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -27,6 +28,8 @@ public sealed class HostedClientTests
             ["GrainPool:Gateways:0"] = $"localhost:{silo.GatewayPort}",
             ["GrainPool:ClusterId"] = silo.ClusterId,
         });
+        var logs = new RecordingLoggerProvider();
+        builder.Logging.AddProvider(logs);
         builder.AddGrainPoolClient();
 
         using var host = builder.Build();
@@ -40,6 +43,9 @@ public sealed class HostedClientTests
 
             Assert.Equal(Reference.Pi(1_000_000), primes.Value);
             Assert.Equal(2, primes.Stats.Workers);
+            // The client logs through the host's logging: the job's end, naming its kernel.
+            var finished = Assert.Single(logs.Entries, e => e.Category == typeof(GrainPoolClient).FullName && e.EventId == 3000);
+            Assert.Contains(BuiltInKernels.PrimeCountTrial.Id, finished.Message, StringComparison.Ordinal);
         }
         finally
         {
@@ -80,5 +86,42 @@ public sealed class HostedClientTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         return builder;
+    }
+
+    private sealed class RecordingLoggerProvider : ILoggerProvider
+    {
+        private readonly List<(string Category, int EventId, string Message)> _entries = [];
+
+        public IReadOnlyList<(string Category, int EventId, string Message)> Entries
+        {
+            get
+            {
+                lock (_entries)
+                {
+                    return [.. _entries];
+                }
+            }
+        }
+
+        public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Recorder(string category, RecordingLoggerProvider provider) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lock (provider._entries)
+                {
+                    provider._entries.Add((category, eventId.Id, formatter(state, exception)));
+                }
+            }
+        }
     }
 }

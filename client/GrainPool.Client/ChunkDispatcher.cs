@@ -1,4 +1,5 @@
 using GrainPool.Abstractions;
+using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Messaging;
 
 namespace GrainPool.Client;
@@ -18,7 +19,7 @@ internal interface IChunkSource<TChunk> where TChunk : class
 /// cancelled (by the caller, its timeout, or its first failure) each silo of the job is told once through its
 /// <see cref="IJobControlGrain"/>, which stops the job's running chunks at their next slice and refuses its queued ones.
 /// </summary>
-internal static class ChunkDispatcher
+internal static partial class ChunkDispatcher
 {
     public static async Task RunAsync<TChunk>(
         IGrainFactory grains,
@@ -29,10 +30,11 @@ internal static class ChunkDispatcher
         Func<TChunk, string> describe,
         StatsCollector stats,
         JobMetrics job,
+        ILogger logger,
+        Guid jobId,
         CancellationToken cancellationToken)
         where TChunk : class
     {
-        var jobId = Guid.NewGuid();
         async Task Measured(IComputeWorkerGrain worker, TChunk chunk, CancellationToken token)
         {
             job.ChunkSent();
@@ -52,7 +54,7 @@ internal static class ChunkDispatcher
         // Lane j uses worker j % workers, so the first round gives every worker one chunk before any gets a second.
         for (var lane = 0; lane < workers.Length * options.InFlightPerWorker; lane++)
         {
-            lanes.Add(RunLaneAsync(grains, lane % workers.Length, workers, options.MaxChunkRetries, source, Measured, describe, stats, failed));
+            lanes.Add(RunLaneAsync(grains, lane % workers.Length, workers, options.MaxChunkRetries, source, Measured, describe, stats, logger, jobId, failed));
         }
 
         await Task.WhenAll(lanes).ConfigureAwait(false);
@@ -67,6 +69,8 @@ internal static class ChunkDispatcher
         Func<IComputeWorkerGrain, TChunk, CancellationToken, Task> execute,
         Func<TChunk, string> describe,
         StatsCollector stats,
+        ILogger logger,
+        Guid jobId,
         CancellationTokenSource failed)
         where TChunk : class
     {
@@ -91,10 +95,13 @@ internal static class ChunkDispatcher
                     catch (Exception ex) when (IsTransient(ex) && attempt < maxRetries && !token.IsCancellationRequested)
                     {
                         stats.Retried();
+                        LogSiloLost(logger, key.Silo, jobId, ex.GetType().Name, ex.Message);
+                        LogChunkRetriedElsewhere(logger, describe(chunk), jobId, key.Silo, workers[(slot + attempt + 1) % workers.Length].Silo, attempt + 1, maxRetries);
                         await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1)), token).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (IsTransient(ex) && !token.IsCancellationRequested)
                     {
+                        LogSiloLost(logger, key.Silo, jobId, ex.GetType().Name, ex.Message);
                         throw new ChunkRetriesExhaustedException(describe(chunk), maxRetries, silos, ex);
                     }
                     catch (Exception ex) when (IsTransient(ex))

@@ -20,15 +20,15 @@ public static class ClientMetrics
 
     internal static readonly Counter<long> JobsStarted = Meter.CreateCounter<long>("grainpool.client.jobs.started", "{job}", "Jobs this client started, by kernel and kind (range, map, map-unordered, map-stream, submit)");
     internal static readonly Counter<long> JobsCompleted = Meter.CreateCounter<long>("grainpool.client.jobs.completed", "{job}", "Jobs that delivered every result");
-    internal static readonly Counter<long> JobsFailed = Meter.CreateCounter<long>("grainpool.client.jobs.failed", "{job}", "Jobs that ended with an error, by error kind (exception type)");
-    internal static readonly Counter<long> JobsCancelled = Meter.CreateCounter<long>("grainpool.client.jobs.cancelled", "{job}", "Jobs stopped by cancellation, a timeout, or a consumer that stopped reading");
+    internal static readonly Counter<long> JobsFailed = Meter.CreateCounter<long>("grainpool.client.jobs.failed", "{job}", "Jobs that ended with an error, by error kind (exception type; JobTimeoutException for a job past its timeout)");
+    internal static readonly Counter<long> JobsCancelled = Meter.CreateCounter<long>("grainpool.client.jobs.cancelled", "{job}", "Jobs stopped by the caller's cancellation or by a consumer that stopped reading");
     internal static readonly UpDownCounter<long> JobsRunning = Meter.CreateUpDownCounter<long>("grainpool.client.jobs.running", "{job}", "Jobs running now");
     internal static readonly Counter<long> Items = Meter.CreateCounter<long>("grainpool.client.items", "{item}", "Items (maps) or numbers (range jobs) whose results reached this client; its rate is items per second");
     internal static readonly UpDownCounter<long> ChunksInFlight = Meter.CreateUpDownCounter<long>("grainpool.client.chunks.in_flight", "{chunk}", "Chunks sent to workers and not yet returned (running or queued at a worker)");
     internal static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>(
         "grainpool.client.job.duration",
         "s",
-        "Wall time of a job from its call to its last result, by kernel, kind and outcome",
+        "Wall time of a job from its call to its last result, by kernel, kind and outcome (completed, failed, timed_out, cancelled)",
         tags: null,
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = JobDurationBuckets });
 }
@@ -64,12 +64,18 @@ internal sealed class JobMetrics
     public void Cancelled() => Finish("cancelled", null);
 
     /// <summary>
-    /// Records the outcome that <paramref name="error"/> means: a cancellation (the caller's token, or the job's own
-    /// timeout, <see cref="JobTimeoutException"/>) or a failure of its type (an Orleans response timeout that outlived
-    /// the retries is a failure).
+    /// Records the outcome that <paramref name="error"/> means, the same for every job kind: a cancellation (the
+    /// caller's token, or a consumer that stopped reading), a timeout (<see cref="JobTimeoutException"/>: counted as a
+    /// failure of that type, with its own duration outcome), or a failure of its type (an Orleans response timeout that
+    /// outlived the retries is a failure).
     /// </summary>
     public void Ended(Exception error) =>
-        Finish(error is OperationCanceledException or JobTimeoutException ? "cancelled" : "failed", error.GetType().Name);
+        Finish(error switch
+        {
+            JobTimeoutException => "timed_out",
+            OperationCanceledException => "cancelled",
+            _ => "failed",
+        }, error.GetType().Name);
 
     private void Finish(string outcome, string? error)
     {

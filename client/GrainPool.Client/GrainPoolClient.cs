@@ -1,9 +1,8 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using GrainPool.Abstractions;
 using GrainPool.Kernels;
 using GrainPool.Kernels.Running;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GrainPool.Client;
 
@@ -11,11 +10,22 @@ namespace GrainPool.Client;
 /// The map-style API over a GrainPool cluster: Pool.map (<see cref="MapAsync{TItem, TResult}"/>), imap_unordered
 /// (<see cref="MapUnorderedAsync{TItem, TResult}"/>), imap over a lazy stream (<see cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IAsyncEnumerable{TItem}, MapOptions?, Action{ItemFailure}?, CancellationToken)"/>),
 /// range jobs split over every worker (<see cref="RunRangeAsync{TPartial}"/>, <see cref="CountPrimesAsync"/>,
-/// <see cref="SqrtSumAsync"/>, <see cref="SquareSumAsync"/>), and ProcessPoolExecutor.submit (<see cref="SubmitAsync{TItem, TResult}"/>).
-/// Thread-safe; one instance serves any number of concurrent jobs.
+/// <see cref="SqrtSumAsync"/>, <see cref="SquareSumAsync"/>), and ProcessPoolExecutor.submit (<see cref="SubmitAsync{TItem, TResult}(ItemKernel{TItem, TResult}, TItem, CancellationToken)"/>).
+/// Thread-safe; one instance serves any number of concurrent jobs. Each method builds a job (<see cref="RangeJob{TPartial}"/>,
+/// <see cref="MapJob{TItem, TResult}"/>, ...) and runs it through the one job skeleton, <see cref="ClientJob{TChunk}"/>.
 /// </summary>
-public sealed class GrainPoolClient(IGrainFactory grains)
+/// <param name="grains">The cluster's grain factory (an <see cref="IClusterClient"/>, or a silo's own).</param>
+/// <param name="logger">Where jobs log their end, a lost silo and a retried chunk (null: nowhere); <c>AddGrainPoolClient</c> passes the host's.</param>
+public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClient>? logger)
 {
+    private readonly ILogger _logger = logger ?? NullLogger<GrainPoolClient>.Instance;
+
+    /// <summary>A client over <paramref name="grains"/> that logs nothing.</summary>
+    public GrainPoolClient(IGrainFactory grains)
+        : this(grains, null)
+    {
+    }
+
     /// <summary>Default items per chunk for a stream of unknown length.</summary>
     public const int DefaultStreamChunkSize = ChunkPolicy.MaxStreamChunk;
 
@@ -67,7 +77,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     /// Runs a range kernel over [first, last]: split into chunks, pulled by the workers, partial results combined
     /// with the kernel's exact combine.
     /// </summary>
-    public async Task<JobResult<TPartial>> RunRangeAsync<TPartial>(RangeKernel<TPartial> kernel, ulong first, ulong last, RangeOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<JobResult<TPartial>> RunRangeAsync<TPartial>(RangeKernel<TPartial> kernel, ulong first, ulong last, RangeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         options ??= new RangeOptions();
@@ -77,48 +87,7 @@ public sealed class GrainPoolClient(IGrainFactory grains)
             throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
         }
 
-        var job = JobMetrics.Start(kernel.Id, "range");
-        try
-        {
-            var result = await RunRangeCoreAsync(kernel, first, last, options, job, cancellationToken).ConfigureAwait(false);
-            job.Completed();
-            return result;
-        }
-        catch (Exception ex)
-        {
-            job.Ended(ex);
-            throw;
-        }
-    }
-
-    private async Task<JobResult<TPartial>> RunRangeCoreAsync<TPartial>(RangeKernel<TPartial> kernel, ulong first, ulong last, RangeOptions options, JobMetrics job, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var workers = await WorkersAsync(options).ConfigureAwait(false);
-        var width = (UInt128)last - first + 1;
-        // Every lane (worker x in-flight) pulls chunks, so the guided share divides what is left among the lanes.
-        var source = new RangeChunkSource(first, last, options.ChunkSize, kernel.MinChunkSize, workers.Length * options.InFlightPerWorker, options.TargetChunkDuration);
-        var stats = new StatsCollector();
-        var gate = new Lock();
-        var total = kernel.Zero;
-        var progress = new ProgressReporter(options.Progress, width > long.MaxValue ? null : (long)width, started, job);
-
-        using var deadline = new JobDeadline(options, cancellationToken);
-        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
-        {
-            var result = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, chunk.First, chunk.Last, token).ConfigureAwait(false);
-            source.Completed(chunk, result.Worker.BusySeconds);
-            lock (gate)
-            {
-                total = kernel.Combine(total, result.Partial);
-            }
-
-            stats.Add(result.Worker, chunk.Last - chunk.First + 1);
-            progress.Add((long)Math.Min(chunk.Last - chunk.First + 1, long.MaxValue));
-        }, chunk => $"Chunk {kernel.Id} [{chunk.First}, {chunk.Last}]", stats, job, deadline.Token);
-        await deadline.AwaitAsync(run, () => $"Job {kernel.Id} over [{first}, {last}]").ConfigureAwait(false);
-
-        return new JobResult<TPartial>(total, stats.Snapshot(Stopwatch.GetElapsedTime(started)));
+        return new RangeJob<TPartial>(Grains, _logger, kernel, first, last, options).RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -127,67 +96,18 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     /// <see cref="JobOptions.TargetChunkDuration"/> of work, and never larger than Pool.map's chunksize rule of about
     /// 4 chunks per worker).
     /// </summary>
-    public async Task<MapResult<TResult>> MapAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, IReadOnlyList<TItem> items, MapOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<MapResult<TResult>> MapAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, IReadOnlyList<TItem> items, MapOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(items);
         options ??= new MapOptions();
         options.Validate();
-        var started = Stopwatch.GetTimestamp();
-        var results = new TResult[items.Count];
-        var failures = new List<ItemFailure>();
-        var stats = new StatsCollector();
         if (items.Count == 0)
         {
-            return new MapResult<TResult>(results, failures, stats.Snapshot(TimeSpan.Zero));
+            return Task.FromResult(new MapResult<TResult>([], [], new StatsCollector().Snapshot(TimeSpan.Zero)));
         }
 
-        var job = JobMetrics.Start(kernel.Id, "map");
-        try
-        {
-            var result = await MapCoreAsync(kernel, items, options, results, failures, stats, started, job, cancellationToken).ConfigureAwait(false);
-            job.Completed();
-            return result;
-        }
-        catch (Exception ex)
-        {
-            job.Ended(ex);
-            throw;
-        }
-    }
-
-    private async Task<MapResult<TResult>> MapCoreAsync<TItem, TResult>(
-        ItemKernel<TItem, TResult> kernel,
-        IReadOnlyList<TItem> items,
-        MapOptions options,
-        TResult[] results,
-        List<ItemFailure> failures,
-        StatsCollector stats,
-        long started,
-        JobMetrics job,
-        CancellationToken cancellationToken)
-    {
-        var workers = await WorkersAsync(options).ConfigureAwait(false);
-        var pacer = MapPacer(options, items.Count, workers.Length);
-        var source = new ListChunkSource<TItem>(items, pacer);
-        var progress = new ProgressReporter(options.Progress, items.Count, started, job);
-        long completed = 0;
-
-        using var deadline = new JobDeadline(options, cancellationToken);
-        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
-        {
-            var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
-            pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
-            result.Results.CopyTo(results, chunk.Start);
-            stats.Add(result.Worker, (ulong)chunk.Items.Length);
-            var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
-            CollectErrors(chunk, result.Errors, failures, options.Errors, done);
-            progress.Add(chunk.Items.Length);
-        }, chunk => DescribeChunk(kernel.Id, chunk), stats, job, deadline.Token);
-        await deadline.AwaitAsync(run, () => $"Map {kernel.Id} over {items.Count} items").ConfigureAwait(false);
-
-        failures.Sort((a, b) => a.Index.CompareTo(b.Index));
-        return new MapResult<TResult>(results, failures, stats.Snapshot(Stopwatch.GetElapsedTime(started)));
+        return new MapJob<TItem, TResult>(Grains, _logger, kernel, items, options).RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -195,75 +115,20 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     /// With <see cref="ItemErrorMode.Collect"/>, failed items are skipped here and can be observed through
     /// <paramref name="onFailure"/>.
     /// </summary>
-    public async IAsyncEnumerable<IndexedResult<TResult>> MapUnorderedAsync<TItem, TResult>(
+    public IAsyncEnumerable<IndexedResult<TResult>> MapUnorderedAsync<TItem, TResult>(
         ItemKernel<TItem, TResult> kernel,
         IReadOnlyList<TItem> items,
         MapOptions? options = null,
         Action<ItemFailure>? onFailure = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(items);
         options ??= new MapOptions();
         options.Validate();
-        if (items.Count == 0)
-        {
-            yield break;
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        var (job, workers) = await StartStreamedJobAsync(kernel.Id, "map-unordered", options).ConfigureAwait(false);
-
-        var pacer = MapPacer(options, items.Count, workers.Length);
-        var source = new ListChunkSource<TItem>(items, pacer);
-        var stats = new StatsCollector();
-        var progress = new ProgressReporter(options.Progress, items.Count, started, job);
-        // Bounded: a slow consumer holds back the workers instead of buffering every result.
-        var finished = Channel.CreateBounded<(ItemChunk<TItem> Chunk, ItemsChunkResult<TResult> Result)>(workers.Length * options.InFlightPerWorker);
-        long completed = 0;
-
-        using var deadline = new JobDeadline(options, cancellationToken);
-        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
-        {
-            var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
-            pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
-            stats.Add(result.Worker, (ulong)chunk.Items.Length);
-            var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
-            HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
-            await finished.Writer.WriteAsync((chunk, result), token).ConfigureAwait(false);
-            progress.Add(chunk.Items.Length);
-        }, chunk => DescribeChunk(kernel.Id, chunk), stats, job, deadline.Token);
-        _ = run.ContinueWith(t => finished.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
-
-        var consumed = false;
-        try
-        {
-            await foreach (var (chunk, result) in finished.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var failed = result.Errors.Length == 0 ? null : result.Errors.Select(e => e.Position).ToHashSet();
-                for (var i = 0; i < result.Results.Length; i++)
-                {
-                    if (failed is null || !failed.Contains(i))
-                    {
-                        yield return new IndexedResult<TResult>(chunk.Start + i, result.Results[i]);
-                    }
-                }
-            }
-
-            consumed = true;
-            await deadline.AwaitAsync(run, () => $"Unordered map {kernel.Id} over {items.Count} items").ConfigureAwait(false);
-        }
-        finally
-        {
-            try
-            {
-                await StopAbandonedRunAsync(run, deadline, consumed).ConfigureAwait(false);
-            }
-            finally
-            {
-                EndStreamedJob(job, run, consumed && run.IsCompletedSuccessfully);
-            }
-        }
+        return items.Count == 0
+            ? AsyncEnumerable.Empty<IndexedResult<TResult>>()
+            : new UnorderedMapJob<TItem, TResult>(Grains, _logger, kernel, items, options, onFailure).RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -287,89 +152,18 @@ public sealed class GrainPoolClient(IGrainFactory grains)
         MapStreamAsync(kernel, items, options, onFailure: null, cancellationToken);
 
     /// <inheritdoc cref="MapStreamAsync{TItem, TResult}(ItemKernel{TItem, TResult}, IEnumerable{TItem}, MapOptions?, Action{ItemFailure}?, CancellationToken)"/>
-    public async IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(
+    public IAsyncEnumerable<TResult> MapStreamAsync<TItem, TResult>(
         ItemKernel<TItem, TResult> kernel,
         IAsyncEnumerable<TItem> items,
         MapOptions? options = null,
         Action<ItemFailure>? onFailure = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(items);
         options ??= new MapOptions();
         options.Validate();
-        var started = Stopwatch.GetTimestamp();
-        var (job, workers) = await StartStreamedJobAsync(kernel.Id, "map-stream", options).ConfigureAwait(false);
-
-        var window = workers.Length * options.InFlightPerWorker * 2;
-        var pacer = new ItemChunkPacer(options.ChunkSize, DefaultStreamChunkSize, options.TargetChunkDuration);
-        await using var source = new StreamChunkSource<TItem>(items, pacer, window);
-        var stats = new StatsCollector();
-        var progress = new ProgressReporter(options.Progress, null, started, job);
-        var pending = new Dictionary<long, ItemsChunkResult<TResult>>();
-        var gate = new Lock();
-        var ready = Channel.CreateUnbounded<bool>(); // a signal per finished chunk; the window bounds the data itself
-        long completed = 0;
-
-        using var deadline = new JobDeadline(options, cancellationToken);
-        var run = ChunkDispatcher.RunAsync(Grains, workers, options, source, async (worker, chunk, jobId, token) =>
-        {
-            var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
-            pacer.Completed(chunk.Items.Length, result.Worker.BusySeconds);
-            stats.Add(result.Worker, (ulong)chunk.Items.Length);
-            var done = Interlocked.Add(ref completed, result.Results.Length - result.Errors.Length);
-            HandleErrors(chunk, result.Errors, onFailure, options.Errors, done);
-            lock (gate)
-            {
-                pending[chunk.Sequence] = result;
-            }
-
-            progress.Add(chunk.Items.Length);
-            ready.Writer.TryWrite(true);
-        }, chunk => DescribeChunk(kernel.Id, chunk), stats, job, deadline.Token);
-        _ = run.ContinueWith(t => ready.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
-
-        long nextSequence = 0;
-        var finishedNormally = false;
-        try
-        {
-            await foreach (var _ in ready.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (true)
-                {
-                    ItemsChunkResult<TResult>? result;
-                    lock (gate)
-                    {
-                        if (!pending.Remove(nextSequence, out result))
-                        {
-                            break;
-                        }
-                    }
-
-                    foreach (var r in result.Results)
-                    {
-                        yield return r;
-                    }
-
-                    nextSequence++;
-                    source.Release(); // the window moves on: one more chunk may be read from the input
-                }
-            }
-
-            await deadline.AwaitAsync(run, () => $"Stream map {kernel.Id} after {nextSequence} chunks").ConfigureAwait(false);
-            finishedNormally = true;
-        }
-        finally
-        {
-            try
-            {
-                await StopAbandonedRunAsync(run, deadline, finishedNormally).ConfigureAwait(false);
-            }
-            finally
-            {
-                EndStreamedJob(job, run, finishedNormally);
-            }
-        }
+        return new StreamMapJob<TItem, TResult>(Grains, _logger, kernel, items, options, onFailure).RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -377,168 +171,30 @@ public sealed class GrainPoolClient(IGrainFactory grains)
     /// the item runs on the next worker (up to <see cref="JobOptions.MaxChunkRetries"/> times); cancelling stops it on
     /// its silo like any job. An item must finish within Orleans' response timeout (30 s by default).
     /// </summary>
-    public async Task<TResult> SubmitAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, TItem item, CancellationToken cancellationToken = default)
+    public Task<TResult> SubmitAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, TItem item, CancellationToken cancellationToken = default) =>
+        SubmitAsync(kernel, item, options: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SubmitAsync{TItem, TResult}(ItemKernel{TItem, TResult}, TItem, CancellationToken)"/> with the options
+    /// of a job: its <see cref="JobOptions.Timeout"/> (<see cref="JobTimeoutException"/> when the item runs longer),
+    /// <see cref="JobOptions.MaxChunkRetries"/> and <see cref="JobOptions.MaxWorkers"/>; the item is one chunk, with one call in flight.
+    /// </summary>
+    public Task<TResult> SubmitAsync<TItem, TResult>(ItemKernel<TItem, TResult> kernel, TItem item, JobOptions? options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var job = JobMetrics.Start(kernel.Id, "submit");
-        try
+        options ??= new JobOptions();
+        options.Validate();
+        var single = new MapOptions
         {
-            var options = new MapOptions { InFlightPerWorker = 1 };
-            var workers = await WorkersAsync(options).ConfigureAwait(false);
-            // Some worker, chosen at random; the dispatcher's first lane takes the one chunk, and a retry the next worker.
-            var first = Random.Shared.Next(workers.Length);
-            WorkerKey[] order = [.. workers[first..], .. workers[..first]];
-            ItemsChunkResult<TResult>? result = null;
-            await ChunkDispatcher.RunAsync(Grains, order, options, new ListChunkSource<TItem>([item], 1), async (worker, chunk, jobId, token) =>
-            {
-                result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, token).ConfigureAwait(false);
-            }, _ => $"Item {item} of {kernel.Id}", new StatsCollector(), job, cancellationToken).ConfigureAwait(false);
-
-            if (result!.Errors.Length > 0)
-            {
-                var error = result.Errors[0];
-                throw new ItemFailedException(new ItemFailure(0, item, error.ErrorType, error.Message), 0);
-            }
-
-            job.ItemsDone(1);
-            job.Completed();
-            return result.Results[0];
-        }
-        catch (Exception ex)
-        {
-            job.Ended(ex);
-            throw;
-        }
+            InFlightPerWorker = 1,
+            ChunkSize = 1,
+            Timeout = options.Timeout,
+            MaxChunkRetries = options.MaxChunkRetries,
+            MaxWorkers = options.MaxWorkers,
+            Progress = options.Progress,
+        };
+        return new SubmitJob<TItem, TResult>(Grains, _logger, kernel, item, single).RunAsync(cancellationToken);
     }
-
-    // A streamed job's metrics start before its workers are known; a failure to find them ends the job there.
-    private async Task<(JobMetrics Job, WorkerKey[] Workers)> StartStreamedJobAsync(string kernel, string kind, JobOptions options)
-    {
-        var job = JobMetrics.Start(kernel, kind);
-        try
-        {
-            return (job, await WorkersAsync(options).ConfigureAwait(false));
-        }
-        catch (Exception ex)
-        {
-            job.Ended(ex);
-            throw;
-        }
-    }
-
-    // A streamed job ends when its enumeration does: completed, failed with the run's error, or cancelled (including a
-    // consumer that stopped reading early).
-    private static void EndStreamedJob(JobMetrics job, Task run, bool finished)
-    {
-        if (finished)
-        {
-            job.Completed();
-        }
-        else if (run.IsFaulted && run.Exception?.GetBaseException() is { } error)
-        {
-            job.Ended(error);
-        }
-        else
-        {
-            job.Cancelled();
-        }
-    }
-
-    // A consumer that stops enumerating early (break, exception) must not leave lanes blocked on a full channel.
-    private static async Task StopAbandonedRunAsync(Task run, JobDeadline deadline, bool finished)
-    {
-        if (finished)
-        {
-            return;
-        }
-
-        await deadline.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await run.ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // The consumer already has its own exception or chose to stop; the lanes' cancellation is expected here.
-        }
-    }
-
-    // The workers a job uses, fresh from the cluster: silos that joined are used, silos that left are not.
-    private async Task<WorkerKey[]> WorkersAsync(JobOptions options)
-    {
-        ClusterTopology topology;
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                topology = await GetTopologyAsync().ConfigureAwait(false);
-                break;
-            }
-            catch (Exception ex) when (ChunkDispatcher.IsTransient(ex) && attempt < options.MaxChunkRetries)
-            {
-                // A gateway that just left: the next attempt goes through another one.
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1))).ConfigureAwait(false);
-            }
-        }
-
-        var workers = topology.Workers();
-        if (workers.Length == 0)
-        {
-            throw new InvalidOperationException("The cluster has no active silo with compute workers.");
-        }
-
-        return options.MaxWorkers is { } max && max < workers.Length ? workers[..max] : workers;
-    }
-
-    private static void CollectErrors<TItem>(ItemChunk<TItem> chunk, ItemError[] errors, List<ItemFailure> into, ItemErrorMode mode, long completed)
-    {
-        if (errors.Length == 0)
-        {
-            return;
-        }
-
-        lock (into)
-        {
-            foreach (var e in errors)
-            {
-                into.Add(ToFailure(chunk, e));
-            }
-        }
-
-        if (mode == ItemErrorMode.FailFast)
-        {
-            throw new ItemFailedException(ToFailure(chunk, errors.MinBy(e => e.Position)!), completed);
-        }
-    }
-
-    private static void HandleErrors<TItem>(ItemChunk<TItem> chunk, ItemError[] errors, Action<ItemFailure>? onFailure, ItemErrorMode mode, long completed)
-    {
-        if (errors.Length == 0)
-        {
-            return;
-        }
-
-        if (mode == ItemErrorMode.FailFast)
-        {
-            throw new ItemFailedException(ToFailure(chunk, errors.MinBy(e => e.Position)!), completed);
-        }
-
-        foreach (var e in errors)
-        {
-            onFailure?.Invoke(ToFailure(chunk, e));
-        }
-    }
-
-    private static ItemFailure ToFailure<TItem>(ItemChunk<TItem> chunk, ItemError error) =>
-        new(chunk.Start + error.Position, chunk.Items[error.Position], error.ErrorType, error.Message);
-
-    // A list map's chunks: the caller's fixed size, or paced up to the Pool.map-like count rule (about 4 per worker).
-    private static ItemChunkPacer MapPacer(MapOptions options, int count, int workers) =>
-        new(options.ChunkSize, ChunkPolicy.MaxListChunk(count, workers), options.TargetChunkDuration, workers * options.InFlightPerWorker);
-
-    // A map chunk as a failure names it: the kernel, the items' indices in the input and the first item's value.
-    private static string DescribeChunk<TItem>(string kernel, ItemChunk<TItem> chunk) =>
-        $"Chunk {kernel} items {chunk.Start} to {chunk.Start + chunk.Items.Length - 1} (first value {chunk.Items[0]})";
 
     private static async IAsyncEnumerable<TItem> ToAsync<TItem>(IEnumerable<TItem> items)
     {

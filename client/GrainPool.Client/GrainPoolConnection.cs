@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
 
 namespace GrainPool.Client;
 
@@ -14,7 +13,7 @@ public sealed class GrainPoolConnection : IAsyncDisposable
     private GrainPoolConnection(IHost host)
     {
         _host = host;
-        Client = new GrainPoolClient(host.Services.GetRequiredService<IClusterClient>());
+        Client = host.Services.GetRequiredService<GrainPoolClient>();
     }
 
     /// <summary>The map-style API over the connected cluster.</summary>
@@ -26,8 +25,8 @@ public sealed class GrainPoolConnection : IAsyncDisposable
     /// </summary>
     public static async Task<GrainPoolConnection> ConnectAsync(
         IEnumerable<IPEndPoint> gateways,
-        string clusterId = "grainpool",
-        string serviceId = "grainpool",
+        string clusterId = GrainPoolClientOptions.DefaultClusterId,
+        string serviceId = GrainPoolClientOptions.DefaultClusterId,
         CancellationToken cancellationToken = default)
     {
         var endpoints = gateways.ToArray();
@@ -38,15 +37,15 @@ public sealed class GrainPoolConnection : IAsyncDisposable
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // The program that connects reports its jobs' errors itself; the client's own warnings would only repeat them
+        // on the console (stdout, mixed into a program's output).
+        builder.Logging.AddFilter(typeof(GrainPoolClient).FullName, LogLevel.Error);
         builder.Services.AddSingleton<IHostLifetime, CallerOwnedHostLifetime>();
-        builder.UseOrleansClient(client =>
+        builder.AddGrainPoolClient(options =>
         {
-            client.UseStaticClustering(endpoints);
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = clusterId;
-                o.ServiceId = serviceId;
-            });
+            options.Gateways = [.. endpoints.Select(e => e.ToString())];
+            options.ClusterId = clusterId;
+            options.ServiceId = serviceId;
         });
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);

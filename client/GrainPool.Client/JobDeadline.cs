@@ -30,6 +30,9 @@ internal sealed class JobDeadline : IDisposable
     /// <summary>Cancelled by the caller, the timeout, or <see cref="CancelAsync"/>.</summary>
     public CancellationToken Token => _linked.Token;
 
+    /// <summary>The job's timeout has passed and the caller had not cancelled first: the job ended by its timeout.</summary>
+    public bool TimedOut => _timer is { IsCancellationRequested: true } && !_caller.IsCancellationRequested;
+
     /// <summary>Stops the job for another reason (a consumer that stopped reading early).</summary>
     public Task CancelAsync() => _linked.CancelAsync();
 
@@ -43,11 +46,14 @@ internal sealed class JobDeadline : IDisposable
         {
             await run.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_timer is { IsCancellationRequested: true } && !_caller.IsCancellationRequested)
+        catch (OperationCanceledException) when (TimedOut)
         {
-            throw new JobTimeoutException($"{job()} exceeded its timeout of {_timeout}.");
+            throw TimeoutError(job);
         }
     }
+
+    /// <summary>The error of a job that <see cref="TimedOut"/>: <paramref name="job"/> (what the job is) and the timeout.</summary>
+    public JobTimeoutException TimeoutError(Func<string> job) => new($"{job()} exceeded its timeout of {_timeout}.");
 
     public void Dispose()
     {

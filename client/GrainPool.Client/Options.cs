@@ -13,7 +13,7 @@ public class JobOptions
 
     /// <summary>
     /// Fails the job with <see cref="JobTimeoutException"/> (a <see cref="TimeoutException"/>) when it runs longer, for every
-    /// job kind: range jobs, <c>MapAsync</c>, <c>MapUnorderedAsync</c> and <c>MapStreamAsync</c> (default: no limit).
+    /// job kind: range jobs, <c>MapAsync</c>, <c>MapUnorderedAsync</c>, <c>MapStreamAsync</c> and <c>SubmitAsync</c> (default: no limit).
     /// </summary>
     public TimeSpan? Timeout { get; init; }
 

@@ -60,6 +60,18 @@ internal sealed class StatsCollector
 
     public void Retried() => Interlocked.Increment(ref _retries);
 
+    /// <summary>Chunks that returned so far.</summary>
+    public long Chunks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _chunks;
+            }
+        }
+    }
+
     public JobStats Snapshot(TimeSpan elapsed)
     {
         lock (_gate)

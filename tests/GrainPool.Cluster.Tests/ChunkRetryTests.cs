@@ -66,7 +66,10 @@ public sealed class ChunkRetryTests
         var activity = GrainPoolTestCluster.ActivityOf(killed);
         var stopping = GrainPoolTestCluster.WorkerThreadsOf(killed).Stopping; // read before the kill disposes the silo's services
 
-        var job = cluster.Client.MapAsync(GateKernel.Handle, items, OneChunkPerWorker(maxRetries: 3));
+        var logs = new RecordingLogger();
+        var killedAddress = killed.SiloAddress.ToParsableString();
+
+        var job = new GrainPoolClient(cluster.Cluster.Client, logs).MapAsync(GateKernel.Handle, items, OneChunkPerWorker(maxRetries: 3));
         await WaitUntilEveryWorkerHoldsAGatedChunkAsync(gates);
         await cluster.KillSiloAsync(killed);
         // The killed silo's workers were told to stop when its services went; its two gated chunks stop after their gate.
@@ -82,6 +85,12 @@ public sealed class ChunkRetryTests
             () => $"the killed silo's 2 gated chunks to stop there (cancelled {activity.Cancelled}, running {activity.Running})");
         Assert.Equal(0, activity.Completed);
         Assert.Equal(1, result.Stats.Workers);
+        // The client logged each lost attempt (naming the killed silo) and each retry elsewhere, then the job's end.
+        var lost = logs.Entries.Where(e => e.EventId == 3010).ToArray();
+        Assert.True(lost.Length >= 2, $"{lost.Length} silo-lost entries; both chunks of the killed silo were lost");
+        Assert.All(lost, e => Assert.Contains($"Silo {killedAddress} failed a chunk", e.Message, StringComparison.Ordinal));
+        Assert.Equal(result.Stats.Retries, logs.Entries.Count(e => e.EventId == 3011));
+        Assert.Single(logs.Entries, e => e.EventId == 3000);
     }
 
     [Theory]

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Logging;
+
+namespace GrainPool.Client;
+
+internal static partial class ChunkDispatcher
+{
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning,
+        Message = "Silo {Silo} failed a chunk of job {JobId} ({ErrorType}: {ErrorMessage}); taking it for lost")]
+    private static partial void LogSiloLost(ILogger logger, string silo, Guid jobId, string errorType, string errorMessage);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information,
+        Message = "{Chunk} of job {JobId} is retried elsewhere: silo {FailedSilo} failed it, silo {NextSilo} runs it next (retry {Retry} of at most {MaxRetries})")]
+    private static partial void LogChunkRetriedElsewhere(ILogger logger, string chunk, Guid jobId, string failedSilo, string nextSilo, int retry, int maxRetries);
+}

@@ -1,0 +1,48 @@
+using GrainPool.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Adds a GrainPool client to an application's host, the way <c>UseOrleansClient</c> adds an Orleans client.</summary>
+public static class GrainPoolClientHostingExtensions
+{
+    /// <summary>
+    /// Adds the Orleans client of a GrainPool cluster and a singleton <see cref="GrainPoolClient"/> over it (logging
+    /// through the host's logging). Where to connect comes from <see cref="GrainPoolClientOptions"/>: the configuration
+    /// section <c>"GrainPool"</c> (<c>Gateways</c>, <c>ClusterId</c>, <c>ServiceId</c>), then <paramref name="configure"/>;
+    /// with neither, a silo on this machine (<see cref="GrainPoolClientOptions.DefaultGateway"/>). The options are
+    /// validated when the host starts, and the client connects then.
+    /// </summary>
+    public static IHostApplicationBuilder AddGrainPoolClient(this IHostApplicationBuilder builder, Action<GrainPoolClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<GrainPoolClientOptions>().BindConfiguration(GrainPoolClientOptions.SectionName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainPoolClientOptions>, GrainPoolClientOptionsValidator>());
+        options.ValidateOnStart();
+
+        builder.UseOrleansClient(client =>
+        {
+            // Read when the client starts, so configuration and the delegate above both apply.
+            client.UseStaticClustering(gateways => gateways.Configure<IOptions<GrainPoolClientOptions>>((o, grainPool) =>
+                o.Gateways = [.. grainPool.Value.GatewayEndpoints().Select(e => e.ToGatewayUri())]));
+            client.Services.AddOptions<ClusterOptions>().Configure<IOptions<GrainPoolClientOptions>>((o, grainPool) =>
+            {
+                o.ClusterId = grainPool.Value.ClusterId;
+                o.ServiceId = grainPool.Value.ServiceId;
+            });
+        });
+        builder.Services.TryAddSingleton(services => new GrainPoolClient(
+            services.GetRequiredService<IClusterClient>(),
+            services.GetService<ILogger<GrainPoolClient>>()));
+        return builder;
+    }
+}

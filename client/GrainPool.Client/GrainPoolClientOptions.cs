@@ -1,0 +1,73 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace GrainPool.Client;
+
+/// <summary>
+/// Where the client of <see cref="Microsoft.Extensions.Hosting.GrainPoolClientHostingExtensions.AddGrainPoolClient"/> connects: bound from the
+/// configuration section <see cref="SectionName"/> (<c>"GrainPool"</c>), then changed by the caller's delegate, and
+/// validated when the host starts.
+/// </summary>
+public sealed class GrainPoolClientOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "GrainPool";
+
+    /// <summary>The cluster id and service id of the silos <c>grainpool silo</c> and <c>--silos</c> start unless told otherwise.</summary>
+    public const string DefaultClusterId = "grainpool";
+
+    /// <summary>The gateway a client uses when none is configured: a silo on this machine with Orleans' default gateway port.</summary>
+    public const string DefaultGateway = "localhost:30000";
+
+    /// <summary>
+    /// Gateways as <c>host:port</c> (<c>127.0.0.1:30000</c>, <c>[::1]:30000</c>, <c>silo-1:30000</c>; a host name that
+    /// resolves to both IPv4 and IPv6 takes its IPv4 address, where silos listen); any one reachable gateway is enough.
+    /// Default (empty): <see cref="DefaultGateway"/>, the localhost clustering of Orleans' samples.
+    /// </summary>
+    public IList<string> Gateways { get; set; } = [];
+
+    /// <summary>The silos' cluster id (default <see cref="DefaultClusterId"/>).</summary>
+    public string ClusterId { get; set; } = DefaultClusterId;
+
+    /// <summary>The silos' service id (default <see cref="DefaultClusterId"/>).</summary>
+    public string ServiceId { get; set; } = DefaultClusterId;
+
+    /// <summary>The gateways' endpoints, by the rules of <see cref="GrainPoolConnection.ParseGateways"/>.</summary>
+    internal IPEndPoint[] GatewayEndpoints() =>
+        Gateways.Count == 0 ? GrainPoolConnection.ParseGateways(DefaultGateway) : [.. Gateways.SelectMany(GrainPoolConnection.ParseGateways)];
+}
+
+/// <summary>Checks the options at start-up, naming the setting and its value.</summary>
+internal sealed class GrainPoolClientOptionsValidator : IValidateOptions<GrainPoolClientOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GrainPoolClientOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var gateway in options.Gateways)
+        {
+            try
+            {
+                if (GrainPoolConnection.ParseGateways(gateway).Length == 0)
+                {
+                    failures.Add($"{GrainPoolClientOptions.SectionName}:Gateways has an empty entry.");
+                }
+            }
+            catch (Exception ex) when (ex is FormatException or System.Net.Sockets.SocketException)
+            {
+                failures.Add($"{GrainPoolClientOptions.SectionName}:Gateways entry '{gateway}': {ex.Message}");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClusterId))
+        {
+            failures.Add($"{GrainPoolClientOptions.SectionName}:ClusterId must not be empty; it was '{options.ClusterId}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ServiceId))
+        {
+            failures.Add($"{GrainPoolClientOptions.SectionName}:ServiceId must not be empty; it was '{options.ServiceId}'.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

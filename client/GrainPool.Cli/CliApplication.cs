@@ -53,8 +53,10 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         {
             return Fail(ErrorLine.For(ex.Message), ExitCodes.Usage);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not UsageException)
         {
+            // Ctrl+C: the job's OperationCanceledException, or whatever a half-started cluster threw while being stopped
+            // (an embedded silo cancelled before it ran refuses to shut down): the user asked to stop, and it stopped.
             return Fail(ErrorLine.Cancelled, ExitCodes.Cancelled);
         }
         catch (Exception ex) when (ex is ArgumentException or ItemFailedException or OverflowException)

@@ -14,8 +14,12 @@ internal static class MethodOption
     public const string Name = "--method";
 
     /// <summary>The <c>--method</c> option of a command whose methods are <paramref name="choices"/> (the first is the default).</summary>
-    public static Option<string> Create<THandle>(IReadOnlyList<MethodChoice<THandle>> choices, string description) =>
-        CliOptions.Text(Name, "M", description);
+    public static Option<string> Create<THandle>(IReadOnlyList<MethodChoice<THandle>> choices, string description)
+    {
+        var option = CliOptions.Text(Name, "M", description);
+        option.CompletionSources.Add([.. choices.Select(c => c.Name)]);
+        return option;
+    }
 
     /// <summary>The method given for <c>--method</c>, one of <paramref name="choices"/>; the first when none is given.</summary>
     public static MethodChoice<THandle> Read<THandle>(ParseResult parse, Option<string> option, IReadOnlyList<MethodChoice<THandle>> choices, string command)

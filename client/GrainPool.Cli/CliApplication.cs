@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
@@ -29,30 +30,33 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
     {
         try
         {
-            switch (CommandLineParser.Parse(args))
+            var parse = CliCommandLine.Parse(args);
+            if (parse.Action is not null)
             {
-                case HelpRequest help:
-                    WriteText(help.Text);
-                    return ExitCodes.Success;
-                case VersionRequest:
-                    WriteText($"grainpool {Version}{Environment.NewLine}");
-                    return ExitCodes.Success;
-                case RunRequest run:
-                    return await RunCommandAsync(run, cancellationToken);
-                case SiloRequest silo:
-                    return await SiloCommand.RunAsync(silo.Arguments, cancellationToken);
-                case StackRequest stack:
-                    return await RunStackAsync(stack.Options, cancellationToken);
+                return PrintHelpOrVersion(parse);
+            }
+
+            switch (parse.CommandResult.Command)
+            {
+                case JobCommand job:
+                    var global = GlobalOptions.Bind(parse);
+                    return await RunCommandAsync(job.Bind(parse, global), global, cancellationToken);
+                case var command when command == SiloCommand.Definition:
+                    return await SiloCommand.RunAsync(SiloCommand.Arguments(parse, args), cancellationToken);
+                case var command when command == StackCommand.Definition:
+                    return await RunStackAsync(StackCommand.Parse(parse), cancellationToken);
                 default:
-                    throw new UnreachableException("Unknown parse result.");
+                    throw new UnreachableException($"No way to run '{parse.CommandResult.Command.Name}'.");
             }
         }
         catch (UsageException ex)
         {
             return Fail(ErrorLine.For(ex.Message), ExitCodes.Usage);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not UsageException)
         {
+            // Ctrl+C: the job's OperationCanceledException, or whatever a half-started cluster threw while being stopped
+            // (an embedded silo cancelled before it ran refuses to shut down): the user asked to stop, and it stopped.
             return Fail(ErrorLine.Cancelled, ExitCodes.Cancelled);
         }
         catch (Exception ex) when (ex is ArgumentException or ItemFailedException or OverflowException)
@@ -89,27 +93,24 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         return await StackCommand.RunAsync(options, text, cancellationToken);
     }
 
-    private async Task<int> RunCommandAsync(RunRequest run, CancellationToken cancellationToken)
+    private async Task<int> RunCommandAsync(ICliCommand command, GlobalOptions global, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         console.SilenceLibraryConsoleOutput();
-        await using var metrics = await CliMetrics.StartAsync(run.Global, cancellationToken);
+        await using var metrics = await CliMetrics.StartAsync(global, cancellationToken);
         // Disposing the runner stops the cluster it started, whichever way the command ends (Ctrl+C and errors included).
-        await using var runner = await _createRunner(run.Global, cancellationToken);
-        ICommandOutcome outcome;
-        TimeSpan elapsed;
-        using (var progressBar = !run.Global.Json && console.ErrorIsTerminal ? new TerminalProgressBar(console.Error) : null)
-        {
-            var clock = Stopwatch.StartNew();
-            outcome = await run.Command.RunAsync(runner, progressBar, cancellationToken);
-            elapsed = clock.Elapsed;
-        }
+        await using var runner = await _createRunner(global, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        var outcome = !global.Json && console.ErrorIsTerminal
+            ? await JobProgressBar.RunAsync(console.Error, progress => command.RunAsync(runner, progress, cancellationToken))
+            : await command.RunAsync(runner, null, cancellationToken);
+        var elapsed = clock.Elapsed;
 
         var usage = runner.Usage;
         var summary = new RunSummary(runner.Mode, usage.Workers, usage.Silos, elapsed, usage.Chunks);
-        if (run.Global.Json)
+        if (global.Json)
         {
-            WriteJson(run, outcome, summary);
+            WriteJson(command, global, outcome, summary);
         }
         else
         {
@@ -121,15 +122,15 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         return outcome.Failure is { } failure ? Fail(ErrorLine.For(failure), ExitCodes.Failure) : ExitCodes.Success;
     }
 
-    private void WriteJson(RunRequest run, ICommandOutcome outcome, RunSummary summary)
+    private void WriteJson(ICliCommand command, GlobalOptions global, ICommandOutcome outcome, RunSummary summary)
     {
         using (var json = new Utf8JsonWriter(console.Out))
         {
             json.WriteStartObject();
-            json.WriteString("command", run.Command.Name);
+            json.WriteString("command", command.Name);
             json.WriteString("mode", summary.Mode);
             outcome.WriteJson(json);
-            json.WriteIntegerOrNull("chunkSize", run.Global.ChunkSize);
+            json.WriteIntegerOrNull("chunkSize", global.ChunkSize);
             // The chunks actually used (numbers or items each), over every job the command ran.
             json.WriteNumber("chunks", summary.Chunks?.Count ?? 0);
             json.WriteIntegerOrNull("smallestChunk", summary.Chunks?.Smallest);
@@ -145,10 +146,10 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         console.Out.Flush();
     }
 
-    private void WriteText(string text)
+    private int PrintHelpOrVersion(ParseResult parse)
     {
         using var writer = new StreamWriter(console.Out, Utf8, leaveOpen: true);
-        writer.Write(text);
+        return CliCommandLine.Invoke(parse, writer);
     }
 
     private int Fail(string line, int exitCode)

@@ -28,6 +28,26 @@ public sealed class CancellationTests
     }
 
     [Fact]
+    public async Task A_cluster_that_fails_while_being_stopped_by_ctrl_c_is_still_cancelled_with_exit_130()
+    {
+        // An embedded silo cancelled before it runs refuses to shut down with this exception; the user still pressed Ctrl+C.
+        using var cancellation = new CancellationTokenSource();
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        var app = new CliApplication(new CliConsole(stdout, stderr, ErrorIsTerminal: false), async (_, token) =>
+        {
+            await cancellation.CancelAsync();
+            throw new InvalidOperationException("Attempted to shutdown a silo which is not in the Running state.");
+        });
+
+        var exitCode = await app.RunAsync(["primes", "count", "--to", "1e12"], cancellation.Token);
+
+        Assert.Equal(130, exitCode);
+        Assert.Equal(0, stdout.Length);
+        Assert.Equal(["grainpool: cancelled"], Lines(stderr));
+    }
+
+    [Fact]
     public async Task Kernel_exception_that_slips_through_is_one_line_and_exit_2()
     {
         var failure = new ArgumentOutOfRangeException("last", 42UL, "The kernel refused this value.\nSecond line.");

@@ -1,7 +1,7 @@
 using GrainPool.Abstractions;
 using GrainPool.Cli.Tests.Infrastructure;
 using GrainPool.Client;
-using GrainPool.Silo;
+using GrainPool.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -15,13 +16,12 @@ namespace GrainPool.Cli.Commands;
 /// </summary>
 internal sealed class DemoCommand(DemoSizes sizes, ulong? rangeChunk, int? mapChunk) : ICliCommand
 {
-    private const string TutorialSize = "--tutorial-size";
+    private static readonly Option<bool> TutorialSize = CliOptions.Flag("--tutorial-size", "Run the tutorial's own inputs instead of the scaled-up ones");
 
-    /// <summary>How the parser and help see this command.</summary>
-    public static CommandDefinition Definition { get; } = new(
+    /// <summary>The command as the command line and help see it.</summary>
+    public static JobCommand Definition { get; } = new(
         "demo",
         "The tutorial's three programs, each timed on 1 worker and on all workers",
-        "demo [--tutorial-size] [global options]",
         "Runs the multiprocessing tutorial's three programs, each first on ONE worker and then on ALL workers, prints\n" +
         "what the tutorial's programs print, and a table of both times and the speedup:\n" +
         "  heavy_task        two concurrent jobs of sum(i*i for i in range(N)), the tutorial's two Processes\n" +
@@ -32,13 +32,12 @@ internal sealed class DemoCommand(DemoSizes sizes, ulong? rangeChunk, int? mapCh
         "M = 10^7, n = 10^8); --tutorial-size runs the tutorial's own. Every result is checked against an independent\n" +
         "value: the closed form n(n-1)(2n-1)/6, pi(M) from OEIS A006880, S(n) from the published table. A result that\n" +
         "differs is reported and the exit code is 1.",
-        [new(TutorialSize, null, "Run the tutorial's own inputs instead of the scaled-up ones")],
-        null,
+        [TutorialSize],
         ["demo", "demo --silos 2", "demo --tutorial-size --json", "demo --in-process"],
         Bind);
 
     /// <inheritdoc />
-    public string Name => Definition.Name;
+    public string Name => Definition.Words;
 
     /// <inheritdoc />
     public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
@@ -64,8 +63,8 @@ internal sealed class DemoCommand(DemoSizes sizes, ulong? rangeChunk, int? mapCh
         return new Outcome(sizes == DemoSizes.Tutorial, runs, new Where(runner.Mode, runner.Silos, runner.Workers));
     }
 
-    private static DemoCommand Bind(ParsedArguments arguments, GlobalOptions global) =>
-        new(arguments.Flag(TutorialSize) ? DemoSizes.Tutorial : DemoSizes.Scaled, global.ChunkSize, global.MapChunkSize);
+    private static DemoCommand Bind(ParseResult parse, GlobalOptions global) =>
+        new(parse.GetValue(TutorialSize) ? DemoSizes.Tutorial : DemoSizes.Scaled, global.ChunkSize, global.MapChunkSize);
 
     /// <summary>Where the demo ran: the runner's mode, its silos and the workers one job may use.</summary>
     private sealed record Where(string Mode, int Silos, int Workers)
@@ -134,12 +133,12 @@ internal sealed class DemoCommand(DemoSizes sizes, ulong? rangeChunk, int? mapCh
             }
 
             text.WriteLine();
-            var table = new TextTable(
+            var table = PlainTable.Create(
                 ["program", "input", "result", "1 worker", TextFormat.Count(where.Workers, "worker"), "speedup", "check"],
                 new HashSet<int> { 3, 4, 5 });
             foreach (var run in runs)
             {
-                table.Add(
+                table.AddTextRow(
                     run.Program.Title,
                     run.Program.Input,
                     run.AllWorkers.Shown,

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using GrainPool.Abstractions;
 using GrainPool.Cli.Output;
@@ -11,21 +12,25 @@ namespace GrainPool.Cli.Commands;
 /// <summary><c>is-prime</c>: deterministic Miller-Rabin (<see cref="MillerRabin.IsPrime"/>) on each value, in order.</summary>
 internal sealed class IsPrimeCommand(ulong[] values, int? chunkSize) : ICliCommand
 {
-    private const string ValueName = "N";
+    private static readonly Argument<ulong[]> Values = new("N")
+    {
+        Description = "The values to test, 0 .. 18446744073709551615",
+        Arity = ArgumentArity.OneOrMore,
+        CustomParser = NumberParser.ParseArguments,
+    };
 
-    /// <summary>How the parser and help see this command.</summary>
-    public static CommandDefinition Definition { get; } = new(
+    /// <summary>The command as the command line and help see it.</summary>
+    public static JobCommand Definition { get; } = new(
         "is-prime",
         "Test each value N (0 .. 2^64-1) with deterministic Miller-Rabin",
-        "is-prime N [N...] [global options]",
-        "Tells for each value N, in order, whether it is prime. Exact for every value 0 .. 18446744073709551615.",
-        [],
-        ValueName,
+        "Tells for each value N, in order, whether it is prime (deterministic Miller-Rabin). Exact for every value\n" +
+        "0 .. 18446744073709551615.",
+        [Values],
         ["is-prime 18446744073709551557 18446744073709551615", "is-prime 97 1e9 --json"],
         Bind);
 
     /// <inheritdoc />
-    public string Name => Definition.Name;
+    public string Name => Definition.Words;
 
     /// <inheritdoc />
     public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
@@ -35,16 +40,8 @@ internal sealed class IsPrimeCommand(ulong[] values, int? chunkSize) : ICliComma
         return new Outcome(values, results);
     }
 
-    private static IsPrimeCommand Bind(ParsedArguments arguments, GlobalOptions global)
-    {
-        if (arguments.Positionals.Count == 0)
-        {
-            throw new UsageException($"{ValueName}: missing; is-prime needs at least one value: grainpool {Definition.Usage}");
-        }
-
-        var values = arguments.Positionals.Select(text => NumberParser.Parse(ValueName, text)).ToArray();
-        return new IsPrimeCommand(values, global.MapChunkSize);
-    }
+    private static IsPrimeCommand Bind(ParseResult parse, GlobalOptions global) =>
+        new(parse.GetValue(Values) ?? [], global.MapChunkSize);
 
     private sealed class Outcome(ulong[] values, bool[] results) : ICommandOutcome
     {

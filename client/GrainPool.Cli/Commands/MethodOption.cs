@@ -1,3 +1,4 @@
+using System.CommandLine;
 using GrainPool.Cli.Parsing;
 
 namespace GrainPool.Cli.Commands;
@@ -12,10 +13,18 @@ internal static class MethodOption
     /// <summary>The option's name.</summary>
     public const string Name = "--method";
 
-    /// <summary>The method given for <c>--method</c>, one of <paramref name="choices"/>; the first when none is given.</summary>
-    public static MethodChoice<THandle> Parse<THandle>(ParsedArguments arguments, IReadOnlyList<MethodChoice<THandle>> choices, string command)
+    /// <summary>The <c>--method</c> option of a command whose methods are <paramref name="choices"/> (the first is the default).</summary>
+    public static Option<string> Create<THandle>(IReadOnlyList<MethodChoice<THandle>> choices, string description)
     {
-        if (arguments.Value(Name) is not { } text)
+        var option = CliOptions.Text(Name, "M", description);
+        option.CompletionSources.Add([.. choices.Select(c => c.Name)]);
+        return option;
+    }
+
+    /// <summary>The method given for <c>--method</c>, one of <paramref name="choices"/>; the first when none is given.</summary>
+    public static MethodChoice<THandle> Read<THandle>(ParseResult parse, Option<string> option, IReadOnlyList<MethodChoice<THandle>> choices, string command)
+    {
+        if (parse.GetValue(option) is not { } text)
         {
             return choices[0];
         }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using GrainPool.Cli.Output;
 using GrainPool.Cli.Parsing;
@@ -18,26 +19,22 @@ internal sealed class PrimesCountCommand(ulong from, ulong to, MethodChoice<Rang
         new("trial", BuiltInKernels.PrimeCountTrial),
     ];
 
-    private const string From = "--from";
-    private const string To = "--to";
+    private static readonly Option<ulong> From = CliOptions.Number("--from", "A", "First number of the range (default 0)");
+    private static readonly Option<ulong> To = CliOptions.Number("--to", "B", "Last number of the range, included (required)", required: true);
+    private static readonly Option<string> Method =
+        MethodOption.Create(Methods, $"sieve, miller-rabin or trial (default sieve; trial takes B up to {PrimeCounting.MaxTrialDivisionValue})");
 
-    /// <summary>How the parser and help see this command.</summary>
-    public static CommandDefinition Definition { get; } = new(
+    /// <summary>The command as the command line and help see it.</summary>
+    public static JobCommand Definition { get; } = new(
         "primes count",
         "Count primes p with FROM <= p <= TO (pi(x) convention)",
-        "primes count --to B [--from A] [--method sieve|miller-rabin|trial] [global options]",
         "Counts the primes p with A <= p <= B, both ends included (pi(B) when A is 0). Any range in 0 .. 2^64-1.",
-        [
-            new(From, "A", "First number of the range (default 0)"),
-            new(To, "B", "Last number of the range, included (required)", Required: true),
-            new(MethodOption.Name, "M", $"sieve, miller-rabin or trial (default sieve; trial takes B up to {PrimeCounting.MaxTrialDivisionValue})"),
-        ],
-        null,
+        [From, To, Method],
         ["primes count --to 1e9", "primes count --from 1e12 --to 1_000_001_000_000 --method miller-rabin --json"],
         Bind);
 
     /// <inheritdoc />
-    public string Name => Definition.Name;
+    public string Name => Definition.Words;
 
     /// <inheritdoc />
     public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
@@ -46,22 +43,22 @@ internal sealed class PrimesCountCommand(ulong from, ulong to, MethodChoice<Rang
         return new Outcome(from, to, method.Name, count);
     }
 
-    private static PrimesCountCommand Bind(ParsedArguments arguments, GlobalOptions global)
+    private static PrimesCountCommand Bind(ParseResult parse, GlobalOptions global)
     {
-        var from = arguments.NumberOrDefault(From, 0);
-        var to = arguments.Number(To);
-        var method = MethodOption.Parse(arguments, Methods, "primes count");
+        var from = parse.GetValue(From);
+        var to = parse.GetValue(To);
+        var method = MethodOption.Read(parse, Method, Methods, "primes count");
         if (from > to)
         {
-            throw UsageException.ForValue(From, arguments.Shown(From, 0), $"is larger than --to '{arguments.Value(To)}'");
+            throw UsageException.ForValue(From.Name, parse.Shown(From, 0), $"is larger than --to '{parse.Typed(To)}'");
         }
 
         if (method.Kernel == BuiltInKernels.PrimeCountTrial && to > PrimeCounting.MaxTrialDivisionValue)
         {
-            throw UsageException.ForValue(To, arguments.Value(To)!, $"is larger than {PrimeCounting.MaxTrialDivisionValue}, the largest value --method trial takes");
+            throw UsageException.ForValue(To.Name, parse.Typed(To)!, $"is larger than {PrimeCounting.MaxTrialDivisionValue}, the largest value --method trial takes");
         }
 
-        global.EnsureChunkCountFits(arguments, (UInt128)to - from + 1);
+        global.EnsureChunkCountFits((UInt128)to - from + 1);
         return new PrimesCountCommand(from, to, method, global.ChunkSize);
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using GrainPool.Cli.Output;
 using GrainPool.Cli.Parsing;
@@ -19,28 +20,24 @@ internal sealed class PrimesMapCommand(int upto, MethodChoice<ItemKernel<long, b
         new("miller-rabin", BuiltInKernels.IsPrimeMillerRabin),
     ];
 
-    private const string UpTo = "--upto";
+    private static readonly Option<ulong> UpTo = CliOptions.Number("--upto", "N", "Last number of the list 1..N (required)", required: true);
+    private static readonly Option<string> Method = MethodOption.Create(Methods, "trial (the tutorial's is_prime) or miller-rabin (default trial)");
 
     // A long item and a bool result per number.
     private const int BytesPerItem = sizeof(long) + sizeof(bool);
 
-    /// <summary>How the parser and help see this command.</summary>
-    public static CommandDefinition Definition { get; } = new(
+    /// <summary>The command as the command line and help see it.</summary>
+    public static JobCommand Definition { get; } = new(
         "primes map",
         "Pool.map(is_prime, 1..N): one result per number, in order",
-        "primes map --upto N [--method trial|miller-rabin] [global options]",
         "The tutorial's Pool.map(is_prime, numbers) over the numbers 1..N: one prime/not-prime result per number, in order,\n" +
         $"and the count of primes among them. N is at most {Array.MaxLength} (the items are held in memory).",
-        [
-            new(UpTo, "N", "Last number of the list 1..N (required)", Required: true),
-            new(MethodOption.Name, "M", "trial (the tutorial's is_prime) or miller-rabin (default trial)"),
-        ],
-        null,
+        [UpTo, Method],
         ["primes map --upto 100_000", "primes map --upto 1e6 --method miller-rabin --threads 2"],
         Bind);
 
     /// <inheritdoc />
-    public string Name => Definition.Name;
+    public string Name => Definition.Words;
 
     /// <inheritdoc />
     public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
@@ -56,21 +53,21 @@ internal sealed class PrimesMapCommand(int upto, MethodChoice<ItemKernel<long, b
         return new Outcome((ulong)upto, method.Name, results);
     }
 
-    private static PrimesMapCommand Bind(ParsedArguments arguments, GlobalOptions global)
+    private static PrimesMapCommand Bind(ParseResult parse, GlobalOptions global)
     {
-        var upto = arguments.Number(UpTo);
-        var method = MethodOption.Parse(arguments, Methods, "primes map");
-        var text = arguments.Value(UpTo)!;
+        var upto = parse.GetValue(UpTo);
+        var method = MethodOption.Read(parse, Method, Methods, "primes map");
+        var text = parse.Typed(UpTo)!;
         if (upto > (ulong)Array.MaxLength)
         {
-            throw UsageException.ForValue(UpTo, text, $"is larger than {Array.MaxLength}, the most items one map holds");
+            throw UsageException.ForValue(UpTo.Name, text, $"is larger than {Array.MaxLength}, the most items one map holds");
         }
 
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (available > 0 && (long)upto * BytesPerItem > available)
         {
             throw UsageException.ForValue(
-                UpTo, text, $"needs {(long)upto * BytesPerItem / (1 << 20)} MiB for items and results, more than the {available / (1 << 20)} MiB this process may use");
+                UpTo.Name, text, $"needs {(long)upto * BytesPerItem / (1 << 20)} MiB for items and results, more than the {available / (1 << 20)} MiB this process may use");
         }
 
         return new PrimesMapCommand((int)upto, method, global.MapChunkSize);

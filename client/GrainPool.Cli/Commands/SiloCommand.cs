@@ -1,3 +1,4 @@
+using System.CommandLine;
 using GrainPool.Cli.Parsing;
 using GrainPool.Hosting;
 
@@ -33,30 +34,8 @@ internal static class SiloCommand
         ["--parent-pid"] = ("PID", "Stop when this process exits"),
     };
 
-    /// <summary>How the parser and help see this command.</summary>
-    public static CommandDefinition Definition { get; } = new(
-        "silo",
-        "Run a GrainPool silo in the foreground (for --cluster; Ctrl+C stops it)",
-        "silo [silo options]",
-        "Runs one GrainPool silo in this terminal until Ctrl+C or SIGTERM, then stops it gracefully. It prints\n" +
-        "'grainpool-silo ready ... gateway=P ...' on standard output once it is active, and logs on standard error.\n" +
-        "The first silo is the primary; more silos join it with --primary-port. Jobs reach the silos with\n" +
-        "'grainpool --cluster 127.0.0.1:<gateway port>,... <command>'. The options are those of silo/GrainPool.Silo.",
-        [
-            .. SiloCommandLine.SwitchMappings.Keys.Order(StringComparer.Ordinal).Select(flag =>
-                Descriptions.TryGetValue(flag, out var d)
-                    ? new OptionDefinition(flag, d.Value, d.Description)
-                    : new OptionDefinition(flag, "V", "See silo/GrainPool.Silo/README.md")),
-            new(ConfigurationKeyFlag, "V", "Any silo setting by its configuration key, e.g. --GrainPool:Silo:SliceTargetMs 20"),
-        ],
-        null,
-        [
-            "silo --silo-port 11111 --gateway-port 30000 --cores 1",
-            "silo --silo-port 11112 --gateway-port 30001 --http-port 8081 --primary-port 11111 --cores 1",
-            "--cluster 127.0.0.1:30000,127.0.0.1:30001 primes count --to 1e10",
-        ],
-        (_, _) => throw new InvalidOperationException("'silo' runs through SiloCommand.RunAsync, not as a job."),
-        TakesRawArguments: true);
+    /// <summary>The command as the command line and help see it.</summary>
+    public static DetailedCommand Definition { get; } = CreateDefinition();
 
     /// <summary>Flags of <see cref="Descriptions"/> that the silo does not have, or silo flags without a description (both empty when in step).</summary>
     internal static (IReadOnlyList<string> Undescribed, IReadOnlyList<string> Unknown) DescriptionDrift() =>
@@ -67,7 +46,7 @@ internal static class SiloCommand
     /// Checks the silo arguments: each option is one of the silo's flags or a <c>--Section:Key</c> configuration key,
     /// with a value (a typo such as <c>--silo-prot</c> is an error here, where the configuration binder would ignore it).
     /// </summary>
-    public static IReadOnlyList<string> CheckArguments(IReadOnlyList<string> args)
+    private static IReadOnlyList<string> CheckArguments(IReadOnlyList<string> args)
     {
         for (var i = 0; i < args.Count; i++)
         {
@@ -94,6 +73,46 @@ internal static class SiloCommand
         }
 
         return args;
+    }
+
+    /// <summary>
+    /// The silo arguments of a parsed <c>grainpool silo ...</c> line (<paramref name="args"/> after the word <c>silo</c>):
+    /// the silo's own flags were checked by the command line, the rest are checked here as configuration keys.
+    /// </summary>
+    public static IReadOnlyList<string> Arguments(ParseResult parse, IReadOnlyList<string> args)
+    {
+        CheckArguments(parse.UnmatchedTokens);
+        return [.. args.SkipWhile(a => a != Definition.Name).Skip(1)];
+    }
+
+    private static DetailedCommand CreateDefinition()
+    {
+        var command = new DetailedCommand(
+            "silo",
+            "Run a GrainPool silo in the foreground (for --cluster; Ctrl+C stops it)",
+            "Runs one GrainPool silo in this terminal until Ctrl+C or SIGTERM, then stops it gracefully. It prints\n" +
+            "'grainpool-silo ready ... gateway=P ...' on standard output once it is active, and logs on standard error.\n" +
+            "The first silo is the primary; more silos join it with --primary-port. Jobs reach the silos with\n" +
+            "'grainpool --cluster 127.0.0.1:<gateway port>,... <command>'. The options are those of silo/GrainPool.Silo;\n" +
+            $"any silo setting may also be given by its configuration key, {ConfigurationKeyFlag} V\n" +
+            "(e.g. --GrainPool:Silo:SliceTargetMs 20). It takes no global options.",
+            [
+                "silo --silo-port 11111 --gateway-port 30000 --cores 1",
+                "silo --silo-port 11112 --gateway-port 30001 --http-port 8081 --primary-port 11111 --cores 1",
+                "--cluster 127.0.0.1:30000,127.0.0.1:30001 primes count --to 1e10",
+            ],
+            numbers: false)
+        {
+            // Configuration keys (--GrainPool:Silo:Key V) are left over by the parser and checked by CheckArguments.
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        foreach (var flag in SiloCommandLine.SwitchMappings.Keys.Order(StringComparer.Ordinal))
+        {
+            var (value, description) = Descriptions.TryGetValue(flag, out var d) ? d : ("V", "See silo/GrainPool.Silo/README.md");
+            command.Add(CliOptions.Text(flag, value, description));
+        }
+
+        return command;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using GrainPool.Abstractions;
 using GrainPool.Cli.Output;
@@ -17,29 +18,23 @@ internal sealed class SqrtSumCommand(ulong from, ulong n, int repeat, ulong? chu
     /// <summary>The most jobs <c>--repeat</c> accepts.</summary>
     public const int MaxRepeat = 1_000_000;
 
-    private const string From = "--from";
-    private const string N = "--n";
-    private const string Repeat = "--repeat";
+    private static readonly Option<ulong> N = CliOptions.Number("--n", "N", "End of the range, excluded (required)", required: true);
+    private static readonly Option<ulong> From = CliOptions.Number("--from", "A", "Start of the range, included (default 0)");
+    private static readonly Option<ulong> Repeat = CliOptions.Number("--repeat", "R", $"Number of independent jobs, 1 to {MaxRepeat} (default 1)");
 
-    /// <summary>How the parser and help see this command.</summary>
-    public static CommandDefinition Definition { get; } = new(
+    /// <summary>The command as the command line and help see it.</summary>
+    public static JobCommand Definition { get; } = new(
         "sqrt-sum",
         "Sum of sqrt(i) for i in range(FROM, N), correctly rounded",
-        "sqrt-sum --n N [--from A] [--repeat R] [global options]",
         "S = sum of sqrt(i) for i in range(A, N) (A included, N excluded), added exactly and rounded once to the nearest\n" +
         $"double (what Python's math.fsum gives). N is at most {SqrtSum.MaxExclusive} (2^50). --repeat R runs R independent\n" +
         "jobs, the tutorial's ProcessPoolExecutor.map(compute, [N] * R), and prints the first result.",
-        [
-            new(N, "N", "End of the range, excluded (required)", Required: true),
-            new(From, "A", "Start of the range, included (default 0)"),
-            new(Repeat, "R", $"Number of independent jobs, 1 to {MaxRepeat} (default 1)"),
-        ],
-        null,
+        [N, From, Repeat],
         ["sqrt-sum --n 1_000_000 --repeat 8", "sqrt-sum --n 1e8 --json"],
         Bind);
 
     /// <inheritdoc />
-    public string Name => Definition.Name;
+    public string Name => Definition.Words;
 
     /// <inheritdoc />
     public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
@@ -62,32 +57,32 @@ internal sealed class SqrtSumCommand(ulong from, ulong n, int repeat, ulong? chu
         return new Outcome(from, n, results);
     }
 
-    private static SqrtSumCommand Bind(ParsedArguments arguments, GlobalOptions global)
+    private static SqrtSumCommand Bind(ParseResult parse, GlobalOptions global)
     {
-        var n = arguments.Number(N);
-        var from = arguments.NumberOrDefault(From, 0);
-        var repeat = arguments.NumberOrDefault(Repeat, 1);
+        var n = parse.GetValue(N);
+        var from = parse.GetValue(From);
+        var repeat = parse.Given(Repeat) ? parse.GetValue(Repeat) : 1;
         if (n > SqrtSum.MaxExclusive)
         {
-            throw UsageException.ForValue(N, arguments.Value(N)!, $"is larger than {SqrtSum.MaxExclusive} (2^50), the most sqrt-sum takes");
+            throw UsageException.ForValue(N.Name, parse.Typed(N)!, $"is larger than {SqrtSum.MaxExclusive} (2^50), the most sqrt-sum takes");
         }
 
         if (from > n)
         {
-            throw UsageException.ForValue(From, arguments.Shown(From, 0), $"is larger than --n '{arguments.Value(N)}'");
+            throw UsageException.ForValue(From.Name, parse.Shown(From, 0), $"is larger than --n '{parse.Typed(N)}'");
         }
 
         if (repeat < 1)
         {
-            throw UsageException.ForValue(Repeat, arguments.Shown(Repeat, 1), "must be at least 1");
+            throw UsageException.ForValue(Repeat.Name, parse.Shown(Repeat, 1), "must be at least 1");
         }
 
         if (repeat > MaxRepeat)
         {
-            throw UsageException.ForValue(Repeat, arguments.Shown(Repeat, 1), $"is larger than {MaxRepeat}");
+            throw UsageException.ForValue(Repeat.Name, parse.Shown(Repeat, 1), $"is larger than {MaxRepeat}");
         }
 
-        global.EnsureChunkCountFits(arguments, n - from);
+        global.EnsureChunkCountFits(n - from);
         return new SqrtSumCommand(from, n, (int)repeat, global.ChunkSize);
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using GrainPool.Abstractions;
 using GrainPool.Cli.Output;
@@ -11,26 +12,21 @@ namespace GrainPool.Cli.Commands;
 /// <summary><c>square-sum</c>: the tutorial's <c>heavy_task</c>, <c>sum(i**2 for i in range(from, n))</c>, exact in 128 bits.</summary>
 internal sealed class SquareSumCommand(ulong from, ulong n, ulong? chunkSize) : ICliCommand
 {
-    private const string From = "--from";
-    private const string N = "--n";
+    private static readonly Option<ulong> N = CliOptions.Number("--n", "N", "End of the range, excluded (required)", required: true);
+    private static readonly Option<ulong> From = CliOptions.Number("--from", "A", "Start of the range, included (default 0)");
 
-    /// <summary>How the parser and help see this command.</summary>
-    public static CommandDefinition Definition { get; } = new(
+    /// <summary>The command as the command line and help see it.</summary>
+    public static JobCommand Definition { get; } = new(
         "square-sum",
         "Sum of i*i for i in range(FROM, N), exact",
-        "square-sum --n N [--from A] [global options]",
         "The sum of i*i for i in range(A, N) (A included, N excluded), exact in 128 bits: the tutorial's heavy_task.\n" +
         $"N is at most {SquareSum.MaxExclusive} (10^13), where the sum still fits 128 bits.",
-        [
-            new(N, "N", "End of the range, excluded (required)", Required: true),
-            new(From, "A", "Start of the range, included (default 0)"),
-        ],
-        null,
+        [N, From],
         ["square-sum --n 10_000_000", "square-sum --from 1e12 --n 2e12 --json"],
         Bind);
 
     /// <inheritdoc />
-    public string Name => Definition.Name;
+    public string Name => Definition.Words;
 
     /// <inheritdoc />
     public async Task<ICommandOutcome> RunAsync(IJobRunner runner, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
@@ -41,21 +37,21 @@ internal sealed class SquareSumCommand(ulong from, ulong n, ulong? chunkSize) : 
         return new Outcome(from, n, sum);
     }
 
-    private static SquareSumCommand Bind(ParsedArguments arguments, GlobalOptions global)
+    private static SquareSumCommand Bind(ParseResult parse, GlobalOptions global)
     {
-        var n = arguments.Number(N);
-        var from = arguments.NumberOrDefault(From, 0);
+        var n = parse.GetValue(N);
+        var from = parse.GetValue(From);
         if (n > SquareSum.MaxExclusive)
         {
-            throw UsageException.ForValue(N, arguments.Value(N)!, $"is larger than {SquareSum.MaxExclusive} (10^13), the most square-sum takes");
+            throw UsageException.ForValue(N.Name, parse.Typed(N)!, $"is larger than {SquareSum.MaxExclusive} (10^13), the most square-sum takes");
         }
 
         if (from > n)
         {
-            throw UsageException.ForValue(From, arguments.Shown(From, 0), $"is larger than --n '{arguments.Value(N)}'");
+            throw UsageException.ForValue(From.Name, parse.Shown(From, 0), $"is larger than --n '{parse.Typed(N)}'");
         }
 
-        global.EnsureChunkCountFits(arguments, n - from);
+        global.EnsureChunkCountFits(n - from);
         return new SquareSumCommand(from, n, global.ChunkSize);
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
@@ -19,77 +20,66 @@ internal static class StackCommand
 
     private const int MaxSilos = GlobalOptions.MaxSilos;
 
-    /// <summary>How the parser and help see this command.</summary>
-    public static CommandDefinition Definition { get; } = new(
+    private static readonly Option<ulong> Silos = CliOptions.Number("--silos", "N", $"Silo processes, 1 to {MaxSilos} (default 2)");
+    private static readonly Option<string> ClusterId = CliOptions.Text("--cluster-id", "ID", "Orleans cluster id, the 'cluster' label of every series (default grainpool-stack)");
+    private static readonly Option<ulong> PrometheusPort = CliOptions.Number("--prometheus-port", "P", "Prometheus' port on 127.0.0.1 (default 9090; 0 picks a free port)");
+    private static readonly Option<ulong> ScrapeInterval = CliOptions.Number("--scrape-interval", "S", "Seconds between scrapes and rule evaluations, 1 to 15 (default 5; the rules' rates span 1 minute)");
+    private static readonly Option<string> PrometheusConfig = CliOptions.Text("--prometheus-config", "FILE", $"The configuration to start from (default: {LocalPrometheus.ProjectConfigRelativePath}, found upwards from here)");
+    private static readonly Option<bool> NoPrometheus = CliOptions.Flag("--no-prometheus", "Start the silos only");
+
+    /// <summary>The command as the command line and help see it.</summary>
+    public static DetailedCommand Definition { get; } = new(
         "stack",
         "Run silos and a Prometheus scraping them, print the URLs (Ctrl+C stops it all)",
-        "stack [--silos N] [--cluster-id ID] [--prometheus-port P] [--scrape-interval S] [--prometheus-config FILE] [--no-prometheus]",
         "Starts N silo processes on this machine (each pinned to its share of the CPUs) and a Prometheus server (the\n" +
         "'prometheus' program, e.g. Debian's package) that scrapes their /metrics with dashboards/prometheus/prometheus.yml\n" +
         "and its recording and alert rules. Prints the silos' metrics, health and Orleans Dashboard URLs, Prometheus'\n" +
         "URL, and the 'grainpool --cluster ...' line that sends jobs to the cluster, then '" + ReadyLine + "'.\n" +
         "Runs until Ctrl+C or SIGTERM, then stops Prometheus and the silos. Without prometheus on PATH it says so and\n" +
-        "runs the silos alone. The Grafana dashboards in dashboards/grafana read from that Prometheus.",
-        [
-            new("--silos", "N", $"Silo processes, 1 to {MaxSilos} (default 2)"),
-            new("--cluster-id", "ID", "Orleans cluster id, the 'cluster' label of every series (default grainpool-stack)"),
-            new("--prometheus-port", "P", "Prometheus' port on 127.0.0.1 (default 9090; 0 picks a free port)"),
-            new("--scrape-interval", "S", "Seconds between scrapes and rule evaluations, 1 to 15 (default 5; the rules' rates span 1 minute)"),
-            new("--prometheus-config", "FILE", $"The configuration to start from (default: {LocalPrometheus.ProjectConfigRelativePath}, found upwards from here)"),
-            new("--no-prometheus", null, "Start the silos only"),
-        ],
-        null,
+        "runs the silos alone. The Grafana dashboards in dashboards/grafana read from that Prometheus. It takes no global options.",
         [
             "stack",
             "stack --silos 3 --prometheus-port 9091 --scrape-interval 1",
         ],
-        (_, _) => throw new InvalidOperationException("'stack' runs through StackCommand.RunAsync, not as a job."),
-        TakesRawArguments: true);
-
-    /// <summary>Reads the arguments; every mistake names the option and its value.</summary>
-    public static StackOptions Parse(IReadOnlyList<string> args)
+        numbers: true)
     {
-        var options = new StackOptions();
-        for (var i = 0; i < args.Count; i++)
+        Silos, ClusterId, PrometheusPort, ScrapeInterval, PrometheusConfig, NoPrometheus,
+    };
+
+    /// <summary>Reads the parsed options; every mistake names the option and its value.</summary>
+    public static StackOptions Parse(ParseResult parse)
+    {
+        var options = new StackOptions { Prometheus = !parse.GetValue(NoPrometheus) };
+        if (parse.Given(Silos))
         {
-            var token = args[i];
-            var equals = token.IndexOf('=');
-            var name = equals < 0 ? token : token[..equals];
-            if (name == "--no-prometheus")
-            {
-                options = options with { Prometheus = false };
-                continue;
-            }
+            options = options with { Silos = (int)Ranged(parse, Silos, 1, MaxSilos) };
+        }
 
-            if (Definition.Options.All(o => o.Name != name))
+        if (parse.GetValue(ClusterId) is { } clusterId)
+        {
+            options = options with
             {
-                throw name.StartsWith('-')
-                    ? new UsageException($"{name}: unknown option for 'grainpool stack'; see 'grainpool stack --help'")
-                    : new UsageException($"'{token}' is not an argument of 'grainpool stack'; see 'grainpool stack --help'");
-            }
+                ClusterId = string.IsNullOrWhiteSpace(clusterId) || clusterId.Any(char.IsWhiteSpace)
+                    ? throw UsageException.ForValue(ClusterId.Name, clusterId, "must be a non-empty id without spaces")
+                    : clusterId,
+            };
+        }
 
-            string value;
-            if (equals >= 0)
-            {
-                value = token[(equals + 1)..];
-            }
-            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                value = args[++i];
-            }
-            else
-            {
-                throw new UsageException($"{name}: missing value");
-            }
+        if (parse.Given(PrometheusPort))
+        {
+            options = options with { PrometheusPort = (int)Ranged(parse, PrometheusPort, 0, 65535) };
+        }
 
-            options = name switch
+        if (parse.Given(ScrapeInterval))
+        {
+            options = options with { ScrapeInterval = TimeSpan.FromSeconds(Ranged(parse, ScrapeInterval, 1, 15)) };
+        }
+
+        if (parse.GetValue(PrometheusConfig) is { } config)
+        {
+            options = options with
             {
-                "--silos" => options with { Silos = (int)Ranged(name, value, 1, MaxSilos) },
-                "--cluster-id" => options with { ClusterId = string.IsNullOrWhiteSpace(value) || value.Any(char.IsWhiteSpace) ? throw UsageException.ForValue(name, value, "must be a non-empty id without spaces") : value },
-                "--prometheus-port" => options with { PrometheusPort = (int)Ranged(name, value, 0, 65535) },
-                "--scrape-interval" => options with { ScrapeInterval = TimeSpan.FromSeconds(Ranged(name, value, 1, 15)) },
-                "--prometheus-config" => options with { PrometheusConfig = File.Exists(value) ? Path.GetFullPath(value) : throw UsageException.ForValue(name, value, "is not a file") },
-                _ => throw new UsageException($"{name}: unknown option for 'grainpool stack'"),
+                PrometheusConfig = File.Exists(config) ? Path.GetFullPath(config) : throw UsageException.ForValue(PrometheusConfig.Name, config, "is not a file"),
             };
         }
 
@@ -171,12 +161,12 @@ internal static class StackCommand
         }
     }
 
-    private static ulong Ranged(string name, string value, ulong min, ulong max)
+    private static ulong Ranged(ParseResult parse, Option<ulong> option, ulong min, ulong max)
     {
-        var number = NumberParser.Parse(name, value);
+        var number = parse.GetValue(option);
         return number >= min && number <= max
             ? number
-            : throw UsageException.ForValue(name, value, $"must be from {min} to {max}");
+            : throw UsageException.ForValue(option.Name, parse.Typed(option)!, $"must be from {min} to {max}");
     }
 }
 

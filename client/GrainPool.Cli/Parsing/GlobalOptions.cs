@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using GrainPool.Cli.Running;
@@ -49,31 +50,43 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     /// <summary>Serves the client's (and an embedded silo's) metrics for Prometheus while the command runs.</summary>
     public const string MetricsPortOption = "--metrics-port";
 
-    /// <summary>Help, long form.</summary>
-    public const string Help = "--help";
+    private static readonly Option<bool> InProcessFlag =
+        CliOptions.Flag(InProcess, "Run on threads of this process, no cluster (the baseline)");
 
-    /// <summary>Help, short form.</summary>
-    public const string HelpShort = "-h";
+    private static readonly Option<ulong> Silos =
+        CliOptions.Number(SilosOption, "N", $"Start N silo processes here (1 to {MaxSilos}), each pinned to its share of the CPUs, and run on them");
 
-    /// <summary>Version.</summary>
-    public const string Version = "--version";
+    private static readonly Option<string> Cluster =
+        CliOptions.Text(ClusterOption, "H:P,...", "Join a running cluster through these gateways (host:port, comma-separated)");
 
-    private static readonly string[] ModeOptions = [InProcess, SilosOption, ClusterOption];
+    private static readonly Option<string> ClusterIdText =
+        CliOptions.Text(ClusterIdOption, "ID", $"Cluster id for --cluster (default {DefaultClusterId}) or for the silos --silos starts (default: a new one)");
 
-    /// <summary>The global options, as parsing and help see them.</summary>
-    public static IReadOnlyList<OptionDefinition> Definitions { get; } =
-    [
-        new(InProcess, null, "Run on threads of this process, no cluster (the baseline)"),
-        new(SilosOption, "N", $"Start N silo processes here (1 to {MaxSilos}), each pinned to its share of the CPUs, and run on them"),
-        new(ClusterOption, "H:P,...", "Join a running cluster through these gateways (host:port, comma-separated)"),
-        new(ClusterIdOption, "ID", $"Cluster id for --cluster (default {DefaultClusterId}) or for the silos --silos starts (default: a new one)"),
-        new(ThreadsOption, "T", $"Workers, 1 to {MaxThreads}: threads (--in-process), silo cores (embedded), total cores (--silos), most workers (--cluster); default: the cores here ({Environment.ProcessorCount}), or every worker of a joined cluster"),
-        new(ChunkSizeOption, "C", "Numbers (or items) per chunk, at least 1 (default: paced to about 0.5 s of measured kernel time per chunk, smaller at the end)"),
-        new(JsonOption, null, "Print exactly one JSON object on standard output instead of text"),
-        new(MetricsPortOption, "P", "Serve metrics at http://127.0.0.1:P/metrics while the command runs (client meter; embedded: the silo's too)"),
-        new(Help, null, "Show help for grainpool or for a command", ShortName: HelpShort),
-        new(Version, null, "Show grainpool's version"),
-    ];
+    private static readonly Option<ulong> ThreadCount =
+        CliOptions.Number(ThreadsOption, "T", $"Workers, 1 to {MaxThreads}: threads (--in-process), silo cores (embedded), total cores (--silos), most workers (--cluster); default: the cores here ({Environment.ProcessorCount}), or every worker of a joined cluster");
+
+    private static readonly Option<ulong> Chunk =
+        CliOptions.Number(ChunkSizeOption, "C", "Numbers (or items) per chunk, at least 1 (default: paced to about 0.5 s of measured kernel time per chunk, smaller at the end)");
+
+    private static readonly Option<bool> JsonFlag =
+        CliOptions.Flag(JsonOption, "Print exactly one JSON object on standard output instead of text");
+
+    private static readonly Option<ulong> MetricsPortNumber =
+        CliOptions.Number(MetricsPortOption, "P", "Serve metrics at http://127.0.0.1:P/metrics while the command runs (client meter; embedded: the silo's too)");
+
+    private static readonly Option[] ModeOptions = [InProcessFlag, Silos, Cluster];
+
+    /// <summary>The global options, in the order help lists them.</summary>
+    public static IReadOnlyList<Option> All { get; } = [InProcessFlag, Silos, Cluster, ClusterIdText, ThreadCount, Chunk, JsonFlag, MetricsPortNumber];
+
+    /// <summary>Gives <paramref name="command"/> the global options, so they may stand before, among or after its words.</summary>
+    public static void AddTo(Command command)
+    {
+        foreach (var option in All)
+        {
+            command.Add(option);
+        }
+    }
 
     /// <summary>Silo processes to start (<see cref="RunnerMode.Silos"/>).</summary>
     public int SiloCount { get; init; }
@@ -87,10 +100,13 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     /// <summary><c>--cluster-id</c>, or null when not given.</summary>
     public string? ClusterId { get; init; }
 
-    /// <summary>Reads and checks the global options from <paramref name="arguments"/>.</summary>
-    public static GlobalOptions Bind(ParsedArguments arguments)
+    /// <summary><c>--chunk-size</c> as the user typed it, for error lines; null when not given.</summary>
+    public string? ChunkSizeText { get; init; }
+
+    /// <summary>Reads and checks the global options from <paramref name="parse"/>.</summary>
+    public static GlobalOptions Bind(ParseResult parse)
     {
-        var modes = ModeOptions.Where(o => arguments.Flag(o) || arguments.Value(o) is not null).ToArray();
+        var modes = ModeOptions.Where(parse.Given).Select(o => o.Name).ToArray();
         if (modes.Length > 1)
         {
             throw new UsageException(
@@ -106,36 +122,37 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         };
 
         int? threads = null;
-        if (arguments.Value(ThreadsOption) is { } threadsText)
+        if (parse.Given(ThreadCount))
         {
-            var requested = NumberParser.Parse(ThreadsOption, threadsText);
+            var requested = parse.GetValue(ThreadCount);
             if (requested < 1)
             {
-                throw UsageException.ForValue(ThreadsOption, threadsText, "must be at least 1");
+                throw UsageException.ForValue(ThreadsOption, parse.Typed(ThreadCount)!, "must be at least 1");
             }
 
             if (requested > MaxThreads)
             {
-                throw UsageException.ForValue(ThreadsOption, threadsText, $"is larger than {MaxThreads}");
+                throw UsageException.ForValue(ThreadsOption, parse.Typed(ThreadCount)!, $"is larger than {MaxThreads}");
             }
 
             threads = (int)requested;
         }
 
         ulong? chunkSize = null;
-        if (arguments.Value(ChunkSizeOption) is { } chunkText)
+        if (parse.Given(Chunk))
         {
-            chunkSize = NumberParser.Parse(ChunkSizeOption, chunkText);
+            chunkSize = parse.GetValue(Chunk);
             if (!ChunkPolicy.IsValid(chunkSize))
             {
-                throw UsageException.ForValue(ChunkSizeOption, chunkText, "must be at least 1");
+                throw UsageException.ForValue(ChunkSizeOption, parse.Typed(Chunk)!, "must be at least 1");
             }
         }
 
         var siloCount = 0;
-        if (arguments.Value(SilosOption) is { } silosText)
+        if (parse.Given(Silos))
         {
-            var requested = NumberParser.Parse(SilosOption, silosText);
+            var requested = parse.GetValue(Silos);
+            var silosText = parse.Typed(Silos)!;
             if (requested is < 1 or > MaxSilos)
             {
                 throw UsageException.ForValue(SilosOption, silosText, $"must be from 1 to {MaxSilos}");
@@ -144,17 +161,17 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
             siloCount = (int)requested;
             if (threads < siloCount)
             {
-                throw UsageException.ForValue(ThreadsOption, arguments.Value(ThreadsOption)!, $"is fewer than --silos '{silosText}': each silo needs at least one core");
+                throw UsageException.ForValue(ThreadsOption, parse.Typed(ThreadCount)!, $"is fewer than --silos '{silosText}': each silo needs at least one core");
             }
         }
 
         IReadOnlyList<IPEndPoint> gateways = [];
-        if (arguments.Value(ClusterOption) is { } clusterText)
+        if (parse.GetValue(Cluster) is { } clusterText)
         {
             gateways = ParseGateways(clusterText);
         }
 
-        var clusterId = arguments.Value(ClusterIdOption);
+        var clusterId = parse.GetValue(ClusterIdText);
         if (clusterId is not null)
         {
             if (mode is not (RunnerMode.Remote or RunnerMode.Silos))
@@ -169,23 +186,24 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         }
 
         int? metricsPort = null;
-        if (arguments.Value(MetricsPortOption) is { } portText)
+        if (parse.Given(MetricsPortNumber))
         {
-            var port = NumberParser.Parse(MetricsPortOption, portText);
+            var port = parse.GetValue(MetricsPortNumber);
             if (port is < 1 or > 65535)
             {
-                throw UsageException.ForValue(MetricsPortOption, portText, "must be a TCP port from 1 to 65535");
+                throw UsageException.ForValue(MetricsPortOption, parse.Typed(MetricsPortNumber)!, "must be a TCP port from 1 to 65535");
             }
 
             metricsPort = (int)port;
         }
 
-        return new GlobalOptions(mode, threads, chunkSize, arguments.Flag(JsonOption))
+        return new GlobalOptions(mode, threads, chunkSize, parse.GetValue(JsonFlag))
         {
             MetricsPort = metricsPort,
             SiloCount = siloCount,
             Gateways = gateways,
             ClusterId = clusterId,
+            ChunkSizeText = parse.Typed(Chunk),
         };
     }
 
@@ -193,11 +211,11 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     /// Checks that <see cref="ChunkSize"/> splits a range of <paramref name="width"/> numbers into a chunk count the runner
     /// can index (a signed 64-bit count), which a chunk size of 1 over all 2^64 numbers would not.
     /// </summary>
-    public void EnsureChunkCountFits(ParsedArguments arguments, UInt128 width)
+    public void EnsureChunkCountFits(UInt128 width)
     {
         if (ChunkSize is { } size && ChunkPolicy.ChunkCount(width, size) > long.MaxValue)
         {
-            throw UsageException.ForValue(ChunkSizeOption, arguments.Value(ChunkSizeOption)!, $"splits the range into more than {long.MaxValue} chunks");
+            throw UsageException.ForValue(ChunkSizeOption, ChunkSizeText!, $"splits the range into more than {long.MaxValue} chunks");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
 
@@ -24,6 +25,47 @@ internal static class NumberParser
             NumberOutcome.Negative => throw UsageException.ForValue(option, text, $"is negative; expected a whole number from 0 to {ulong.MaxValue}"),
             _ => throw UsageException.ForValue(option, text, $"is not a whole number ({Accepted})"),
         };
+    }
+
+    /// <summary>
+    /// The System.CommandLine parser of one number option's value: the value, or an error naming the option and the value
+    /// (reported by the command line as grainpool's one error line).
+    /// </summary>
+    public static ulong ParseArgument(ArgumentResult result)
+    {
+        var name = result.Parent is OptionResult option ? option.Option.Name : result.Argument.HelpName ?? result.Argument.Name;
+        return TryParseToken(name, result.Tokens[0].Value, result, out var value) ? value : 0;
+    }
+
+    /// <summary>The System.CommandLine parser of positional numbers: every value, or an error naming the first bad one.</summary>
+    public static ulong[] ParseArguments(ArgumentResult result)
+    {
+        var name = result.Argument.HelpName ?? result.Argument.Name;
+        var values = new ulong[result.Tokens.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!TryParseToken(name, result.Tokens[i].Value, result, out values[i]))
+            {
+                return [];
+            }
+        }
+
+        return values;
+    }
+
+    private static bool TryParseToken(string name, string text, ArgumentResult result, out ulong value)
+    {
+        try
+        {
+            value = Parse(name, text);
+            return true;
+        }
+        catch (UsageException ex)
+        {
+            result.AddError(ex.Message);
+            value = 0;
+            return false;
+        }
     }
 
     /// <summary>Parses without throwing; <paramref name="value"/> is set only for <see cref="NumberOutcome.Parsed"/>.</summary>

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using GrainPool.Benchmarks.SideBySide;
-using GrainPool.Silo;
-using GrainPool.Silo.Launching;
+using GrainPool.Hosting;
+using GrainPool.Hosting.Launching;
 
 namespace GrainPool.Benchmarks.CommandScaling;
 

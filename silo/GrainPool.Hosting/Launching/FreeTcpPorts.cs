@@ -1,14 +1,22 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
 namespace GrainPool.Hosting.Launching;
 
-/// <summary>Finds free loopback TCP ports by letting the OS pick them.</summary>
+/// <summary>Finds free loopback TCP ports for silos, gateways and local services.</summary>
 public static class FreeTcpPorts
 {
+    // Lowest port picked where the OS's ephemeral range is known: below it only programs that bind a fixed port compete.
+    private const int LowestPort = 10_000;
+    private const string EphemeralRangeFile = "/proc/sys/net/ipv4/ip_local_port_range";
+
     /// <summary>
     /// Returns <paramref name="count"/> distinct ports that were free a moment ago (all are held open together while
-    /// they are picked, so they differ). Another process may still take one before it is used.
+    /// they are picked, so they differ). Where the OS says which ports it hands out by itself (Linux), they are picked
+    /// below that ephemeral range: a port the OS picked for port 0 and that was then released can be given to any
+    /// outgoing connection before the silo binds it, which failed one of four silos started at once with "address
+    /// already in use". Another program that binds a fixed port may still take one before it is used.
     /// </summary>
     public static int[] Pick(int count)
     {
@@ -16,10 +24,30 @@ public static class FreeTcpPorts
         var listeners = new List<TcpListener>(count);
         try
         {
-            for (var i = 0; i < count; i++)
+            var below = EphemeralRangeStart();
+            var attempts = 0;
+            while (listeners.Count < count)
             {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
+                // Random candidates below the ephemeral range, then (if that range is unknown or too crowded) the OS's pick.
+                var port = below is { } limit && limit - LowestPort >= 16 * count && attempts++ < 64 * count
+                    ? Random.Shared.Next(LowestPort, limit)
+                    : 0;
+                var listener = new TcpListener(IPAddress.Loopback, port);
+                try
+                {
+                    listener.Start();
+                }
+                catch (SocketException) when (port != 0)
+                {
+                    continue;
+                }
+
+                if (listeners.Any(l => ((IPEndPoint)l.LocalEndpoint).Port == ((IPEndPoint)listener.LocalEndpoint).Port))
+                {
+                    listener.Stop();
+                    continue;
+                }
+
                 listeners.Add(listener);
             }
 
@@ -31,6 +59,24 @@ public static class FreeTcpPorts
             {
                 listener.Stop();
             }
+        }
+    }
+
+    private static int? EphemeralRangeStart()
+    {
+        try
+        {
+            var text = File.Exists(EphemeralRangeFile) ? File.ReadAllText(EphemeralRangeFile) : null;
+            var first = text?.Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            return int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var start) && start > LowestPort ? start : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 }

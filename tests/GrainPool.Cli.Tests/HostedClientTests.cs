@@ -1,6 +1,7 @@
 using GrainPool.Abstractions;
 using GrainPool.Cli.Tests.Infrastructure;
 using GrainPool.Client;
+using GrainPool.Cluster.Tests.Infrastructure;
 using GrainPool.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +29,7 @@ public sealed class HostedClientTests
             ["GrainPool:Gateways:0"] = $"localhost:{silo.GatewayPort}",
             ["GrainPool:ClusterId"] = silo.ClusterId,
         });
-        var logs = new RecordingLoggerProvider();
+        var logs = new LogRecorder();
         builder.Logging.AddProvider(logs);
         builder.AddGrainPoolClient();
 
@@ -86,42 +87,5 @@ public sealed class HostedClientTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         return builder;
-    }
-
-    private sealed class RecordingLoggerProvider : ILoggerProvider
-    {
-        private readonly List<(string Category, int EventId, string Message)> _entries = [];
-
-        public IReadOnlyList<(string Category, int EventId, string Message)> Entries
-        {
-            get
-            {
-                lock (_entries)
-                {
-                    return [.. _entries];
-                }
-            }
-        }
-
-        public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Recorder(string category, RecordingLoggerProvider provider) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (provider._entries)
-                {
-                    provider._entries.Add((category, eventId.Id, formatter(state, exception)));
-                }
-            }
-        }
     }
 }

@@ -66,10 +66,10 @@ public sealed class ChunkRetryTests
         var activity = GrainPoolTestCluster.ActivityOf(killed);
         var stopping = GrainPoolTestCluster.WorkerThreadsOf(killed).Stopping; // read before the kill disposes the silo's services
 
-        var logs = new RecordingLogger();
+        var logs = new LogRecorder();
         var killedAddress = killed.SiloAddress.ToParsableString();
 
-        var job = new GrainPoolClient(cluster.Cluster.Client, logs).MapAsync(GateKernel.Handle, items, OneChunkPerWorker(maxRetries: 3));
+        var job = new GrainPoolClient(cluster.Cluster.Client, logs.CreateLogger<GrainPoolClient>()).MapAsync(GateKernel.Handle, items, OneChunkPerWorker(maxRetries: 3));
         await WaitUntilEveryWorkerHoldsAGatedChunkAsync(gates);
         await cluster.KillSiloAsync(killed);
         // The killed silo's workers were told to stop when its services went; its two gated chunks stop after their gate.

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace GrainPool.Cluster.Tests.Infrastructure;
 
 /// <summary>
-/// Records what GrainPool's own code logs on one silo (categories <c>GrainPool.*</c>, Information and above, as the
-/// silo's configuration lets through), so tests can check the event ids and values the grains log.
+/// Records what GrainPool's own code logs (categories <c>GrainPool.*</c>, Information and above): as a logger provider
+/// of a silo or a host, or as the logger handed to one class (<see cref="CreateLogger{T}"/>), so tests can check the
+/// event ids and values the grains and the client log. Also compiled into GrainPool.Cli.Tests.
 /// </summary>
 internal sealed class LogRecorder : ILoggerProvider
 {
@@ -17,11 +18,16 @@ internal sealed class LogRecorder : ILoggerProvider
     public ILogger CreateLogger(string categoryName) =>
         categoryName.StartsWith("GrainPool.", StringComparison.Ordinal) ? new Recorder(this, categoryName) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
+    /// <summary>A logger of <typeparamref name="T"/>'s category that records here, for a class built by hand.</summary>
+    public ILogger<T> CreateLogger<T>() => new TypedRecorder<T>(this);
+
     public void Dispose()
     {
     }
 
-    private sealed class Recorder(LogRecorder owner, string category) : ILogger
+    private sealed class TypedRecorder<T>(LogRecorder owner) : Recorder(owner, typeof(T).FullName!), ILogger<T>;
+
+    private class Recorder(LogRecorder owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;

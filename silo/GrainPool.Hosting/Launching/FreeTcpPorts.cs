@@ -39,12 +39,7 @@ public static class FreeTcpPorts
                 }
                 catch (SocketException) when (port != 0)
                 {
-                    continue;
-                }
-
-                if (listeners.Any(l => ((IPEndPoint)l.LocalEndpoint).Port == ((IPEndPoint)listener.LocalEndpoint).Port))
-                {
-                    listener.Stop();
+                    // Taken, by another program or by one of the ports held here.
                     continue;
                 }
 

@@ -142,6 +142,14 @@ public static class GrainPoolSiloHostingExtensions
                 services.GetRequiredService<ILogger<PrimarySiloWait>>()));
         }
 
+        if (!string.IsNullOrWhiteSpace(options.JoinLockFile))
+        {
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => new SiloJoinTurn(
+                options.JoinLockFile,
+                options.EffectiveName,
+                services.GetRequiredService<ILogger<SiloJoinTurn>>()));
+        }
+
         silo.Configure<SiloOptions>(o => o.SiloName = options.EffectiveName);
         silo.AddGrainPoolWorkers(options.AdvertisedCores, TimeSpan.FromMilliseconds(options.SliceTargetMs));
         return silo;

@@ -34,6 +34,12 @@ public sealed class GrainPoolSiloOptionsValidator : IValidateOptions<GrainPoolSi
             $"must be between 1 and 3600 (got {options.ShutdownTimeoutSeconds})");
         Require(failures, options.ParentProcessId is null or > 0, nameof(options.ParentProcessId), $"must be a process id (got {options.ParentProcessId})");
 
+        if (options.JoinLockFile is { } joinLock)
+        {
+            Require(failures, !string.IsNullOrWhiteSpace(joinLock) && Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(joinLock))),
+                nameof(options.JoinLockFile), $"must be a file in an existing folder (got '{joinLock}')");
+        }
+
         Require(failures, options.Dashboard is GrainPoolSiloOptions.DashboardLoopback or GrainPoolSiloOptions.DashboardAny or GrainPoolSiloOptions.DashboardOff,
             nameof(options.Dashboard), $"must be loopback, any or off (got '{options.Dashboard}')");
 

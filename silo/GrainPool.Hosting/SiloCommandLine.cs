@@ -22,6 +22,7 @@ public static class SiloCommandLine
         ["--shutdown-timeout"] = Key(nameof(GrainPoolSiloOptions.ShutdownTimeoutSeconds)),
         ["--parent-pid"] = Key(nameof(GrainPoolSiloOptions.ParentProcessId)),
         ["--dashboard"] = Key(nameof(GrainPoolSiloOptions.Dashboard)),
+        ["--join-lock"] = Key(nameof(GrainPoolSiloOptions.JoinLockFile)),
     };
 
     /// <summary>Short flag to configuration key.</summary>

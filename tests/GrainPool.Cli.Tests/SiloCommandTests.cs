@@ -209,11 +209,12 @@ public sealed class SiloCommandTests
     [Fact]
     public async Task Grainpool_silo_and_the_silo_executable_refuse_the_same_bad_settings_with_exit_code_2()
     {
-        string[] args = ["--cores", "0", "--slice-target-ms", "5000"];
+        string[] args = ["--cores", "0", "--slice-target-ms", "5000", "--join-lock", "/no/such/folder/join.lock"];
         string[] failures =
         [
             "GrainPool:Silo:AdvertisedCores (--cores) must be between 1 and 4096 (got 0).",
             "GrainPool:Silo:SliceTargetMs (--slice-target-ms) must be between 1 and 1000 ms, short enough for cancellations to be seen promptly (got 5000).",
+            "GrainPool:Silo:JoinLockFile (--join-lock) must be a file in an existing folder (got '/no/such/folder/join.lock').",
         ];
 
         var viaSilo = await RunSiloExecutableAsync(args);

@@ -32,6 +32,7 @@ internal static class SiloCommand
         ["--dashboard"] = ("WHO", "Orleans Dashboard at /dashboard on the HTTP port: loopback (default), any or off"),
         ["--shutdown-timeout"] = ("S", "Seconds a graceful stop may take (default 30)"),
         ["--parent-pid"] = ("PID", "Stop when this process exits"),
+        ["--join-lock"] = ("FILE", "Silos started together on one machine lock FILE in turn to join (no 2-4 s write collisions)"),
     };
 
     /// <summary>The command as the command line and help see it.</summary>

@@ -54,6 +54,10 @@ public sealed class LocalSiloCluster : IAsyncDisposable
         var ports = FreeTcpPorts.Pick(2 * options.SiloCount);
         var cpuSets = options.PinToCpus && CpuAffinity.IsSupported ? PlanCpuSets(options.SiloCount, CpuAffinity.AvailableCpus()) : null;
         var evenShare = Math.Max(1, Environment.ProcessorCount / options.SiloCount);
+
+        // The silos take turns at the membership table (GrainPoolSiloOptions.JoinLockFile); the file is needed only
+        // while they start.
+        var joinLock = options.SiloCount > 1 ? Path.Combine(Path.GetTempPath(), "grainpool-join-" + clusterId + ".lock") : null;
         var starts = Enumerable.Range(0, options.SiloCount).Select(i => new LocalSiloStartInfo
         {
             Name = "silo-" + i.ToString(CultureInfo.InvariantCulture),
@@ -64,6 +68,7 @@ public sealed class LocalSiloCluster : IAsyncDisposable
             ClusterId = clusterId,
             ServiceId = options.ServiceId,
             CpuSet = cpuSets?[i],
+            JoinLockFile = joinLock,
             SiloAssemblyPath = options.SiloAssemblyPath,
             ReadyTimeout = options.ReadyTimeout,
             AdditionalArguments = options.AdditionalArguments,
@@ -106,6 +111,13 @@ public sealed class LocalSiloCluster : IAsyncDisposable
             }
 
             throw;
+        }
+        finally
+        {
+            if (joinLock is not null)
+            {
+                File.Delete(joinLock);
+            }
         }
     }
 

@@ -173,6 +173,7 @@ public sealed class LocalSiloProcess : IAsyncDisposable
             "--cluster-id", s.ClusterId,
             "--service-id", s.ServiceId,
             "--parent-pid", Text(Environment.ProcessId),
+            .. s.JoinLockFile is null ? [] : (string[])["--join-lock", s.JoinLockFile],
             .. s.AdditionalArguments,
         ];
     }

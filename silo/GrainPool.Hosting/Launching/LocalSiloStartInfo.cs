@@ -27,6 +27,12 @@ public sealed record LocalSiloStartInfo
     /// <summary>HTTP port (<c>--http-port</c>). Default 0: the silo picks one and reports it in its ready line.</summary>
     public int HttpPort { get; init; }
 
+    /// <summary>
+    /// The join lock file shared by the silos started together (<c>--join-lock</c>, see
+    /// <see cref="GrainPoolSiloOptions.JoinLockFile"/>); null for none.
+    /// </summary>
+    public string? JoinLockFile { get; init; }
+
     /// <summary>CPUs to pin the process to; null runs it unpinned.</summary>
     public IReadOnlyList<int>? CpuSet { get; init; }
 

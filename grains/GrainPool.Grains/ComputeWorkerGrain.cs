@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using GrainPool.Abstractions;
 using GrainPool.Kernels.Running;
@@ -102,6 +103,7 @@ public sealed partial class ComputeWorkerGrain(
     }
 
     // Runs on the slot's thread.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TPartial ComputeRange<TPartial>(IRangeKernel<TPartial> compute, WorkerActivity.ChunkScope chunk, ulong first, ulong last, TimeSpan sliceTarget)
     {
         if (first > last)
@@ -132,6 +134,7 @@ public sealed partial class ComputeWorkerGrain(
     }
 
     // Runs on the slot's thread.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (TResult[] Results, ItemError[] Errors) ComputeItems<TItem, TResult>(IItemKernel<TItem, TResult> compute, WorkerActivity.ChunkScope chunk, TItem[] items, TimeSpan sliceTarget)
     {
         var results = new TResult[items.Length];

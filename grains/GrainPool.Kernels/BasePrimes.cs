@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GrainPool.Kernels;
 
 /// <summary>
@@ -40,6 +42,7 @@ internal static class BasePrimes
         return index >= 0 ? index + 1 : ~index;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint[] SieveOddPrimes(uint limit)
     {
         // Plain odd-only byte sieve: limit is at most MaxBasePrimeLimit, so this stays small and fast.

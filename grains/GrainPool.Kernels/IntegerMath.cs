@@ -1,9 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace GrainPool.Kernels;
 
 /// <summary>Exact integer helpers shared by the kernels.</summary>
 public static class IntegerMath
 {
     /// <summary>floor(sqrt(n)) exactly, for every 64-bit value (a double square root alone is off by one near 2^64).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ulong ISqrt(ulong n)
     {
         if (n < 2)

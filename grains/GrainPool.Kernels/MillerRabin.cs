@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace GrainPool.Kernels;
@@ -21,6 +22,7 @@ public static class MillerRabin
     private static ReadOnlySpan<ulong> Bases64 => [2, 325, 9375, 28178, 450775, 9780504, 1795265022];
 
     /// <summary>True when <paramref name="n"/> is prime. Exact for all of 0 .. 2^64-1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsPrime(ulong n)
     {
         if (n < 64)
@@ -46,6 +48,7 @@ public static class MillerRabin
     /// <summary>Strong probable-prime test of odd <paramref name="n"/> &gt; 2 to base <paramref name="a"/>.</summary>
     internal static bool IsStrongProbablePrime(ulong n, ulong a) => IsStrongProbablePrimeToAll(n, [a]);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsStrongProbablePrimeToAll(ulong n, ReadOnlySpan<ulong> bases)
     {
         var mont = new Montgomery64(n);
@@ -127,6 +130,7 @@ internal readonly struct Montgomery64
         return hi < mnHi ? t + _n : t;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Pow(ulong baseMont, ulong exponent)
     {
         var result = One;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GrainPool.Kernels;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace GrainPool.Kernels;
 public static class SeedPrimality
 {
     /// <summary>True when <paramref name="n"/> is prime; values below 2 (negatives included) are not prime.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsPrime(long n)
     {
         if (n < 2)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GrainPool.Kernels;
@@ -80,6 +81,7 @@ public static class SqrtSum
     }
 
     // Splits each root into its integer part and its 52-bit fraction (both exact) and sums each in integers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (UInt128 Integers, UInt128 Fractions) SumScalar(ulong first, ulong last)
     {
         UInt128 integerParts = 0;
@@ -114,6 +116,7 @@ public static class SqrtSum
 
     // Four roots at a time. Converting doubles to integers without AVX-512: an integer-valued double v in [0, 2^52)
     // plus 2^52 has exactly v in its mantissa bits, so reinterpreting and subtracting 2^52's bit pattern is exact.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (UInt128 Integers, UInt128 Fractions) SumVectorized(ulong first, ulong last)
     {
         var count = last - first + 1;
@@ -175,6 +178,7 @@ public static class SquareSum
     public const ulong MaxExclusive = 10_000_000_000_000;
 
     /// <summary>The exact sum over i in [<paramref name="first"/>, <paramref name="last"/>].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static UInt128 Partial(ulong first, ulong last)
     {
         if (first > last)

@@ -59,6 +59,7 @@ internal static class WheelSieve
     /// <param name="lo">First number, at least 7.</param>
     /// <param name="hi">Last number.</param>
     /// <param name="limit">Sieve with primes up to here; survivors above limit^2 are confirmed by Miller-Rabin.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ulong CountCoprime30(ulong lo, ulong hi, ulong limit)
     {
         // Survivors are prime outright when no composite up to hi can escape the sieve, i.e. (limit+1)^2 > hi.
@@ -143,6 +144,7 @@ internal static class WheelSieve
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CrossOff(Span<byte> seg, uint[] primes, long[] cycleBase, byte[] phase, int primeOffset)
     {
         var segLen = seg.Length;
@@ -236,6 +238,7 @@ internal static class WheelSieve
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillPattern(Span<byte> seg, ulong segStart)
     {
         var offset = (int)(segStart % PatternBytes);
@@ -279,6 +282,7 @@ internal static class WheelSieve
         return (byte)mask;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong CountBits(byte[] buffer, int length)
     {
         // Zero the slack after the segment so whole 64-bit words can be counted.
@@ -293,6 +297,7 @@ internal static class WheelSieve
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong CountSurvivors(Span<byte> seg, ulong segStart, UInt128 limitSquared)
     {
         ulong count = 0;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace GrainPool.Kernels.Running;
 
@@ -70,7 +71,7 @@ public sealed class InProcessRunner
         var gate = new Lock();
         UInt128 done = 0;
 
-        RunWorkers(Workers, cancellationToken, () =>
+        RunWorkers(Workers, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] () =>
         {
             var local = kernel.Zero;
             while (true)
@@ -139,7 +140,7 @@ public sealed class InProcessRunner
         var next = 0;
         long done = 0;
 
-        RunWorkers(Workers, cancellationToken, () =>
+        RunWorkers(Workers, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] () =>
         {
             while (true)
             {

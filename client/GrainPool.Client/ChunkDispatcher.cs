@@ -23,6 +23,7 @@ internal static partial class ChunkDispatcher
 {
     public static async Task RunAsync<TChunk>(
         IGrainFactory grains,
+        Func<WorkerKey, IGrainFactory> workerGrains,
         WorkerKey[] workers,
         JobOptions options,
         IChunkSource<TChunk> source,
@@ -54,14 +55,14 @@ internal static partial class ChunkDispatcher
         // Lane j uses worker j % workers, so the first round gives every worker one chunk before any gets a second.
         for (var lane = 0; lane < workers.Length * options.InFlightPerWorker; lane++)
         {
-            lanes.Add(RunLaneAsync(grains, lane % workers.Length, workers, options.MaxChunkRetries, source, Measured, describe, stats, logger, jobId, failed));
+            lanes.Add(RunLaneAsync(workerGrains, lane % workers.Length, workers, options.MaxChunkRetries, source, Measured, describe, stats, logger, jobId, failed));
         }
 
         await Task.WhenAll(lanes).ConfigureAwait(false);
     }
 
     private static async Task RunLaneAsync<TChunk>(
-        IGrainFactory grains,
+        Func<WorkerKey, IGrainFactory> workerGrains,
         int slot,
         WorkerKey[] workers,
         int maxRetries,
@@ -85,7 +86,7 @@ internal static partial class ChunkDispatcher
                     token.ThrowIfCancellationRequested();
                     // A retry goes to the next worker in the interleaved list, which is on another silo when there is one.
                     var key = workers[(slot + attempt) % workers.Length];
-                    var worker = grains.GetGrain<IComputeWorkerGrain>(key.Core, key.Silo);
+                    var worker = workerGrains(key).GetGrain<IComputeWorkerGrain>(key.Core, key.Silo);
                     silos.Add(key.Silo);
                     try
                     {

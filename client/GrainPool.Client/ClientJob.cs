@@ -25,6 +25,9 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
     /// <summary>What the finished chunks' workers report, for the job's <see cref="JobStats"/>.</summary>
     protected StatsCollector Stats { get; } = new();
 
+    /// <summary>Where chunks for each silo go straight to that silo's gateway (item jobs); null: every chunk through the main client.</summary>
+    public SiloRoutes? Routes { get; init; }
+
     /// <summary>Progress to the caller and items to the metrics; exists once the job has started.</summary>
     protected ProgressReporter Progress { get; private set; } = null!;
 
@@ -158,10 +161,11 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
     {
         _metrics = JobMetrics.Start(kernel, kind);
         Progress = new ProgressReporter(options.Progress, TotalUnits, _started, _metrics);
+        Routes?.RefreshSoon(); // connects to silos it does not know yet while the topology is read
         var workers = OrderWorkers(await WorkersAsync().ConfigureAwait(false));
         var source = CreateSource(workers.Length, workers.Length * options.InFlightPerWorker);
         _deadline = new JobDeadline(options, cancellationToken);
-        _run = ChunkDispatcher.RunAsync(grains, workers, options, source, ExecuteAsync, DescribeChunk, Stats, _metrics, logger, _id, _deadline.Token);
+        _run = ChunkDispatcher.RunAsync(grains, key => Routes?.GrainsFor(key.Silo) ?? grains, workers, options, source, ExecuteAsync, DescribeChunk, Stats, _metrics, logger, _id, _deadline.Token);
     }
 
     // The workers a job uses, fresh from the cluster: silos that joined are used, silos that left are not.

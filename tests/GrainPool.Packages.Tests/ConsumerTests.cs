@@ -16,9 +16,12 @@ public sealed partial class ConsumerTests(PackedRepository packed) : IClassFixtu
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
 
-    /// <summary>What a user references (each with its own README) and the tool; nothing else is packed.</summary>
+    /// <summary>What a user references (each with its own README) and the tool's two packages; nothing else is packed.</summary>
     private static readonly string[] PackageIds =
-        ["GrainPool.Abstractions", "GrainPool.Cli", "GrainPool.Client", "GrainPool.Grains", "GrainPool.Hosting", "GrainPool.Kernels"];
+        ["GrainPool.Abstractions", "GrainPool.Cli.any", "GrainPool.Cli.linux-x64", "GrainPool.Client", "GrainPool.Grains", "GrainPool.Hosting", "GrainPool.Kernels"];
+
+    /// <summary>The tool package users install: it names the tool's packages per platform and holds no program.</summary>
+    private const string ToolPointer = "GrainPool.Cli";
 
     [Fact]
     public async Task Pack_makes_the_libraries_and_the_tool_with_metadata_readme_and_symbols_and_nothing_else()
@@ -27,10 +30,11 @@ public sealed partial class ConsumerTests(PackedRepository packed) : IClassFixtu
         var commit = await packed.HeadCommitAsync();
         var files = Directory.GetFiles(packed.Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
-            PackageIds.SelectMany(id => new[] { $"{id}.{packed.Version}.nupkg", $"{id}.{packed.Version}.snupkg" }).Order(StringComparer.Ordinal),
+            PackageIds.SelectMany(id => new[] { $"{id}.{packed.Version}.nupkg", $"{id}.{packed.Version}.snupkg" })
+                .Append($"{ToolPointer}.{packed.Version}.nupkg").Order(StringComparer.Ordinal),
             files);
 
-        foreach (var id in PackageIds)
+        foreach (var id in PackageIds.Append(ToolPointer))
         {
             using var package = ZipFile.OpenRead(Path.Combine(packed.Feed, $"{id}.{packed.Version}.nupkg"));
             var nuspec = XDocument.Load(package.GetEntry($"{id}.nuspec")!.Open());
@@ -49,7 +53,8 @@ public sealed partial class ConsumerTests(PackedRepository packed) : IClassFixtu
             Assert.Equal("README.md", Field("readme"));
             using (var readme = new StreamReader(package.GetEntry("README.md")!.Open()))
             {
-                var projectFolder = Directory.GetFiles(packed.Root, $"{id}.csproj", SearchOption.AllDirectories).Single();
+                var project = id == ToolPointer || id.StartsWith(ToolPointer + ".", StringComparison.Ordinal) ? ToolPointer : id;
+                var projectFolder = Directory.GetFiles(packed.Root, $"{project}.csproj", SearchOption.AllDirectories).Single();
                 Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(projectFolder)!, "README.md")), await readme.ReadToEndAsync());
             }
 
@@ -61,12 +66,31 @@ public sealed partial class ConsumerTests(PackedRepository packed) : IClassFixtu
             }
         }
 
-        // The tool carries the silo program it starts processes from (--silos N), with its configuration.
-        using var tool = ZipFile.OpenRead(Path.Combine(packed.Feed, $"GrainPool.Cli.{packed.Version}.nupkg"));
-        var toolFiles = tool.Entries.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
-        Assert.Contains("DotnetTool", tool.Entries.Where(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal))
-            .Select(e => new StreamReader(e.Open()).ReadToEnd()).Single(), StringComparison.Ordinal);
-        Assert.Superset(new HashSet<string>(["GrainPool.Cli.dll", "GrainPool.Silo.dll", "GrainPool.Silo.runtimeconfig.json", "GrainPool.Silo.deps.json", "appsettings.json", "DotnetToolSettings.xml"]), toolFiles);
+        // The tool: the package users install points at one package per platform, and `dotnet tool install` picks one.
+        using (var pointer = ZipFile.OpenRead(Path.Combine(packed.Feed, $"{ToolPointer}.{packed.Version}.nupkg")))
+        {
+            Assert.Equal("DotnetTool", PackageType(pointer, ToolPointer));
+            var settings = XDocument.Load(pointer.GetEntry("tools/any/any/DotnetToolSettings.xml")!.Open());
+            Assert.Equal("grainpool", settings.Descendants("Command").Single().Attribute("Name")?.Value);
+            Assert.Equal(
+                ["any=GrainPool.Cli.any", "linux-x64=GrainPool.Cli.linux-x64"],
+                settings.Descendants("RuntimeIdentifierPackage").Select(p => $"{p.Attribute("RuntimeIdentifier")?.Value}={p.Attribute("Id")?.Value}").Order(StringComparer.Ordinal));
+            Assert.DoesNotContain(pointer.Entries, e => e.Name.EndsWith(".dll", StringComparison.Ordinal));
+        }
+
+        // Each platform's package carries the silo program it starts processes from (--silos N), with its configuration;
+        // the linux-x64 one is precompiled (ReadyToRun, for start-up), the portable one is not.
+        foreach (var (rid, precompiled) in new[] { ("linux-x64", true), ("any", false) })
+        {
+            var id = $"{ToolPointer}.{rid}";
+            using var tool = ZipFile.OpenRead(Path.Combine(packed.Feed, $"{id}.{packed.Version}.nupkg"));
+            Assert.Equal("DotnetToolRidPackage", PackageType(tool, id));
+            var folder = $"tools/net10.0/{rid}/";
+            var toolFiles = tool.Entries.Where(e => e.FullName.StartsWith(folder, StringComparison.Ordinal)).Select(e => e.FullName[folder.Length..]).ToHashSet(StringComparer.Ordinal);
+            Assert.Superset(new HashSet<string>(["DotnetToolSettings.xml", "GrainPool.Cli.dll", "GrainPool.Silo.dll", "GrainPool.Silo.runtimeconfig.json", "GrainPool.Silo.deps.json", "appsettings.json"]), toolFiles);
+            Assert.Equal(precompiled, IsReadyToRun(tool.GetEntry(folder + "GrainPool.Hosting.dll")!));
+            Assert.Equal(precompiled, IsReadyToRun(tool.GetEntry(folder + "Orleans.Runtime.dll")!));
+        }
     }
 
     [Fact]
@@ -141,6 +165,20 @@ public sealed partial class ConsumerTests(PackedRepository packed) : IClassFixtu
             Assert.True(Assert.Single(root.GetProperty("results").EnumerateArray()).GetBoolean());
         }
 
+        // The SDK installed the package for this platform: the precompiled one here.
+        if (System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64")
+        {
+            Assert.True(Directory.Exists(Path.Combine(packed.UserEnvironment["NUGET_PACKAGES"], "grainpool.cli.linux-x64", packed.Version)));
+        }
+
+        // The portable package, which every other platform gets, answers the same (run as the SDK runs it: dotnet <dll>).
+        var portable = Path.Combine(folder, "portable");
+        ZipFile.ExtractToDirectory(Path.Combine(packed.Feed, $"{ToolPointer}.any.{packed.Version}.nupkg"), portable);
+        using (var json = JsonDocument.Parse(await Dotnet(folder, Path.Combine(portable, "tools", "net10.0", "any", "GrainPool.Cli.dll"), "is-prime", "18446744073709551557", "--json")))
+        {
+            Assert.True(Assert.Single(json.RootElement.GetProperty("results").EnumerateArray()).GetBoolean());
+        }
+
         // --version: the package version and the commit it was packed from.
         var version = (await Dotnet(folder, "tool", "run", "grainpool", "--version")).Trim();
         var commit = await packed.HeadCommitAsync();
@@ -153,6 +191,23 @@ public sealed partial class ConsumerTests(PackedRepository packed) : IClassFixtu
             Assert.Equal("silos", root.GetProperty("mode").GetString());
             Assert.Equal(664_579, root.GetProperty("count").GetInt64());
         }
+    }
+
+    private static string? PackageType(ZipArchive package, string id) =>
+        XDocument.Load(package.GetEntry($"{id}.nuspec")!.Open()).Descendants().SingleOrDefault(e => e.Name.LocalName == "packageType")?.Attribute("name")?.Value;
+
+    // A ReadyToRun image has a managed native header in its CLR header; an IL-only assembly has none.
+    private static bool IsReadyToRun(ZipArchiveEntry assembly)
+    {
+        using var bytes = new MemoryStream();
+        using (var stream = assembly.Open())
+        {
+            stream.CopyTo(bytes);
+        }
+
+        bytes.Position = 0;
+        using var pe = new System.Reflection.PortableExecutable.PEReader(bytes);
+        return pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0;
     }
 
     private async Task<string> Dotnet(string workingDirectory, params string[] args) =>

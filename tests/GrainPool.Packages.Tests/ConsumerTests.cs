@@ -98,6 +98,8 @@ public sealed partial class ConsumerTests(PackedRepository packed) : IClassFixtu
     {
         packed.Pack.Succeeded();
         var folder = Directory.CreateDirectory(Path.Combine(packed.WorkFolder, "consumer")).FullName;
+        // Outside the repository, so none of its Directory.Build.* files, global.json or NuGet configuration applies.
+        Assert.False(folder.StartsWith(packed.Root + Path.DirectorySeparatorChar, StringComparison.Ordinal), $"{folder} is inside {packed.Root}");
         var library = Path.Combine(folder, "Collatz.Kernels");
         var app = Path.Combine(folder, "Collatz.App");
         await Dotnet(folder, "new", "classlib", "-n", "Collatz.Kernels", "-o", library, "--no-restore");

@@ -75,16 +75,17 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         }
     }
 
-    /// <summary>grainpool's version (the assembly's informational version without build metadata).</summary>
-    public static string Version
-    {
-        get
-        {
-            var version = typeof(CliApplication).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-            var plus = version.IndexOf('+');
-            return plus < 0 ? version : version[..plus];
-        }
-    }
+    /// <summary>grainpool's version: the package version (VersionPrefix in Directory.Build.props), without build metadata.</summary>
+    public static string Version => InformationalVersion.Split('+')[0];
+
+    /// <summary>The commit grainpool was built from (the SDK's SourceRevisionId), or null for a build outside git.</summary>
+    public static string? Commit => InformationalVersion.Split('+') is [_, var commit, ..] && commit.Length > 0 ? commit : null;
+
+    /// <summary>What <c>--version</c> prints after the program's name: <c>0.1.0 (commit 0123abc)</c>.</summary>
+    public static string VersionLine => Commit is { } commit ? $"{Version} (commit {commit[..Math.Min(7, commit.Length)]})" : Version;
+
+    private static string InformationalVersion =>
+        typeof(CliApplication).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
     private async Task<int> RunStackAsync(StackOptions options, CancellationToken cancellationToken)
     {

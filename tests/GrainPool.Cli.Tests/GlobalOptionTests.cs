@@ -34,10 +34,11 @@ public sealed class GlobalOptionTests
     }
 
     [Fact]
-    public async Task Version_is_one_line_with_exit_0()
+    public async Task Version_is_one_line_with_the_package_version_and_commit_and_exit_0()
     {
         var line = Assert.Single((await CliProcess.RunAsync("--version")).Text());
-        Assert.Matches(@"^grainpool \d+\.\d+\.\d+", line);
+        // The package version (VersionPrefix) and the commit the SDK read from git (the tests run in a clone).
+        Assert.Matches(@"^grainpool \d+\.\d+\.\d+ \(commit [0-9a-f]{7}\)$", line);
     }
 
     /// <summary>

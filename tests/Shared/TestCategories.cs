@@ -11,6 +11,7 @@ namespace GrainPool.Tests.Shared;
 /// <item><see cref="Cluster"/>: in-process Orleans test clusters (silos in the test process).</item>
 /// <item><see cref="Processes"/>: the <c>grainpool</c> command and silos as real separate processes.</item>
 /// <item><see cref="Observability"/>: a real Prometheus and a real browser against real silo processes.</item>
+/// <item><see cref="Packages"/>: the packed packages and tool, consumed by programs made with <c>dotnet new</c>.</item>
 /// </list>
 /// </summary>
 public static class TestCategory
@@ -22,8 +23,9 @@ public static class TestCategory
     public const string Cluster = nameof(Cluster);
     public const string Processes = nameof(Processes);
     public const string Observability = nameof(Observability);
+    public const string Packages = nameof(Packages);
 
-    private static readonly string[] All = [Unit, Cluster, Processes, Observability];
+    private static readonly string[] All = [Unit, Cluster, Processes, Observability, Packages];
 
     /// <summary>
     /// The test classes of <paramref name="assembly"/> that do not carry exactly one known category, with what they

@@ -191,14 +191,14 @@ internal static class CliCommandLine
         }
     }
 
-    /// <summary><c>--version</c>: <c>grainpool X.Y.Z</c> on one line.</summary>
+    /// <summary><c>--version</c>: <c>grainpool X.Y.Z (commit 0123abc)</c> on one line.</summary>
     private sealed class VersionAction : SynchronousCommandLineAction
     {
         public override bool ClearsParseErrors => true;
 
         public override int Invoke(ParseResult parseResult)
         {
-            parseResult.InvocationConfiguration.Output.WriteLine($"grainpool {CliApplication.Version}");
+            parseResult.InvocationConfiguration.Output.WriteLine($"grainpool {CliApplication.VersionLine}");
             return ExitCodes.Success;
         }
     }

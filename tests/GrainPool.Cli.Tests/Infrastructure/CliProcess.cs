@@ -21,20 +21,8 @@ internal static class CliProcess
     public static async Task<CliResult> RunAsync(params string[] args)
     {
         using var process = Start(args);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(Deadline);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"grainpool {string.Join(' ', args)} did not finish within {Deadline.TotalSeconds} s");
-        }
-
-        return new CliResult(args, process.ExitCode, await stdout, await stderr);
+        var (exitCode, stdout, stderr) = await ProcessRun.ToEndAsync(process, Deadline, "grainpool " + string.Join(' ', args));
+        return new CliResult(args, exitCode, stdout, stderr);
     }
 
     /// <summary>

@@ -70,19 +70,7 @@ internal static class DotnetCommand
         var command = $"{Path.GetFileName(program)} {string.Join(' ', args)}";
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"'{command}' did not start");
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(deadline);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{command}' did not finish within {deadline.TotalSeconds} s\n{await stdout}\n{await stderr}");
-        }
-
-        return new CommandResult(command, process.ExitCode, await stdout, await stderr);
+        var (exitCode, stdout, stderr) = await ProcessRun.ToEndAsync(process, deadline, command);
+        return new CommandResult(command, exitCode, stdout, stderr);
     }
 }

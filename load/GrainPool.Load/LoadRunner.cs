@@ -115,7 +115,10 @@ public static class LoadRunner
                     }).ConfigureAwait(false);
                     break;
             }
+            // Measured before the wait below, whose own oversleeping is no part of the phase.
             var duration = Clock.Elapsed - phaseStart;
+            // The phase lasts its planned time: the next one's arrivals must not come early.
+            await Clock.DelayUntil(phaseStart + simulation.During, cancellationToken).ConfigureAwait(false);
             if (duration < simulation.During)
             {
                 duration = simulation.During;

@@ -9,7 +9,10 @@ public static class LoadRunner
     /// </summary>
     /// <param name="scenario">What to run.</param>
     /// <param name="clock">The clock to schedule and measure by; <see cref="LoadClock.Real"/> unless given.</param>
-    /// <param name="cancellationToken">Stops the run; the running steps see it in their context.</param>
+    /// <param name="cancellationToken">
+    /// Stops the run: the steps see it in their context, no further iteration starts, clean still runs, and the run ends
+    /// in <see cref="OperationCanceledException"/> if a step or a wait observed it.
+    /// </param>
     public static async Task<LoadResult> RunAsync(Scenario scenario, LoadClock? clock = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);

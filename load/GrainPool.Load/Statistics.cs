@@ -1,0 +1,55 @@
+namespace GrainPool.Load;
+
+/// <summary>A latency distribution in milliseconds (from HdrHistogram, to 3 significant digits).</summary>
+public sealed record LatencyStats(double Mean, double P50, double P75, double P95, double P99, double P999, double Max);
+
+/// <summary>The ok or the failed iterations (or calls of a step) of a run.</summary>
+/// <param name="Count">How many.</param>
+/// <param name="Rps">How many per second of the run.</param>
+/// <param name="Latency">
+/// From each iteration's intended start to the end (coordinated omission corrected, as wrk2 does): the time a user
+/// arriving on plan would have waited. For a step after the first, from the end of the step before it.
+/// </param>
+/// <param name="ServiceTime">From the moment the call really started to its end: the raw service time.</param>
+/// <param name="SizeBytes">The sizes the responses gave, summed.</param>
+public sealed record OutcomeStats(long Count, double Rps, LatencyStats Latency, LatencyStats ServiceTime, long SizeBytes);
+
+/// <summary>One step's statistics, ok and failed apart.</summary>
+public sealed record StepStats(string Name, OutcomeStats Ok, OutcomeStats Fail);
+
+/// <summary>One load simulation's plan beside what was achieved.</summary>
+/// <param name="Simulation">The phase in NBomber's words.</param>
+/// <param name="Duration">How long it really took (at least its planned duration).</param>
+/// <param name="PlannedCount">The iterations planned; null for <see cref="LoadSimulation.KeepConstant"/>, which plans a time, not a count.</param>
+/// <param name="PlannedRps">The planned iterations per second; null where no count is planned.</param>
+/// <param name="AchievedCount">The iterations run.</param>
+/// <param name="AchievedRps">The iterations run per second of <paramref name="Duration"/>.</param>
+/// <param name="LateCount">Iterations that started after their planned time by more than the scenario's tolerance.</param>
+public sealed record SimulationStats(
+    string Simulation, TimeSpan Duration, long? PlannedCount, double? PlannedRps, long AchievedCount, double AchievedRps, long LateCount);
+
+/// <summary>A scenario's statistics: whole iterations ok and failed apart, each step, each load simulation.</summary>
+public sealed record ScenarioStats(
+    string Name,
+    TimeSpan Duration,
+    OutcomeStats Ok,
+    OutcomeStats Fail,
+    IReadOnlyList<StepStats> Steps,
+    IReadOnlyList<SimulationStats> Simulations)
+{
+    /// <summary>Iterations that started late, over all simulations.</summary>
+    public long LateCount => Simulations.Sum(s => s.LateCount);
+
+    /// <summary>Failed iterations as a percentage of all (0 when none ran).</summary>
+    public double FailPercent => Ok.Count + Fail.Count == 0 ? 0 : 100.0 * Fail.Count / (Ok.Count + Fail.Count);
+}
+
+/// <summary>The outcome of a run: the statistics and each threshold's result.</summary>
+public sealed record LoadResult(ScenarioStats Stats, IReadOnlyList<ThresholdResult> Thresholds)
+{
+    /// <summary>True when every threshold passed.</summary>
+    public bool Passed => Thresholds.All(t => t.Passed);
+
+    /// <summary>The names of the thresholds that failed.</summary>
+    public IReadOnlyList<string> FailedThresholds => [.. Thresholds.Where(t => !t.Passed).Select(t => t.Name)];
+}

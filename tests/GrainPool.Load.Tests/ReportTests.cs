@@ -1,0 +1,30 @@
+namespace GrainPool.Load.Tests;
+
+/// <summary>The text and Markdown reports hold one row per scope, outcome and measure, and the simulations' plan.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
+public sealed class ReportTests
+{
+    [Fact]
+    public async Task Markdown_report_has_a_latency_row_per_scope_outcome_and_measure_and_a_row_per_simulation()
+    {
+        var scenario = Scenario.Create("two-steps")
+            .WithStep("first", async ctx => { await ctx.Clock.Delay(TimeSpan.FromMilliseconds(2)); return Response.Ok(); })
+            .WithStep("second", async ctx => { await ctx.Clock.Delay(TimeSpan.FromMilliseconds(3)); return Response.Ok(); })
+            .WithLoadSimulations(
+                LoadSimulation.Inject(rate: 10, interval: TimeSpan.FromSeconds(1), during: TimeSpan.FromSeconds(1), maxConcurrency: 1),
+                LoadSimulation.Pause(TimeSpan.FromSeconds(1)));
+
+        var result = await LoadRunner.RunAsync(scenario, new SteppingClock());
+        var lines = MarkdownReport.Render(result).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+
+        var latencyRows = lines.Where(l => l.StartsWith("| scenario ", StringComparison.Ordinal) || l.StartsWith("| step ", StringComparison.Ordinal)).ToList();
+        // (scenario + 2 steps) x (ok, fail) x (latency, service)
+        Assert.Equal(12, latencyRows.Count);
+        Assert.All(latencyRows, row => Assert.Equal(13, row.Count(c => c == '|')));
+        Assert.Contains("| scenario two-steps | ok | latency | 10 | 5 | 5 | 5 | 5 | 5 | 5 | 5 | 5 |", latencyRows);
+        Assert.Contains("| step second | ok | service | 10 | 5 | 3 | 3 | 3 | 3 | 3 | 3 | 3 |", latencyRows);
+        Assert.Contains(lines, l => l.StartsWith("| Inject(rate: 10, interval: 00:00:01, during: 00:00:01) | 1 | 10 | 10 | 10 | 10 | 0 |", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("| Pause(during: 00:00:01) | 1 | - | 0 | - | 0 | 0 |", StringComparison.Ordinal));
+        Assert.Contains("scenario two-steps  ok       latency", TextReport.Render(result), StringComparison.Ordinal);
+    }
+}

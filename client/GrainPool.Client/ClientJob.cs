@@ -161,7 +161,7 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
     {
         _metrics = JobMetrics.Start(kernel, kind);
         Progress = new ProgressReporter(options.Progress, TotalUnits, _started, _metrics);
-        Routes?.RefreshSoon(); // connects to silos it does not know yet while the topology is read
+        Routes?.Prepare(); // the first item job connects to the silos while it reads the topology
         var workers = OrderWorkers(await WorkersAsync().ConfigureAwait(false));
         var source = CreateSource(workers.Length, workers.Length * options.InFlightPerWorker);
         _deadline = new JobDeadline(options, cancellationToken);

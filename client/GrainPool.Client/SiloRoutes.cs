@@ -89,8 +89,20 @@ internal sealed partial class SiloRoutes
         await Task.WhenAll(_routes.Values.Select(r => r.Connecting)).ConfigureAwait(false);
     }
 
-    /// <summary>Looks up the silos' gateways at most once a second, in the background (a job calls it as it starts).</summary>
-    public void RefreshSoon()
+    /// <summary>
+    /// Starts connecting as a job starts, while it reads the topology, when no silo is known yet; after that, a job's
+    /// silo that has no route yet triggers the lookup (<see cref="GrainsFor"/>), so jobs do not ask for the gateways each time.
+    /// </summary>
+    public void Prepare()
+    {
+        if (_routes.IsEmpty)
+        {
+            RefreshSoon();
+        }
+    }
+
+    // Looks up the silos' gateways at most once a second, in the background.
+    private void RefreshSoon()
     {
         lock (_gate)
         {

@@ -37,6 +37,12 @@ public sealed record ScenarioStats(
     IReadOnlyList<StepStats> Steps,
     IReadOnlyList<SimulationStats> Simulations)
 {
+    /// <summary>
+    /// One row per reporting interval (<see cref="LoadRunOptions.ReportingInterval"/>), in time order, for plots and
+    /// live sinks; the last one may be shorter. Warm-up is not in them.
+    /// </summary>
+    public IReadOnlyList<IntervalStats> Intervals { get; init; } = [];
+
     /// <summary>Iterations that started late, over all simulations.</summary>
     public long LateCount => Simulations.Sum(s => s.LateCount);
 
@@ -53,3 +59,27 @@ public sealed record LoadResult(ScenarioStats Stats, IReadOnlyList<ThresholdResu
     /// <summary>The names of the thresholds that failed.</summary>
     public IReadOnlyList<string> FailedThresholds => [.. Thresholds.Where(t => !t.Passed).Select(t => t.Name)];
 }
+
+/// <summary>
+/// What happened in one reporting interval of a scenario's run: the iterations that ended in it (ok and failed apart),
+/// each step's calls that ended in it, and the iterations that started late in it.
+/// </summary>
+/// <param name="Scenario">The scenario's name.</param>
+/// <param name="Index">The interval's number, from 0.</param>
+/// <param name="Start">When the interval began, from the start of the measured load (after warm-up).</param>
+/// <param name="Duration">How long it lasted (the reporting interval; the last one may be shorter).</param>
+/// <param name="Simulation">The load simulation running at the interval's end, in NBomber's words.</param>
+/// <param name="Ok">The successful iterations that ended in the interval; <see cref="OutcomeStats.Rps"/> per second of the interval.</param>
+/// <param name="Fail">The failed iterations that ended in the interval.</param>
+/// <param name="Steps">Each step's calls that ended in the interval.</param>
+/// <param name="LateCount">Iterations that started late in the interval.</param>
+public sealed record IntervalStats(
+    string Scenario,
+    int Index,
+    TimeSpan Start,
+    TimeSpan Duration,
+    string Simulation,
+    OutcomeStats Ok,
+    OutcomeStats Fail,
+    IReadOnlyList<StepStats> Steps,
+    long LateCount);

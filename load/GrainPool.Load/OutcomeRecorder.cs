@@ -56,7 +56,11 @@ internal sealed class OutcomeRecorder
                 Ms(histogram.GetValueAtPercentile(95)),
                 Ms(histogram.GetValueAtPercentile(99)),
                 Ms(histogram.GetValueAtPercentile(99.9)),
-                Ms(histogram.GetMaxValue()));
+                Ms(histogram.GetMaxValue()))
+            {
+                Distribution = [.. LatencyStats.DistributionPercentiles.Select(p =>
+                    new PercentileValue(p, Ms(p >= 100 ? histogram.GetMaxValue() : histogram.GetValueAtPercentile(p))))],
+            };
         }
     }
 }

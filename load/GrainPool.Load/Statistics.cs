@@ -1,7 +1,20 @@
 namespace GrainPool.Load;
 
 /// <summary>A latency distribution in milliseconds (from HdrHistogram, to 3 significant digits).</summary>
-public sealed record LatencyStats(double Mean, double P50, double P75, double P95, double P99, double P999, double Max);
+public sealed record LatencyStats(double Mean, double P50, double P75, double P95, double P99, double P999, double Max)
+{
+    /// <summary>The percentiles <see cref="Distribution"/> gives, for the reports' distribution charts.</summary>
+    public static readonly IReadOnlyList<double> DistributionPercentiles =
+        [0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 97.5, 99, 99.5, 99.9, 99.99, 100];
+
+    /// <summary>The latency in milliseconds at each of <see cref="DistributionPercentiles"/> (empty when nothing was recorded).</summary>
+    public IReadOnlyList<PercentileValue> Distribution { get; init; } = [];
+}
+
+/// <summary>A latency at a percentile.</summary>
+/// <param name="Percentile">From 0 to 100.</param>
+/// <param name="Milliseconds">The latency at it.</param>
+public sealed record PercentileValue(double Percentile, double Milliseconds);
 
 /// <summary>The ok or the failed iterations (or calls of a step) of a run.</summary>
 /// <param name="Count">How many.</param>

@@ -19,13 +19,6 @@ public sealed record LineChart(string Title, string XAxisTitle, string YAxisTitl
     private static readonly string[] Palette =
         ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     private const double Width = 720;
     private const double Left = 72;
     private const double Right = 24;
@@ -40,14 +33,16 @@ public sealed record LineChart(string Title, string XAxisTitle, string YAxisTitl
     /// "series": [{"name", "points": [{"x", "y"}], "dashed", "color"?}]}</c>. The characters &lt;, &gt;, &amp; and quotes in
     /// strings are written as \u escapes, so the JSON can sit inside an HTML or XML element as it is.
     /// </summary>
-    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+    public string ToJson() => JsonSerializer.Serialize(this, ChartJsonContext.Default.LineChart);
 
     /// <summary>The chart as one <c>&lt;svg&gt;</c> element (XML well-formed, every text escaped) with the given id.</summary>
     public string ToSvg(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
         var finite = Series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
-        var x = Axis.Of(finite.Select(p => p.X), includeZero: false);
+        // The x axis starts at zero when the data starts near it (time from the run's start, percentiles, silo counts).
+        var xs = finite.Select(p => p.X).ToList();
+        var x = Axis.Of(xs, includeZero: xs.Count > 0 && xs.Min() >= 0 && xs.Min() <= xs.Max() / 2);
         var y = Axis.Of(finite.Select(p => p.Y), includeZero: true);
         var plotWidth = Width - Left - Right;
         var perRow = Math.Max(1, (int)(plotWidth / LegendEntryWidth));
@@ -185,3 +180,14 @@ public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, 
 
 /// <summary>A point of a <see cref="ChartSeries"/>.</summary>
 public readonly record struct ChartPoint(double X, double Y);
+
+/// <summary>
+/// The chart's JSON, generated at build time: it works where reflection-based serialization is off (trimmed or native AOT
+/// programs, file-based apps).
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(LineChart))]
+internal sealed partial class ChartJsonContext : JsonSerializerContext;

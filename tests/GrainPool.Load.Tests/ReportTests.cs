@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Xml.Linq;
+
 namespace GrainPool.Load.Tests;
 
 /// <summary>The text and Markdown reports hold one row per scope, outcome and measure, and the simulations' plan.</summary>
@@ -26,5 +29,29 @@ public sealed class ReportTests
         Assert.Contains(lines, l => l.StartsWith("| Inject(rate: 10, interval: 00:00:01, during: 00:00:01) | 1 | 10 | 10 | 10 | 10 | 0 |", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("| Pause(during: 00:00:01) | 1 | - | 0 | - | 0 | 0 |", StringComparison.Ordinal));
         Assert.Contains("scenario two-steps  ok       latency", TextReport.Render(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_report_of_a_run_repeats_its_console_table_and_plots_its_distribution()
+    {
+        var scenario = Scenario.Create("one-step", async ctx => { await ctx.Clock.Delay(TimeSpan.FromMilliseconds(4)); return Response.Ok(); })
+            .WithLoadSimulations(LoadSimulation.Inject(rate: 20, interval: TimeSpan.FromSeconds(1), during: TimeSpan.FromSeconds(1), maxConcurrency: 1))
+            .WithThresholds(Threshold.LatencyP99Below(TimeSpan.FromMilliseconds(10)));
+        var result = await LoadRunner.RunAsync(scenario, new SteppingClock());
+        var report = LoadReport.Of(result) with { Configuration = "{ \"rate\": 20 }" };
+
+        Assert.Contains(TextReport.Render(result), TextReport.Render(report), StringComparison.Ordinal);
+        Assert.Equal("Load test: one-step", report.Title);
+        Assert.Equal(Environment.ProcessorCount, report.Machine.ProcessorCount);
+        var page = XDocument.Parse(HtmlReport.Render(report));
+        var json = page.Descendants("script").Single(e => (string?)e.Attribute("id") == "latency-distribution-0-data").Value;
+        using var data = JsonDocument.Parse(json);
+        var latency = data.RootElement.GetProperty("series")[0].GetProperty("points").EnumerateArray()
+            .Select(p => new PercentileValue(p.GetProperty("x").GetDouble(), p.GetProperty("y").GetDouble()));
+        // Every iteration took 4 ms on the virtual clock, so each percentile of the distribution is 4 ms, to the
+        // histogram's 3 significant digits (HdrHistogram reports the top of the value's bucket: 4.001 ms).
+        Assert.Equal(LatencyStats.DistributionPercentiles, latency.Select(p => p.Percentile));
+        Assert.All(latency, p => Assert.InRange(p.Milliseconds, 4, 4.004));
+        Assert.Equal(result.Stats.Ok.Latency.Distribution, latency);
     }
 }

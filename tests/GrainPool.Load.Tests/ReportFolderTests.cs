@@ -233,6 +233,22 @@ public sealed partial class ReportFolderTests : IDisposable
         Assert.DoesNotContain(page.Descendants().Attributes(), a => a.Name.LocalName is "src" or "href" or "srcset" or "data");
     }
 
+    [Fact]
+    public void A_report_without_scenarios_or_configuration_still_writes_files_that_parse()
+    {
+        var report = new LoadReport("empty", [], DateTimeOffset.UnixEpoch);
+        var paths = ReportFolder.Write(report, _folder, ReportFormats.All);
+
+        Assert.Equal(5, paths.Count);
+        Assert.Empty(ReadCsv(paths[2]).Rows);
+        Assert.Equal(15, ReadCsv(paths[2]).Header.Length);
+        Assert.Empty(ReadCsv(paths[3]).Rows);
+        var page = XDocument.Parse(File.ReadAllText(paths[4]));
+        Assert.Equal("no data", ById(page, "rps-over-time").Elements("text").Single(e => (string?)e.Attribute("class") == "no-data").Value);
+        Assert.Equal("No configuration was given.", ById(page, "configuration").Element("p")!.Value);
+        Assert.Empty(ById(page, "summary-table").Element("tbody")!.Elements("tr"));
+    }
+
     private string Html() => File.ReadAllText(ReportFolder.Write(ReportSamples.Report(), _folder, ReportFormats.Html).Single());
 
     private static XElement ById(XDocument page, string id) => page.Descendants().Single(e => (string?)e.Attribute("id") == id);

@@ -7,7 +7,7 @@ namespace GrainPool.Load.Tests;
 
 /// <summary>
 /// The load metrics sink: fed hand-made intervals (as the runner's OnInterval will), its instruments hold the sums of
-/// the counts and the last interval's latencies and rates, with the run, scenario, step, outcome and quantile tags;
+/// the counts and the last interval's latencies and rates, with the run, scenario, step, outcome and percentile tags;
 /// the endpoint serves them under the Prometheus names the dashboard reads.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Unit)]
@@ -51,27 +51,27 @@ public sealed class LoadMetricsTests
         // Zero is added for a quiet outcome too, so that its series exists from the first interval.
         Assert.Equal(3, recorded.Count("grainpool.load.iterations", "outcome=fail"));
 
-        // Gauges: the last interval's, in seconds, by quantile.
+        // Gauges: the last interval's, in seconds, by percentile.
         Assert.Equal(1.4, recorded.Last("grainpool.load.iteration.rate", "outcome=ok"));
         Assert.Equal(0.0, recorded.Last("grainpool.load.iteration.rate", "outcome=fail"));
-        string[] quantiles = ["0.5", "0.75", "0.95", "0.99", "0.999", "1"];
+        string[] percentiles = ["50", "75", "95", "99", "99.9", "100"];
         double[] iteration = [0.005, 0.007, 0.011, 0.013, 0.013, 0.01425];
         double[] query = [0.003, 0.005, 0.008, 0.010, 0.010, 0.01075];
-        for (var i = 0; i < quantiles.Length; i++)
+        for (var i = 0; i < percentiles.Length; i++)
         {
-            Assert.Equal(iteration[i], recorded.Last("grainpool.load.latency", "quantile=" + quantiles[i]), 12);
-            Assert.Equal(query[i], recorded.Last("grainpool.load.step.latency", "step=query", "quantile=" + quantiles[i]), 12);
+            Assert.Equal(iteration[i], recorded.Last("grainpool.load.latency", "percentile=" + percentiles[i]), 12);
+            Assert.Equal(query[i], recorded.Last("grainpool.load.step.latency", "step=query", "percentile=" + percentiles[i]), 12);
         }
 
         // The interval without an ok iteration gave NaN, not zeros (the second of the three recordings of p99).
-        Assert.True(double.IsNaN(recorded.All("grainpool.load.latency", "quantile=0.99")[1]));
-        Assert.True(double.IsNaN(recorded.All("grainpool.load.step.latency", "step=connect", "quantile=0.5")[1]));
+        Assert.True(double.IsNaN(recorded.All("grainpool.load.latency", "percentile=99")[1]));
+        Assert.True(double.IsNaN(recorded.All("grainpool.load.step.latency", "step=connect", "percentile=50")[1]));
 
-        // Every measurement has the run and scenario tags; only step instruments have step; quantiles only on latencies.
+        // Every measurement has the run and scenario tags; only step instruments have step; percentiles only on latencies.
         Assert.All(recorded.Measurements, m => Assert.Equal(run, m.Tags["run"]));
         Assert.All(recorded.Measurements, m => Assert.Equal("search", m.Tags["scenario"]));
         Assert.All(recorded.Measurements, m => Assert.Equal(m.Instrument.Contains(".step.", StringComparison.Ordinal), m.Tags.ContainsKey("step")));
-        Assert.All(recorded.Measurements, m => Assert.Equal(m.Instrument.EndsWith("latency", StringComparison.Ordinal), m.Tags.ContainsKey("quantile")));
+        Assert.All(recorded.Measurements, m => Assert.Equal(m.Instrument.EndsWith("latency", StringComparison.Ordinal), m.Tags.ContainsKey("percentile")));
         Assert.Equal(["By", "s", "s", "{call}", "{iteration}", "{iteration}", "{iteration}/s"], recorded.Units.Values.Order(StringComparer.Ordinal));
     }
 
@@ -105,8 +105,8 @@ public sealed class LoadMetricsTests
         Assert.Equal(7, Value("grainpool_load_late_iterations_total"));
         Assert.Equal(1700, Value("grainpool_load_response_size_bytes_total", "outcome=\"ok\""));
         Assert.Equal(1, Value("grainpool_load_step_calls_total", "step=\"query\"", "outcome=\"fail\""));
-        Assert.Equal(0.01425, Value("grainpool_load_latency_seconds", "quantile=\"1\""), 12);
-        Assert.Equal(0.008, Value("grainpool_load_step_latency_seconds", "step=\"query\"", "quantile=\"0.95\""), 12);
+        Assert.Equal(0.01425, Value("grainpool_load_latency_seconds", "percentile=\"100\""), 12);
+        Assert.Equal(0.008, Value("grainpool_load_step_latency_seconds", "step=\"query\"", "percentile=\"95\""), 12);
         Assert.Equal(1.4, Value("grainpool_load_iteration_rate_per_second", "outcome=\"ok\""), 12);
 
         // Each documented name is a family the endpoint serves, with its Prometheus type.

@@ -12,7 +12,7 @@ namespace GrainPool.Load.Metrics;
 /// <c>grainpool_load_iterations_total</c>, <c>grainpool_load_step_calls_total</c>,
 /// <c>grainpool_load_late_iterations_total</c>, <c>grainpool_load_response_size_bytes_total</c> (counters), and the
 /// last interval's <c>grainpool_load_latency_seconds</c> and <c>grainpool_load_step_latency_seconds</c> (gauges by
-/// <c>quantile</c>, of ok iterations) and <c>grainpool_load_iteration_rate_per_second</c> (gauge by outcome).
+/// <c>percentile</c>, of ok iterations) and <c>grainpool_load_iteration_rate_per_second</c> (gauge by outcome).
 /// </summary>
 /// <remarks>
 /// Counters start at zero for both outcomes from the first interval on, so that a failure series exists before the
@@ -32,10 +32,11 @@ public sealed class LoadMetrics : IDisposable
     public const string Fail = "fail";
 
     /// <summary>
-    /// The <c>quantile</c> tag of each latency gauge (as Prometheus writes quantiles: 0.5 is the median, 1 the maximum),
-    /// in the order of <see cref="LatencyStats"/>' percentiles.
+    /// The <c>percentile</c> tag of each latency gauge, in the order of <see cref="LatencyStats"/>' percentiles (100 is
+    /// the maximum, as in <see cref="LatencyStats.DistributionPercentiles"/>). Not Prometheus' <c>quantile</c> label,
+    /// which belongs to summaries (promtool check metrics refuses it on a gauge).
     /// </summary>
-    public static readonly IReadOnlyList<string> Quantiles = ["0.5", "0.75", "0.95", "0.99", "0.999", "1"];
+    public static readonly IReadOnlyList<string> Percentiles = ["50", "75", "95", "99", "99.9", "100"];
 
     /// <summary>The metric names Prometheus shows for these instruments (OpenTelemetry's Prometheus naming: units as suffixes, counters with <c>_total</c>).</summary>
     public static readonly IReadOnlyList<string> PrometheusNames =
@@ -72,8 +73,8 @@ public sealed class LoadMetrics : IDisposable
         _stepCalls = _meter.CreateCounter<long>("grainpool.load.step.calls", "{call}", "Calls of a scenario's step that ended, by step and outcome (ok, fail)");
         _lateIterations = _meter.CreateCounter<long>("grainpool.load.late_iterations", "{iteration}", "Iterations that started later than the scenario's late tolerance after their planned start");
         _responseBytes = _meter.CreateCounter<long>("grainpool.load.response.size", "By", "Sizes the responses of whole iterations gave, summed, by outcome");
-        _latency = _meter.CreateGauge<double>("grainpool.load.latency", "s", "The last reporting interval's latency of ok iterations (from the intended start) at each quantile; NaN when none was ok");
-        _stepLatency = _meter.CreateGauge<double>("grainpool.load.step.latency", "s", "The last reporting interval's latency of a step's ok calls at each quantile; NaN when none was ok");
+        _latency = _meter.CreateGauge<double>("grainpool.load.latency", "s", "The last reporting interval's latency of ok iterations (from the intended start) at each percentile; NaN when none was ok");
+        _stepLatency = _meter.CreateGauge<double>("grainpool.load.step.latency", "s", "The last reporting interval's latency of a step's ok calls at each percentile; NaN when none was ok");
         _iterationRate = _meter.CreateGauge<double>("grainpool.load.iteration.rate", "{iteration}/s", "Iterations per second that ended in the last reporting interval, by outcome");
     }
 
@@ -115,10 +116,10 @@ public sealed class LoadMetrics : IDisposable
     {
         var latency = ok.Latency;
         double[] milliseconds = [latency.P50, latency.P75, latency.P95, latency.P99, latency.P999, latency.Max];
-        for (var i = 0; i < Quantiles.Count; i++)
+        for (var i = 0; i < Percentiles.Count; i++)
         {
             var tags = Tags(scenario, step, null);
-            tags.Add("quantile", Quantiles[i]);
+            tags.Add("percentile", Percentiles[i]);
             gauge.Record(ok.Count == 0 ? double.NaN : milliseconds[i] / 1000.0, tags);
         }
     }

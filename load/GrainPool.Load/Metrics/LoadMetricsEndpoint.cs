@@ -67,7 +67,9 @@ public sealed class LoadMetricsEndpoint : IAsyncDisposable
         builder.Services.AddSingleton(services => new LoadMetrics(run, services.GetRequiredService<IMeterFactory>()));
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName, serviceInstanceId: run))
-            .WithMetrics(metrics => metrics.AddMeter(LoadMetrics.MeterName).AddPrometheusExporter());
+            .WithMetrics(metrics => metrics.AddMeter(LoadMetrics.MeterName)
+                // No cached response: a scrape that starts after an interval was observed serves that interval.
+                .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         var app = builder.Build();
         app.UseRouting();
         app.MapPrometheusScrapingEndpoint(ScrapePath);

@@ -59,12 +59,12 @@ class Panels:
         self.next_id += 1
         self.x += w
 
-def dashboard(uid, title, description, panels, tags):
+def dashboard(uid, title, description, panels, tags, templating=None):
     return {
         "uid": uid, "title": title, "description": description, "tags": tags,
         "editable": True, "graphTooltip": 1, "schemaVersion": 39, "version": 1,
         "time": {"from": "now-15m", "to": "now"}, "refresh": "10s", "timezone": "",
-        "templating": variables(), "annotations": {"list": []}, "links": [
+        "templating": templating or variables(), "annotations": {"list": []}, "links": [
             {"title": "GrainPool dashboards", "type": "dashboards", "tags": ["grainpool"], "asDropdown": False}],
         "panels": panels.items,
     }
@@ -148,7 +148,71 @@ detail = dashboard("grainpool-silo-detail", "GrainPool / Silo detail",
                    "Per silo: CPU, garbage collection, thread pool, activations, Orleans request latency, chunks running and queued.",
                    q, ["grainpool"])
 
-for name, d in (("grainpool-cluster-overview.json", overview), ("grainpool-silo-detail.json", detail)):
+# 3. Load test: what a load runner serves on --metrics-port (load/GrainPool.Load/Metrics/LoadMetrics.cs), one run at a
+# time or several side by side, with the driven cluster's busy cores beside it. Its series carry run, scenario (and
+# step, outcome, percentile); cluster comes from the scrape target's labels (job grainpool-load in prometheus.yml).
+LOAD_SEL = 'cluster=~"$cluster", run=~"$run", scenario=~"$scenario"'
+
+def load_variables():
+    def query_variable(name, label, query, multi=True):
+        return {"name": name, "label": label, "type": "query", "datasource": DS,
+                "query": {"query": query, "refId": name}, "definition": query,
+                "refresh": 2, "includeAll": True, "multi": multi, "allValue": ".*", "current": {}, "options": [], "sort": 1, "hide": 0}
+    return {"list": [
+        {"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus",
+         "current": {}, "hide": 0, "refresh": 1, "options": []},
+        query_variable("cluster", "Cluster", "label_values(grainpool_load_iterations_total, cluster)"),
+        query_variable("run", "Run", 'label_values(grainpool_load_iterations_total{cluster=~"$cluster"}, run)'),
+        query_variable("scenario", "Scenario", 'label_values(grainpool_load_iterations_total{cluster=~"$cluster", run=~"$run"}, scenario)'),
+        # Only the cluster panel reads it: the silos of the driven cluster.
+        query_variable("silo", "Silo", 'label_values(grainpool_cores_advertised{cluster=~"$cluster"}, silo)'),
+    ]}
+
+iterations = f'grainpool_load_iterations_total{{{LOAD_SEL}}}'
+iteration_rate = f'rate({iterations}[$__rate_interval])'
+l = Panels()
+l.add("Iterations per second", "stat", [(f'sum(rate(grainpool_load_iterations_total{{{LOAD_SEL}, outcome="ok"}}[$__rate_interval]))', "ok/s")], "ops",
+      "Ok iterations per second over the selected runs and scenarios.", w=4, h=5)
+l.add("Failed", "stat", [(f'sum(grainpool_load_iterations_total{{{LOAD_SEL}, outcome="fail"}}) / sum({iterations})', "failed")], "percentunit",
+      "Failed iterations as a share of all iterations of the run so far.", w=4, h=5, decimals=2)
+l.add("Iterations", "stat", [(f'sum by (outcome) ({iterations})', "{{outcome}}")], "none",
+      "Iterations that ended so far in the selected runs, ok and failed.", w=4, h=5, decimals=0)
+l.add("p99 latency (last interval)", "stat", [(f'max(grainpool_load_latency_seconds{{{LOAD_SEL}, percentile="99"}})', "p99")], "s",
+      "The 99th percentile of ok iterations' latency (from each iteration's intended start) in the last reporting interval; the highest of the selected scenarios.", w=4, h=5)
+l.add("Late iterations", "stat", [(f'sum(grainpool_load_late_iterations_total{{{LOAD_SEL}}})', "late")], "none",
+      "Iterations that started later than the scenario's late tolerance after their planned start (all connections busy): the load generator did not keep the planned rate.", w=4, h=5, decimals=0)
+l.add("Response bytes", "stat", [(f'sum(grainpool_load_response_size_bytes_total{{{LOAD_SEL}}})', "bytes")], "bytes",
+      "Sizes the responses gave, summed over the run so far.", w=4, h=5)
+l.add("Iterations per second, ok and failed", "timeseries",
+      [(f'sum by (run, scenario, outcome) ({iteration_rate})', "{{scenario}} {{outcome}} ({{run}})"),
+       (f'sum by (run, scenario, outcome) (grainpool_load_iteration_rate_per_second{{{LOAD_SEL}}})', "{{scenario}} {{outcome}}, runner's interval ({{run}})")], "ops",
+      "Iterations per second by outcome: from the counters over Grafana's rate interval, and as the runner measured its last reporting interval.", w=12, h=9, minv=0)
+l.add("Latency percentiles (ok iterations)", "timeseries",
+      [(f'max by (run, scenario, percentile) (grainpool_load_latency_seconds{{{LOAD_SEL}}})', "{{scenario}} p{{percentile}} ({{run}})")], "s",
+      "Latency of ok iterations in each reporting interval at p50, p75, p95, p99, p99.9 and the maximum (p100), from each iteration's intended start (coordinated omission corrected). Gaps: intervals without an ok iteration.", w=12, h=9, minv=0)
+l.add("Failures per second", "timeseries",
+      [(f'sum by (run, scenario) (rate(grainpool_load_iterations_total{{{LOAD_SEL}, outcome="fail"}}[$__rate_interval]))', "{{scenario}} iterations ({{run}})"),
+       (f'sum by (run, scenario, step) (rate(grainpool_load_step_calls_total{{{LOAD_SEL}, outcome="fail"}}[$__rate_interval]))', "{{scenario}} step {{step}} ({{run}})")], "ops",
+      "Failed iterations per second, and the failed calls of each step (a failed step ends its iteration).", w=12, h=8, minv=0)
+l.add("Failed iterations (share)", "timeseries",
+      [(f'sum by (run, scenario) (rate(grainpool_load_iterations_total{{{LOAD_SEL}, outcome="fail"}}[$__rate_interval])) / sum by (run, scenario) ({iteration_rate})', "{{scenario}} ({{run}})")], "percentunit",
+      "Failed iterations over all iterations that ended in the rate interval.", w=12, h=8, minv=0)
+l.add("Step latency p99 (ok calls)", "timeseries",
+      [(f'max by (run, scenario, step) (grainpool_load_step_latency_seconds{{{LOAD_SEL}, percentile="99"}})', "{{scenario}} {{step}} ({{run}})")], "s",
+      "The 99th percentile of each step's ok calls in each reporting interval (a step after the first from the end of the step before it).", w=12, h=8, minv=0)
+l.add("Late iterations per second", "timeseries",
+      [(f'sum by (run, scenario) (rate(grainpool_load_late_iterations_total{{{LOAD_SEL}}}[$__rate_interval]))', "{{scenario}} ({{run}})")], "ops",
+      "Iterations per second that started later than the late tolerance: above zero, the open model ran out of connections and the latencies include the wait.", w=12, h=8, minv=0)
+l.add("Response bytes per second", "timeseries",
+      [(f'sum by (run, scenario, outcome) (rate(grainpool_load_response_size_bytes_total{{{LOAD_SEL}}}[$__rate_interval]))', "{{scenario}} {{outcome}} ({{run}})")], "Bps",
+      "Response sizes the iterations gave, per second, by outcome.", w=12, h=8, minv=0)
+l.add("Cluster cores busy", "timeseries", [(f'sum by (silo) ({busy})', "{{silo}}")], "none",
+      "The driven cluster's cores busy inside kernels, stacked by silo (as on the cluster overview), to read beside the load.", w=12, h=8, stack=True, minv=0)
+load = dashboard("grainpool-load-test", "GrainPool load test",
+                 "A load test while it runs: iterations per second ok and failed, latency percentiles per reporting interval, failures, late iterations, response bytes, and the cluster's busy cores.",
+                 l, ["grainpool", "load"], templating=load_variables())
+
+for name, d in (("grainpool-cluster-overview.json", overview), ("grainpool-silo-detail.json", detail), ("grainpool-load-test.json", load)):
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "grafana", "dashboards", name), "w") as f:
         json.dump(d, f, indent=2)
         f.write("\n")

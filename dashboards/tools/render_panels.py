@@ -64,6 +64,7 @@ def render(path, args, start, end):
     fig.suptitle(f"{dashboard['title']}   (cluster {args.cluster}, {dt.datetime.utcfromtimestamp(start):%Y-%m-%d %H:%M}"
                  f"-{dt.datetime.utcfromtimestamp(end):%H:%M} UTC, rendered from Prometheus by dashboards/tools/render_panels.py)",
                  fontsize=13, x=0.01, ha="left")
+    drawn = 0
     grid = fig.add_gridspec(rows, 24, hspace=0.4, wspace=1.2, left=0.03, right=0.99, top=1 - 0.9 / (rows * 0.5 + 1.2), bottom=0.02)
     for panel in panels:
         pos = panel["gridPos"]
@@ -74,11 +75,13 @@ def render(path, args, start, end):
         series = []
         for target in panel["targets"]:
             expr = (target["expr"].replace("$__rate_interval", args.rate_interval)
-                    .replace("$cluster", args.cluster).replace("$silo", ".*"))
+                    .replace("$cluster", args.cluster).replace("$silo", ".*")
+                    .replace("$run", ".*").replace("$scenario", ".*"))
             for result in query_range(args.prometheus, expr, start, end, args.step):
                 points = [(float(t), float(v)) for t, v in result["values"]]
                 points = [(t, v) for t, v in points if not math.isnan(v)]
                 if points:
+                    drawn += 1
                     series.append((legend(target.get("legendFormat"), result["metric"]), points, target["refId"]))
         if panel["type"] == "stat":
             ax.axis("off")
@@ -113,6 +116,11 @@ def render(path, args, start, end):
         else:
             ax.text(0.5, 0.5, "no data in this window", ha="center", va="center", transform=ax.transAxes, color="gray")
     out = os.path.join(args.out, os.path.splitext(os.path.basename(path))[0] + ".png")
+    if drawn == 0:
+        # E.g. the load test dashboard over a window with no load run: no picture rather than an empty one.
+        plt.close(fig)
+        print(f"{out}: skipped, no panel has data in the window")
+        return
     fig.savefig(out)
     plt.close(fig)
     print(out)

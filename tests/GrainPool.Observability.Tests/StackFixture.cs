@@ -67,6 +67,12 @@ public sealed partial class StackFixture : IAsyncLifetime
 
     private readonly List<(string Name, DateTimeOffset At)> _checkpoints = [];
 
+    /// <summary>
+    /// A load test's metrics endpoint, scraped by the stack's Prometheus as a load runner of the cluster and fed known
+    /// intervals while the silo workload runs (the load dashboard's series); it serves until the fixture ends.
+    /// </summary>
+    public LoadRunFeed Load { get; private set; } = null!;
+
     /// <summary>The repository's dashboards folder.</summary>
     public static string DashboardsDirectory { get; } = Path.GetDirectoryName(Path.GetDirectoryName(LocalPrometheus.FindProjectConfig(AppContext.BaseDirectory)
         ?? throw new InvalidOperationException($"{LocalPrometheus.ProjectConfigRelativePath} not found above {AppContext.BaseDirectory}")))!;
@@ -82,12 +88,20 @@ public sealed partial class StackFixture : IAsyncLifetime
         _stack = CliProcess.Start("stack", "--silos", "2", "--prometheus-port", "0", "--scrape-interval", "1", "--cluster-id", ClusterId);
         await ReadUntilReadyAsync(_stack);
         await WaitForScrapesAsync();
+        Load = await LoadRunFeed.StartAsync(ClusterId, StackOutput, Prometheus);
+        var load = Load.FeedAsync(); // beside the silos' workload: the two share nothing but Prometheus
         await RunWorkloadAsync();
+        await load;
         _checkpoints.Add(("settled", await UntilPrometheusHasTheSilosCountersAndRulesOverThemAsync()));
     }
 
     public async Task DisposeAsync()
     {
+        if (Load is not null)
+        {
+            await Load.DisposeAsync();
+        }
+
         if (_stack is null)
         {
             return;

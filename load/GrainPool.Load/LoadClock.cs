@@ -17,6 +17,15 @@ public abstract class LoadClock
     /// <summary>Completes once <see cref="Elapsed"/> has reached <paramref name="time"/> (at once if it already has).</summary>
     public abstract ValueTask DelayUntil(TimeSpan time, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Completes once <see cref="Elapsed"/> has reached <paramref name="time"/>, without making time pass: what the
+    /// runner's reporting timer waits on. A real clock passes by itself, so by default this is
+    /// <see cref="DelayUntil"/>; a virtual clock whose waits move it forward completes this when something else has
+    /// moved it past <paramref name="time"/>.
+    /// </summary>
+    public virtual ValueTask WhenReached(TimeSpan time, CancellationToken cancellationToken = default) =>
+        DelayUntil(time, cancellationToken);
+
     /// <summary>Completes after <paramref name="duration"/> on this clock (a step's simulated service time, say).</summary>
     public ValueTask Delay(TimeSpan duration, CancellationToken cancellationToken = default) =>
         DelayUntil(Elapsed + duration, cancellationToken);

@@ -65,10 +65,11 @@ public static class LoadRunner
                 initialized.Add(scenario);
             }
             // Warm-ups side by side, unmeasured, so that every scenario's measured load then starts at the same time.
-            await Task.WhenAll(scenarios
-                    .Where(s => s.WarmUpDuration > TimeSpan.Zero && s.LoadSimulations.Count > 0)
-                    .Select(s => new ScenarioRun(s, clock, control, options, origin: null).WarmUpAsync()))
-                .ConfigureAwait(false);
+            var warmUps = scenarios
+                .Where(s => s.WarmUpDuration > TimeSpan.Zero && s.LoadSimulations.Count > 0)
+                .Select(s => new ScenarioRun(s, clock, control, options, origin: null))
+                .ToList();
+            await Drive(clock, warmUps, r => r.WarmUpAsync()).ConfigureAwait(false);
 
             var origin = clock.Elapsed;
             var runs = scenarios.Select(s => new ScenarioRun(s, clock, control, options, origin)).ToList();
@@ -76,7 +77,7 @@ public static class LoadRunner
             var timer = TickAsync(clock, origin, options.ReportingInterval, runs, timerStop.Token);
             try
             {
-                await Task.WhenAll(runs.Select(r => r.RunAsync())).ConfigureAwait(false);
+                await Drive(clock, runs, r => r.RunAsync()).ConfigureAwait(false);
             }
             finally
             {
@@ -102,6 +103,23 @@ public static class LoadRunner
                 }
             }
         }
+    }
+
+    // Every driver counts as running before any starts, so that a virtual clock does not move while some are starting.
+    private static Task Drive(LoadClock clock, IReadOnlyList<ScenarioRun> runs, Func<ScenarioRun, Task> drive)
+    {
+        clock.TasksStarted(runs.Count);
+        return Task.WhenAll(runs.Select(async run =>
+        {
+            try
+            {
+                await drive(run).ConfigureAwait(false);
+            }
+            finally
+            {
+                clock.TaskEnded();
+            }
+        }));
     }
 
     private static void Validate(IReadOnlyList<Scenario> scenarios, LoadRunOptions options)
@@ -435,8 +453,31 @@ public static class LoadRunner
             return !_control.Stopping;
         }
 
-        private static Task Copies(int copies, Func<int, Task> loop) =>
-            Task.WhenAll(Enumerable.Range(1, copies).Select(copy => Task.Run(() => loop(copy))));
+        private Task Copies(int copies, Func<int, Task> loop)
+        {
+            if (copies == 0)
+            {
+                return Task.CompletedTask;
+            }
+            // For a virtual clock: the driver's turn passes to its copies while they run, and back to it from the last
+            // one to end, so that the scenario never looks idle in between.
+            Clock.TasksStarted(copies - 1);
+            var running = copies;
+            return Task.WhenAll(Enumerable.Range(1, copies).Select(copy => Task.Run(async () =>
+            {
+                try
+                {
+                    await loop(copy).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (Interlocked.Decrement(ref running) > 0)
+                    {
+                        Clock.TaskEnded();
+                    }
+                }
+            })));
+        }
 
         private async Task IterateAsync(TimeSpan intendedStart, TimeSpan actualStart, PhaseCounters counters)
         {

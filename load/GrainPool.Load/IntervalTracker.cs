@@ -18,6 +18,9 @@ internal sealed class IntervalTracker
     private readonly List<IntervalStats> _rows = [];
     private OutcomeRecorder _iterations = new();
     private OutcomeRecorder[] _steps;
+    // The recorders of the interval closed last, emptied: the next interval's (large histograms, allocated twice only).
+    private OutcomeRecorder _spareIterations = new();
+    private OutcomeRecorder[] _spareSteps;
     private long _late;
     private int _index;
     private bool _finished;
@@ -35,6 +38,7 @@ internal sealed class IntervalTracker
         _interval = interval;
         _closed = closed;
         _steps = NewStepRecorders();
+        _spareSteps = NewStepRecorders();
         SoFarSteps = NewStepRecorders();
     }
 
@@ -98,15 +102,20 @@ internal sealed class IntervalTracker
         }
     }
 
-    /// <summary>Closes the intervals up to <paramref name="end"/>, the last one partial; later calls change nothing.</summary>
+    /// <summary>
+    /// Closes the intervals up to <paramref name="end"/>, the last one partial; later calls change nothing. When the
+    /// run ends exactly at an interval's end, what ended at that very time is in a last row of zero length (so that
+    /// the rows always sum to the whole run); when nothing did, there is no such row.
+    /// </summary>
     public void Finish(TimeSpan end)
     {
         lock (_gate)
         {
             CloseUntil(end);
-            if (!_finished && end > Start(_index))
+            if (!_finished && (end > Start(_index) || _late > 0 || _iterations.Count > 0 || _steps.Any(s => s.Count > 0)))
             {
-                Close(end - Start(_index), last: true);
+                // Never negative: on a real clock the timer may close the interval ending just after the end it read.
+                Close(end > Start(_index) ? end - Start(_index) : TimeSpan.Zero, last: true);
             }
             _finished = true;
         }
@@ -125,7 +134,7 @@ internal sealed class IntervalTracker
     private void Close(TimeSpan duration, bool last)
     {
         var (iterations, steps, late) = (_iterations, _steps, _late);
-        (_iterations, _steps, _late) = (new OutcomeRecorder(), NewStepRecorders(), 0);
+        (_iterations, _steps, _late) = (_spareIterations, _spareSteps, 0);
         var (ok, fail) = iterations.Stats(duration);
         var row = new IntervalStats(
             _scenario,
@@ -142,10 +151,13 @@ internal sealed class IntervalTracker
             })],
             late);
         SoFarIterations.Add(iterations);
+        iterations.Reset();
         for (var i = 0; i < steps.Length; i++)
         {
             SoFarSteps[i].Add(steps[i]);
+            steps[i].Reset();
         }
+        (_spareIterations, _spareSteps) = (iterations, steps);
         _rows.Add(row);
         _index++;
         _closed(row, last);

@@ -19,6 +19,37 @@ internal sealed class OutcomeRecorder
         }
     }
 
+    /// <summary>How many were recorded, ok and failed.</summary>
+    public long Count
+    {
+        get
+        {
+            long count = 0;
+            foreach (var outcome in new[] { _ok, _fail })
+            {
+                lock (outcome)
+                {
+                    count += outcome.Latency.TotalCount;
+                }
+            }
+            return count;
+        }
+    }
+
+    /// <summary>Forgets everything recorded, keeping the histograms' memory for reuse.</summary>
+    public void Reset()
+    {
+        foreach (var outcome in new[] { _ok, _fail })
+        {
+            lock (outcome)
+            {
+                outcome.Latency.Reset();
+                outcome.ServiceTime.Reset();
+                outcome.SizeBytes = 0;
+            }
+        }
+    }
+
     /// <summary>Adds everything <paramref name="other"/> recorded (an interval's into the run's so far).</summary>
     public void Add(OutcomeRecorder other)
     {

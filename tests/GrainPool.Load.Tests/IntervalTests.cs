@@ -101,8 +101,11 @@ public sealed class IntervalTests
         var stats = result.Stats;
         Assert.Equal(rows, stats.Intervals);
         Assert.Equal(Enumerable.Range(0, rows.Count), rows.Select(r => r.Index));
-        // 1 s of 100 ms intervals, and a short last one when the last call ends after 1 s (later on a busy machine).
-        Assert.InRange(rows.Count, 10, 15);
+        // Back to back from 0 to the run's end, 100 ms each but the last (the run lasts a little over 1 s, more on a busy machine).
+        Assert.True(rows.Count >= 10);
+        Assert.All(rows, r => Assert.Equal(TimeSpan.FromMilliseconds(100 * r.Index), r.Start));
+        Assert.All(rows.SkipLast(1), r => Assert.Equal(TimeSpan.FromMilliseconds(100), r.Duration));
+        Assert.Equal(stats.Duration, rows.Last().Start + rows.Last().Duration);
         // 300 iterations, 43 of them (iterations 3, 10, ..., 297) failing in the first step.
         Assert.Equal((257, 43), (stats.Ok.Count, stats.Fail.Count));
         Assert.Equal((257L, 43L), (rows.Sum(r => r.Ok.Count), rows.Sum(r => r.Fail.Count)));

@@ -56,6 +56,59 @@ public sealed class IntervalTests
     }
 
     [Fact]
+    public async Task Rows_do_not_depend_on_the_timer_being_on_time()
+    {
+        // The stall scenario above on a clock whose timer never wakes: the intervals are closed by the first event at or
+        // after their end (the stalled call's end at 400 ms, the waits for 500 and 760 ms, the phase's end at 1 s).
+        var told = new List<TimeSpan>();
+        var clock = new SteppingClock(promptTimer: false);
+        var scenario = Scenario.Create("stall", async ctx =>
+            {
+                await ctx.Clock.Delay(TimeSpan.FromMilliseconds(ctx.Iteration == 10 ? 200 : 5));
+                return Response.Ok();
+            })
+            .WithLoadSimulations(LoadSimulation.Inject(rate: 50, interval: Second, during: Second, maxConcurrency: 1));
+
+        var result = await LoadRunner.RunAsync(
+            scenario, new LoadRunOptions { Clock = clock, ReportingInterval = TimeSpan.FromMilliseconds(250), OnInterval = _ => told.Add(clock.Elapsed) });
+
+        Assert.Equal([10L, 15, 13, 12], result.Stats.Intervals.Select(r => r.Ok.Count));
+        Assert.Equal([0L, 12, 0, 0], result.Stats.Intervals.Select(r => r.LateCount));
+        Assert.Equal([400.0, 500, 760, 1000], told.Select(t => t.TotalMilliseconds));
+    }
+
+    [Fact]
+    public async Task Rows_are_told_by_the_timer_while_a_call_is_still_running()
+    {
+        // One call that ends only once the third row has been told: only the timer can tell it, since nothing else
+        // happens meanwhile. It fails (the wait's deadline) if the rows come only at the end.
+        var thirdRowTold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scenario = Scenario.Create("waits-for-rows", async ctx =>
+            {
+                await thirdRowTold.Task.WaitAsync(TimeSpan.FromSeconds(20), ctx.CancellationToken);
+                return Response.Ok();
+            })
+            .WithLoadSimulations(LoadSimulation.IterationsForConstant(copies: 1, iterations: 1));
+        var options = new LoadRunOptions
+        {
+            ReportingInterval = TimeSpan.FromMilliseconds(50),
+            OnInterval = row =>
+            {
+                if (row.Index == 2)
+                {
+                    thirdRowTold.TrySetResult();
+                }
+            },
+        };
+
+        var result = await LoadRunner.RunAsync(scenario, options);
+
+        Assert.Equal((1, 0), (result.Stats.Ok.Count, result.Stats.Fail.Count));
+        Assert.Equal([0L, 0, 0], result.Stats.Intervals.Take(3).Select(r => r.Ok.Count));
+        Assert.Equal(1, result.Stats.Intervals.Sum(r => r.Ok.Count));
+    }
+
+    [Fact]
     public async Task The_last_interval_is_partial_and_each_row_names_the_simulation_running_at_its_end()
     {
         // 10 per second for 1 s, calls of 5 ms ending at 5, 105, ..., 905 ms, then a 1 s pause; 600 ms intervals:

@@ -5,9 +5,10 @@ namespace GrainPool.Load.Tests;
 /// iteration runs at a time (open simulations with maxConcurrency 1, closed ones with one copy), where waits never
 /// overlap; then every measured time is the planned arithmetic, with no scheduler noise, and a run takes no real time.
 /// The reporting timer's waits (<see cref="WhenReached"/>) do not move it: they complete, on the thread that moved the
-/// clock and before that thread goes on, when a wait has moved it to or past their time.
+/// clock and before that thread goes on, when a wait has moved it to or past their time; or, with
+/// <paramref name="promptTimer"/> false, never (a timer that is always late), to show what does not depend on it.
 /// </summary>
-internal sealed class SteppingClock : LoadClock
+internal sealed class SteppingClock(bool promptTimer = true) : LoadClock
 {
     private readonly Lock _gate = new();
     private readonly List<(long Ticks, TaskCompletionSource Reached)> _waiters = [];
@@ -27,6 +28,10 @@ internal sealed class SteppingClock : LoadClock
 
     public override ValueTask WhenReached(TimeSpan time, CancellationToken cancellationToken = default)
     {
+        if (!promptTimer)
+        {
+            return new ValueTask(Task.Delay(Timeout.Infinite, cancellationToken));
+        }
         lock (_gate)
         {
             if (Interlocked.Read(ref _ticks) >= time.Ticks)

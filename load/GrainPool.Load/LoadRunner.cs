@@ -219,6 +219,7 @@ public static class LoadRunner
         private readonly TimeSpan?[] _failedAt;
         private Phase? _current;
         private long _nextIteration = -1;
+        private double _endRatePerSecond;
         private TimeSpan _duration;
 
         // origin: the measured load's start; null for a warm-up, which records nothing that is reported.
@@ -351,6 +352,7 @@ public static class LoadRunner
             var phaseStart = Clock.Elapsed;
             var counters = new PhaseCounters();
             long? planned = null;
+            var endRatePerSecond = 0.0;
             var phase = new Phase(simulation, phaseStart, counters);
             lock (_phases)
             {
@@ -395,8 +397,9 @@ public static class LoadRunner
                     }).ConfigureAwait(false);
                     break;
                 default:
-                    var plan = simulation.Arrivals(previous?.EndRatePerSecond ?? 0, random);
+                    var plan = simulation.Arrivals(_endRatePerSecond, random);
                     planned = plan.Count;
+                    endRatePerSecond = plan.EndRatePerSecond;
                     phase.Planned = planned;
                     var next = -1L;
                     // Each connection (as in wrk2) takes the next planned start, waits for it if it is still to come, and
@@ -417,6 +420,8 @@ public static class LoadRunner
                     break;
             }
             phase.Planned = planned;
+            // Where a RampingInject after this phase starts from: an InjectRandom's last drawn rate, say.
+            _endRatePerSecond = endRatePerSecond;
             // Measured before the wait below, whose own oversleeping is no part of the phase.
             var duration = Clock.Elapsed - phaseStart;
             // The phase lasts its planned time (the next one's arrivals must not come early), unless the run stops.

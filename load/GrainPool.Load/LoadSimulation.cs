@@ -62,7 +62,8 @@ public sealed record LoadSimulation
         Open(Model.Inject, rate, interval, during, maxConcurrency);
 
     /// <summary>
-    /// Open model: the rate goes linearly from the previous simulation's rate (zero after a closed one, a pause or none)
+    /// Open model: the rate goes linearly from the previous simulation's rate (an <see cref="InjectRandom"/>'s last drawn
+    /// rate; zero after a closed one, a pause or none)
     /// to <paramref name="rate"/> per <paramref name="interval"/> over <paramref name="during"/>; arrivals evenly spaced
     /// in that changing rate. <paramref name="maxConcurrency"/> as for <see cref="Inject"/>.
     /// </summary>
@@ -126,9 +127,6 @@ public sealed record LoadSimulation
         Model.RampingInject => $"RampingInject(rate: {Rate}, interval: {Interval}, during: {During})",
         _ => $"Pause(during: {During})",
     };
-
-    /// <summary>The rate per second this phase ends at, where the next <see cref="RampingInject"/> starts from.</summary>
-    internal double EndRatePerSecond => Kind is Model.Inject or Model.RampingInject or Model.IterationsForInject ? Rate / Interval.TotalSeconds : 0;
 
     /// <summary>The copies this phase ends with, where the next <see cref="RampingConstant"/> starts from.</summary>
     internal int EndCopies => Kind is Model.KeepConstant or Model.RampingConstant or Model.IterationsForConstant ? Copies : 0;
@@ -242,6 +240,9 @@ internal interface IArrivals
 {
     long Count { get; }
 
+    /// <summary>The rate per second at the phase's end, where a <see cref="LoadSimulation.RampingInject"/> after it starts from.</summary>
+    double EndRatePerSecond { get; }
+
     TimeSpan Offset(long index);
 }
 
@@ -275,6 +276,8 @@ internal sealed class RandomArrivals : IArrivals
     public TimeSpan Interval { get; }
 
     public long Count => _firstIndex[^1];
+
+    public double EndRatePerSecond => Rates.Count == 0 ? 0 : Rates[^1] / Interval.TotalSeconds;
 
     public static RandomArrivals Draw(double minRate, int maxRate, TimeSpan interval, TimeSpan during, Random random)
     {

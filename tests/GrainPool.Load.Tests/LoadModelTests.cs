@@ -117,6 +117,31 @@ public sealed class LoadModelTests
     }
 
     [Fact]
+    public async Task RampingInject_after_InjectRandom_starts_from_its_last_drawn_rate()
+    {
+        var starts = new ConcurrentQueue<TimeSpan>();
+        var scenario = Scenario.Create("random-then-ramp", ctx =>
+            {
+                starts.Enqueue(ctx.IntendedStart);
+                return Task.FromResult(Response.Ok());
+            })
+            .WithSeed(3)
+            .WithLoadSimulations(
+                LoadSimulation.InjectRandom(minRate: 2, maxRate: 30, interval: Second, during: TimeSpan.FromSeconds(3), maxConcurrency: 1),
+                LoadSimulation.RampingInject(rate: 40, interval: Second, during: Second, maxConcurrency: 1));
+
+        var result = await LoadRunner.RunAsync(scenario, new SteppingClock());
+
+        // The last interval's rate is the count of its starts, r; from r to 40 per second over 1 s: (r + 40) / 2 arrivals,
+        // rounded up, the second one at the t where the arrivals so far, r t + (40 - r) t^2 / 2, reach 1.
+        var lastRate = starts.Count(t => t >= TimeSpan.FromSeconds(2) && t < TimeSpan.FromSeconds(3));
+        Assert.Equal((long)Math.Ceiling((lastRate + 40) / 2.0), result.Stats.Simulations[1].PlannedCount);
+        var ramp = starts.Where(t => t >= TimeSpan.FromSeconds(3)).Order().Take(2).ToList();
+        var gap = (ramp[1] - ramp[0]).TotalSeconds;
+        Assert.Equal(1, lastRate * gap + (40 - lastRate) * gap * gap / 2, 1e-5);
+    }
+
+    [Fact]
     public async Task IterationsForInject_runs_its_iterations_evenly_spaced_at_its_rate()
     {
         var starts = new ConcurrentQueue<TimeSpan>();

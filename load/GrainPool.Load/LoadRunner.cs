@@ -39,7 +39,8 @@ public static class LoadRunner
     /// <see cref="LoadRunOptions.OnInterval"/> as the interval ends (the last, partial one at the end) and the thresholds
     /// checked on the statistics so far at each interval's end; each one's clean; the thresholds checked on the whole run.
     /// A threshold with <see cref="Threshold.AbortWhenFailed"/> that fails during the run stops every scenario: no new
-    /// iterations, those running finish, and every result says <see cref="LoadResult.Aborted"/>.
+    /// iterations, those running finish, and every result says <see cref="LoadResult.Aborted"/>; its statistics then
+    /// cover the time it ran, and the load simulations it did not reach are not in them.
     /// </summary>
     /// <param name="scenarios">What to run; their names must differ.</param>
     /// <param name="options">The clock, the reporting interval and who hears each interval; defaults unless given.</param>
@@ -354,15 +355,13 @@ public static class LoadRunner
             long? planned = null;
             var endRatePerSecond = 0.0;
             var phase = new Phase(simulation, phaseStart, counters);
+            // The intervals that ended by now belong to the phases before this one.
+            Tracker?.AdvanceTo(phaseStart);
             lock (_phases)
             {
                 _current = phase;
             }
-            if (Tracker is not null)
-            {
-                Tracker.AdvanceTo(phaseStart);
-                Tracker.Simulation = simulation.ToString();
-            }
+            Tracker?.Simulation = simulation.ToString();
             switch (simulation.Kind)
             {
                 case LoadSimulation.Model.Pause:

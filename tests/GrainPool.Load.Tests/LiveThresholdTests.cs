@@ -46,6 +46,56 @@ public sealed class LiveThresholdTests
     }
 
     [Fact]
+    public async Task AbortWhenFailed_on_the_real_clock_stops_the_waiting_connections_and_the_phase_long_before_its_end()
+    {
+        var cleaned = false;
+        var scenario = Scenario.Create("real-abort", async ctx =>
+            {
+                await Task.Delay(1, ctx.CancellationToken);
+                return Response.Fail("503");
+            })
+            .WithClean(_ => { cleaned = true; return Task.CompletedTask; })
+            .WithLoadSimulations(LoadSimulation.Inject(rate: 100, interval: Second, during: TimeSpan.FromSeconds(60), maxConcurrency: 8))
+            .WithThresholds(Threshold.FailPercentBelow(1).AbortWhenFailed());
+
+        var result = await LoadRunner.RunAsync(scenario, new LoadRunOptions { ReportingInterval = TimeSpan.FromMilliseconds(200) });
+
+        Assert.True(result.Aborted);
+        Assert.True(cleaned);
+        // It failed at the end of the first interval in which a call ended (failed), and stopped there: the calls
+        // running then finished, no later one started.
+        var first = result.Stats.Intervals.First(r => r.Fail.Count > 0);
+        Assert.Equal(first.Start + first.Duration, Assert.Single(result.Thresholds).FailedAt);
+        Assert.InRange(result.Stats.Duration, first.Start + first.Duration, TimeSpan.FromSeconds(20));
+        Assert.Equal(0, result.Stats.Ok.Count);
+        Assert.Equal(result.Stats.Fail.Count, result.Stats.Intervals.Sum(r => r.Fail.Count));
+        Assert.Equal(result.Stats.Fail.Count, Assert.Single(result.Stats.Simulations).AchievedCount);
+    }
+
+    [Fact]
+    public async Task Cancelling_the_run_ends_it_in_OperationCanceledException_after_clean()
+    {
+        using var cancel = new CancellationTokenSource();
+        var cleaned = false;
+        var calls = 0;
+        var scenario = Scenario.Create("cancelled", async ctx =>
+            {
+                if (Interlocked.Increment(ref calls) == 20)
+                {
+                    await cancel.CancelAsync();
+                }
+                await Task.Delay(1, ctx.CancellationToken);
+                return Response.Ok();
+            })
+            .WithClean(_ => { cleaned = true; return Task.CompletedTask; })
+            .WithLoadSimulations(LoadSimulation.Inject(rate: 100, interval: Second, during: TimeSpan.FromSeconds(60), maxConcurrency: 4));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => LoadRunner.RunAsync(scenario, new LoadRunOptions(), cancel.Token));
+
+        Assert.True(cleaned);
+    }
+
+    [Fact]
     public async Task StartCheckAfter_skips_the_checks_before_its_time()
     {
         // As above, but checked from 5 s on: by 5 s, 250 of 500 failed.

@@ -19,6 +19,54 @@ internal sealed class OutcomeRecorder
         }
     }
 
+    /// <summary>How many were recorded, ok and failed.</summary>
+    public long Count
+    {
+        get
+        {
+            long count = 0;
+            foreach (var outcome in new[] { _ok, _fail })
+            {
+                lock (outcome)
+                {
+                    count += outcome.Latency.TotalCount;
+                }
+            }
+            return count;
+        }
+    }
+
+    /// <summary>Forgets everything recorded, keeping the histograms' memory for reuse.</summary>
+    public void Reset()
+    {
+        foreach (var outcome in new[] { _ok, _fail })
+        {
+            lock (outcome)
+            {
+                outcome.Latency.Reset();
+                outcome.ServiceTime.Reset();
+                outcome.SizeBytes = 0;
+            }
+        }
+    }
+
+    /// <summary>Adds everything <paramref name="other"/> recorded (an interval's into the run's so far).</summary>
+    public void Add(OutcomeRecorder other)
+    {
+        foreach (var (into, from) in new[] { (_ok, other._ok), (_fail, other._fail) })
+        {
+            lock (from)
+            {
+                lock (into)
+                {
+                    into.Latency.Add(from.Latency);
+                    into.ServiceTime.Add(from.ServiceTime);
+                    into.SizeBytes += from.SizeBytes;
+                }
+            }
+        }
+    }
+
     public (OutcomeStats Ok, OutcomeStats Fail) Stats(TimeSpan duration) => (_ok.Stats(duration), _fail.Stats(duration));
 
     // Microseconds up to an hour, 3 significant digits: 1 us resolution below 1 ms, 0.1% above.

@@ -66,8 +66,14 @@ public sealed record ScenarioStats(
 /// <summary>The outcome of a run: the statistics and each threshold's result.</summary>
 public sealed record LoadResult(ScenarioStats Stats, IReadOnlyList<ThresholdResult> Thresholds)
 {
-    /// <summary>True when every threshold passed.</summary>
+    /// <summary>True when every threshold passed every check (during the run and at the end).</summary>
     public bool Passed => Thresholds.All(t => t.Passed);
+
+    /// <summary>True when a threshold with <see cref="Threshold.AbortWhenFailed"/> stopped the run early.</summary>
+    public bool Aborted { get; init; }
+
+    /// <summary>Why the run stopped early (which threshold of which scenario, at what time); null when it was not.</summary>
+    public string? AbortReason { get; init; }
 
     /// <summary>The names of the thresholds that failed.</summary>
     public IReadOnlyList<string> FailedThresholds => [.. Thresholds.Where(t => !t.Passed).Select(t => t.Name)];

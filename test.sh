@@ -56,6 +56,8 @@ set -e
 read -r passed failed skipped < <(awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1); if ($i == "Skipped:") s += $(i + 1) } }
      END { printf "%d %d %d\n", p, f, s }' "$log")
 echo "tests: $passed passed, $failed failed, $skipped skipped"
+# Screenshots and the real load test's report folder, kept for a person to look at (tests/Shared/TestArtifacts.cs).
+if [ -d artifacts/tests ]; then echo "test artifacts: $(pwd)/artifacts/tests"; fi
 # A test skips only where it cannot run (not Linux, too few CPUs; it says why). CI is a 2-core Linux machine with
 # everything above installed, so there a skip means a test did not run that should have: fail. Elsewhere, say so.
 if [ "$skipped" -gt 0 ]; then

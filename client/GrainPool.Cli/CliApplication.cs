@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using GrainPool.Cli.Commands;
+using GrainPool.Cli.Load;
 using GrainPool.Cli.Output;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
@@ -45,6 +46,8 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
                     return await SiloCommand.RunAsync(SiloCommand.Arguments(parse, args), cancellationToken);
                 case var command when command == StackCommand.Definition:
                     return await RunStackAsync(StackCommand.Parse(parse), cancellationToken);
+                case var command when command == LoadScaleCommand.Definition:
+                    return await RunScaleAsync(LoadScaleCommand.Parse(parse), cancellationToken);
                 default:
                     throw new UnreachableException($"No way to run '{parse.CommandResult.Command.Name}'.");
             }
@@ -94,6 +97,13 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         return await StackCommand.RunAsync(options, text, cancellationToken);
     }
 
+    private async Task<int> RunScaleAsync(LoadScaleCommand.Settings settings, CancellationToken cancellationToken)
+    {
+        console.SilenceLibraryConsoleOutput();
+        await using var text = new StreamWriter(console.Out, Utf8, leaveOpen: true) { AutoFlush = true };
+        return await LoadScaleCommand.RunAsync(settings, text, console.Error, cancellationToken);
+    }
+
     private async Task<int> RunCommandAsync(ICliCommand command, GlobalOptions global, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -102,9 +112,14 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         // Disposing the runner stops the cluster it started, whichever way the command ends (Ctrl+C and errors included).
         await using var runner = await _createRunner(global, cancellationToken);
         var clock = Stopwatch.StartNew();
-        var outcome = !global.Json && console.ErrorIsTerminal
-            ? await JobProgressBar.RunAsync(console.Error, progress => command.RunAsync(runner, progress, cancellationToken))
-            : await command.RunAsync(runner, null, cancellationToken);
+        var outcome = command switch
+        {
+            // A load test prints a line per reporting interval on standard error instead of a progress bar.
+            ILiveCommand live => await live.RunLiveAsync(runner, !global.Json || console.ErrorIsTerminal ? console.Error : null, cancellationToken),
+            _ when !global.Json && console.ErrorIsTerminal =>
+                await JobProgressBar.RunAsync(console.Error, progress => command.RunAsync(runner, progress, cancellationToken)),
+            _ => await command.RunAsync(runner, null, cancellationToken),
+        };
         var elapsed = clock.Elapsed;
 
         var usage = runner.Usage;
@@ -120,7 +135,7 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         }
 
         // A command may print its results and still fail (the demo's check against independent values).
-        return outcome.Failure is { } failure ? Fail(ErrorLine.For(failure), ExitCodes.Failure) : ExitCodes.Success;
+        return outcome.Failure is { } failure ? Fail(ErrorLine.For(failure), outcome.FailureExitCode) : ExitCodes.Success;
     }
 
     private void WriteJson(ICliCommand command, GlobalOptions global, ICommandOutcome outcome, RunSummary summary)

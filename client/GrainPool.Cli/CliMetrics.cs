@@ -3,6 +3,7 @@ using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
 using GrainPool.Client;
 using GrainPool.Hosting;
+using GrainPool.Load.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,8 @@ namespace GrainPool.Cli;
 
 /// <summary>
 /// <c>--metrics-port P</c>: serves the client library's meter at <c>http://127.0.0.1:P/metrics</c> in Prometheus'
-/// text format while the command runs, and in embedded mode the silo's meters too (the silo lives in this process).
+/// text format while the command runs, and in embedded mode the silo's meters too (the silo lives in this process); a
+/// load test's statistics per reporting interval (<see cref="LoadMetrics"/>) while <c>grainpool load</c> runs.
 /// </summary>
 /// <remarks>
 /// Served by Kestrel with the same exporter as the silo (OpenTelemetry.Exporter.Prometheus.AspNetCore). The
@@ -33,7 +35,10 @@ internal static class CliMetrics
             return null;
         }
 
-        string[] meters = options.Mode == RunnerMode.Embedded ? [ClientMetrics.MeterName, .. SiloMetrics.Meters] : [ClientMetrics.MeterName];
+        // The load commands' meter too: it has series only while a load test runs (grainpool load, LoadMetrics).
+        string[] meters = options.Mode == RunnerMode.Embedded
+            ? [ClientMetrics.MeterName, LoadMetrics.MeterName, .. SiloMetrics.Meters]
+            : [ClientMetrics.MeterName, LoadMetrics.MeterName];
 
         // The empty builder reads no configuration (no appsettings.json from the working directory, no ASPNETCORE_URLS)
         // and logs nothing: the endpoint is exactly the one the option names.

@@ -12,6 +12,9 @@ internal static class ExitCodes
     /// <summary>Bad arguments, or a value a kernel refused: one line on standard error.</summary>
     public const int Usage = 2;
 
+    /// <summary>A load test ran and printed its report, and at least one of its thresholds failed (named on standard error).</summary>
+    public const int ThresholdsFailed = 3;
+
     /// <summary>Cancelled with Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 }

@@ -54,4 +54,30 @@ public sealed class ReportTests
         Assert.All(latency, p => Assert.InRange(p.Milliseconds, 4, 4.004));
         Assert.Equal(result.Stats.Ok.Latency.Distribution, latency);
     }
+
+    [Fact]
+    public void An_aborted_run_and_when_each_threshold_first_failed_are_in_every_report()
+    {
+        var zero = new LatencyStats(0, 0, 0, 0, 0, 0, 0);
+        var none = new OutcomeStats(0, 0, zero, zero, 0);
+        var stats = new ScenarioStats("stalls", TimeSpan.FromSeconds(3), none, none, [], []);
+        var result = new LoadResult(stats, [new ThresholdResult("fail% < 1", false) { FailedAt = TimeSpan.FromSeconds(2.5) }, new ThresholdResult("rps >= 0", true)])
+        {
+            Aborted = true,
+            AbortReason = "Threshold 'fail% < 1' of scenario 'stalls' failed at 00:00:02.5000000.",
+        };
+
+        foreach (var report in new[] { TextReport.Render(result), MarkdownReport.Render(result) })
+        {
+            Assert.Contains("FAILED: fail% < 1 (first failed at 2.5 s)", report, StringComparison.Ordinal);
+            Assert.Contains("passed: rps >= 0", report, StringComparison.Ordinal);
+            Assert.DoesNotContain("passed: rps >= 0 (", report, StringComparison.Ordinal);
+            Assert.Contains("ABORTED: Threshold 'fail% < 1' of scenario 'stalls' failed at 00:00:02.5000000.", report, StringComparison.Ordinal);
+        }
+
+        var html = XDocument.Parse(HtmlReport.Render(LoadReport.Of(result)));
+        var texts = html.Descendants().Select(e => (Id: (string?)e.Attribute("id"), Text: e.Value)).ToList();
+        Assert.Contains(texts, t => t.Id == "thresholds-0" && t.Text.Contains("FAILED (first failed at 2.5 s)", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.Id == "aborted-0" && t.Text.Contains("failed at 00:00:02.5", StringComparison.Ordinal));
+    }
 }

@@ -12,7 +12,7 @@ namespace GrainPool.Cli.Commands;
 /// <summary>
 /// <c>demo</c>: the tutorial's three programs (heavy_task in two Processes, Pool.map of is_prime,
 /// ProcessPoolExecutor.map of compute), each timed on one worker and on all workers of the runner, with the speedup and
-/// a check of every result against an independent value (<see cref="DemoReference"/>).
+/// a check of every result against an independent value (<see cref="ReferenceValues"/>).
 /// </summary>
 internal sealed class DemoCommand(DemoSizes sizes, ulong? rangeChunk, int? mapChunk) : ICliCommand
 {

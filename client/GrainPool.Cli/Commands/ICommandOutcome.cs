@@ -17,4 +17,7 @@ internal interface ICommandOutcome
 
     /// <summary>Null when the command succeeded; otherwise the error line's message, printed after the output (exit 1).</summary>
     string? Failure => null;
+
+    /// <summary>The exit code when <see cref="Failure"/> is set: <see cref="ExitCodes.Failure"/> unless the outcome says otherwise.</summary>
+    int FailureExitCode => ExitCodes.Failure;
 }

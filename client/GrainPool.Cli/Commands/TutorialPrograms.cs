@@ -27,34 +27,6 @@ internal sealed record DemoSizes(ulong HeavyN, ulong MapUpTo, ulong ComputeN)
     public static DemoSizes Scaled { get; } = new(1_000_000_000, 10_000_000, 100_000_000);
 }
 
-/// <summary>
-/// Independent values the demo checks its results against. None comes from GrainPool's own code: a closed form
-/// computed here in BigInteger, and values copied from public tables.
-/// </summary>
-internal static class DemoReference
-{
-    /// <summary>pi(x), the number of primes up to x, from the public table OEIS A006880 (https://oeis.org/A006880).</summary>
-    public static readonly IReadOnlyDictionary<ulong, ulong> PrimeCounts = new Dictionary<ulong, ulong>
-    {
-        [100_000] = 9_592,
-        [1_000_000] = 78_498,
-        [10_000_000] = 664_579,
-    };
-
-    /// <summary>
-    /// S(n) = sum of sqrt(i) for i in range(n), added exactly and rounded once (Python's math.fsum over math.sqrt), as
-    /// published in the project's reference table tests/reference/sqrt-sums.tsv.
-    /// </summary>
-    public static readonly IReadOnlyDictionary<ulong, double> SqrtSums = new Dictionary<ulong, double>
-    {
-        [1_000_000] = 666666166.4588221,
-        [100_000_000] = 666666661666.4587,
-    };
-
-    /// <summary>sum(i*i for i in range(n)) by the closed form (n-1)n(2n-1)/6.</summary>
-    public static BigInteger SquareSum(ulong n) => n == 0 ? BigInteger.Zero : (BigInteger)(n - 1) * n * ((2 * (BigInteger)n) - 1) / 6;
-}
-
 /// <summary>What one run of a tutorial program gave.</summary>
 /// <param name="Shown">The result as the table shows it.</param>
 /// <param name="Ok">True when the result equals the independent value.</param>
@@ -134,7 +106,7 @@ internal abstract class TutorialProgram
         public override async Task<ProgramResult> RunAsync(IJobRunner runner, CancellationToken cancellationToken)
         {
             var sums = await Task.WhenAll(Enumerable.Range(0, Jobs).Select(_ => runner.RunRangeAsync(BuiltInKernels.SquareSum, 0, n - 1, chunkSize, null, cancellationToken)));
-            var expected = DemoReference.SquareSum(n);
+            var expected = ReferenceValues.SquareSum(n);
             var ok = sums.All(s => (BigInteger)s == expected);
             // The tutorial's print(f"[{name}] done. sum={total}") of each Process, then the parent's line.
             List<string> lines = [.. sums.Select((s, i) => $"[Worker-{i + 1}] done. sum={TextFormat.Plain(s)}"), "Both processes finished"];
@@ -176,7 +148,7 @@ internal abstract class TutorialProgram
             var results = new bool[upto];
             await runner.RunMapAsync(BuiltInKernels.IsPrimeTrial, Items(), results, chunkSize, null, cancellationToken);
             var count = (ulong)results.AsSpan().Count(true);
-            var expected = DemoReference.PrimeCounts[upto];
+            var expected = ReferenceValues.PrimeCounts[upto];
             // The tutorial's print(f"Found {len(primes)} primes up to 100,000").
             string[] lines = [$"Found {TextFormat.Plain(count)} primes up to {TextFormat.Grouped(upto)}"];
             return new ProgramResult($"{TextFormat.Plain(count)} primes", count == expected, TextFormat.Plain(expected), lines, json =>
@@ -224,7 +196,7 @@ internal abstract class TutorialProgram
         {
             var partials = await Task.WhenAll(Enumerable.Range(0, Jobs).Select(_ => runner.RunRangeAsync(BuiltInKernels.SqrtSum, 0, n - 1, chunkSize, null, cancellationToken)));
             var results = partials.Select(p => p.ToDouble()).ToArray();
-            var expected = DemoReference.SqrtSums[n];
+            var expected = ReferenceValues.SqrtSums[n];
             var ok = results.All(r => BitConverter.DoubleToInt64Bits(r) == BitConverter.DoubleToInt64Bits(expected));
             // The tutorial's print(f"Done. First result: {results[0]:.2f}").
             string[] lines = [$"Done. First result: {TextFormat.TwoDecimals(results[0])}"];

@@ -29,6 +29,18 @@ internal static class PlainTable
     public static void AddTextRow(this Table table, params IReadOnlyList<string> cells) =>
         table.AddRow([.. cells.Select(c => (IRenderable)new Text(c))]);
 
+    /// <summary>Writes a table of <paramref name="headers"/> and <paramref name="rows"/>, every column but the first right-aligned.</summary>
+    public static void Write(TextWriter text, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var table = Create(headers, new HashSet<int>(Enumerable.Range(1, Math.Max(0, headers.Count - 1))));
+        foreach (var row in rows)
+        {
+            table.AddTextRow(row);
+        }
+
+        table.WriteTo(text);
+    }
+
     /// <summary>Writes <paramref name="table"/> on <paramref name="text"/>, each line without trailing spaces.</summary>
     public static void WriteTo(this Table table, TextWriter text)
     {

@@ -97,6 +97,13 @@ internal static class CliCommandLine
         root.Add(DemoCommand.Definition);
         root.Add(SiloCommand.Definition);
         root.Add(StackCommand.Definition);
+        var load = new Command("load", "Load tests: scenarios against GrainPool, latency under load, the scaling run")
+        {
+            Load.LoadRunCommand.Definition,
+            Load.LoadLatencyCommand.Definition,
+            Load.LoadScaleCommand.Definition,
+        };
+        root.Add(load);
         return root;
     }
 

@@ -64,8 +64,10 @@ internal sealed class ClusterSession : IAsyncDisposable
     /// <summary>
     /// Starts <paramref name="siloCount"/> silo processes on loopback, each pinned to its share of this machine's CPUs
     /// (advertising <paramref name="coresPerSilo"/> cores each, or as many as its share has), and connects to all their gateways.
+    /// <paramref name="cpus"/>, when given, are the CPUs shared out instead of all of this machine's.
     /// </summary>
-    public static async Task<ClusterSession> StartSilosAsync(int siloCount, int? coresPerSilo, string? clusterId, CancellationToken cancellationToken)
+    public static async Task<ClusterSession> StartSilosAsync(
+        int siloCount, int? coresPerSilo, string? clusterId, CancellationToken cancellationToken, IReadOnlyList<int>? cpus = null)
     {
         LocalSiloCluster cluster;
         try
@@ -75,6 +77,7 @@ internal sealed class ClusterSession : IAsyncDisposable
                 {
                     SiloCount = siloCount,
                     PinToCpus = true,
+                    Cpus = cpus,
                     CoresPerSilo = coresPerSilo,
                     ClusterId = clusterId,
 

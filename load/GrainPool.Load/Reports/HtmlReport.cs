@@ -157,9 +157,14 @@ public static class HtmlReport
             foreach (var t in result.Thresholds)
             {
                 h.Append(CultureInfo.InvariantCulture,
-                    $"<tr class=\"{Class(t.Passed)}\"><td>{E(t.Name)}</td><td class=\"{Class(t.Passed)}\">{ReportTables.PassedWord(t.Passed)}</td></tr>\n");
+                    $"<tr class=\"{Class(t.Passed)}\"><td>{E(t.Name)}</td><td class=\"{Class(t.Passed)}\">{ReportTables.PassedWord(t.Passed)}{E(ReportTables.FailedAtText(t))}</td></tr>\n");
             }
             h.Append("</tbody>\n</table>\n");
+        }
+
+        if (result.Aborted)
+        {
+            h.Append(CultureInfo.InvariantCulture, $"<p id=\"aborted-{i}\" class=\"failed\">Aborted: {E(result.AbortReason ?? "")}</p>\n");
         }
 
         h.Append("<h3>Intervals</h3>\n");

@@ -90,7 +90,7 @@ public static class MarkdownReport
         text.AppendLine(CultureInfo.InvariantCulture, $"{heading} Load simulations");
         text.AppendLine();
         TextTables.Markdown(text, ReportTables.SimulationHeader, ReportTables.SimulationRows(stats), ReportTables.SimulationTextColumns);
-        if (result.Thresholds.Count > 0)
+        if (result.Thresholds.Count > 0 || result.Aborted)
         {
             text.AppendLine();
             text.AppendLine(CultureInfo.InvariantCulture, $"{heading} Thresholds");

@@ -55,7 +55,12 @@ internal static class ReportTables
         });
 
     public static IEnumerable<string> ThresholdLines(LoadResult result) =>
-        result.Thresholds.Select(t => $"{PassedWord(t.Passed)}: {t.Name}");
+        result.Thresholds.Select(t => $"{PassedWord(t.Passed)}: {t.Name}{FailedAtText(t)}")
+            .Concat(result.Aborted ? [$"ABORTED: {result.AbortReason}"] : []);
+
+    /// <summary>" (first failed at 3.5 s)" for a threshold that failed during or at the end of the run, else empty.</summary>
+    public static string FailedAtText(ThresholdResult threshold) =>
+        threshold.FailedAt is { } at ? string.Create(CultureInfo.InvariantCulture, $" (first failed at {at.TotalSeconds:0.###} s)") : "";
 
     public static string PassedWord(bool passed) => passed ? "passed" : "FAILED";
 

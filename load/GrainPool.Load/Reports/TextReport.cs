@@ -76,7 +76,7 @@ public static class TextReport
         TextTables.Plain(text, ReportTables.LatencyHeader, ReportTables.LatencyRows(stats), ReportTables.LatencyTextColumns);
         text.AppendLine();
         TextTables.Plain(text, ReportTables.SimulationHeader, ReportTables.SimulationRows(stats), ReportTables.SimulationTextColumns);
-        if (result.Thresholds.Count > 0)
+        if (result.Thresholds.Count > 0 || result.Aborted)
         {
             text.AppendLine();
             foreach (var line in ReportTables.ThresholdLines(result))

@@ -10,7 +10,7 @@ namespace GrainPool.Hosting.Launching;
 /// child is instead forked from a thread that is pinned for the moment of the fork, and every thread it ever creates
 /// inherits the set. On Windows <see cref="Process.ProcessorAffinity"/> covers the whole process and is set after start.
 /// </summary>
-internal static class CpuAffinity
+public static class CpuAffinity
 {
     private static readonly Lock StartLock = new();
 

@@ -52,7 +52,7 @@ public sealed class LocalSiloCluster : IAsyncDisposable
 
         var clusterId = options.ClusterId ?? "grainpool-" + Guid.NewGuid().ToString("N")[..8];
         var ports = FreeTcpPorts.Pick(2 * options.SiloCount);
-        var cpuSets = options.PinToCpus && CpuAffinity.IsSupported ? PlanCpuSets(options.SiloCount, CpuAffinity.AvailableCpus()) : null;
+        var cpuSets = options.PinToCpus && CpuAffinity.IsSupported ? PlanCpuSets(options.SiloCount, options.Cpus ?? CpuAffinity.AvailableCpus()) : null;
         var evenShare = Math.Max(1, Environment.ProcessorCount / options.SiloCount);
 
         // The silos take turns at the membership table (GrainPoolSiloOptions.JoinLockFile); the file is needed only

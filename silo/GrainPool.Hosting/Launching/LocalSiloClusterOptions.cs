@@ -13,6 +13,12 @@ public sealed record LocalSiloClusterOptions
     public bool PinToCpus { get; init; } = true;
 
     /// <summary>
+    /// The CPUs <see cref="PinToCpus"/> divides among the silos. Default: every CPU this process may run on
+    /// (<see cref="CpuAffinity.AvailableCpus"/>). A scaling run gives the first N of them to run N cores' worth.
+    /// </summary>
+    public IReadOnlyList<int>? Cpus { get; init; }
+
+    /// <summary>
     /// Cores each silo advertises. Default: the size of its CPU set when pinned, otherwise an even share of the
     /// processor count (at least 1).
     /// </summary>

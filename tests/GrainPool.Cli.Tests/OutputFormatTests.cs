@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using GrainPool.Cli.Output;
+using GrainPool.Cli.Parsing;
 
 namespace GrainPool.Cli.Tests;
 
@@ -129,6 +130,27 @@ public sealed class OutputFormatTests
     {
         var line = ErrorLine.For(new InvalidOperationException("one\r\ntwo\n\tthree"));
         Assert.Equal("grainpool: error: one two three", line);
+    }
+
+    [Fact]
+    public void Stack_frames_inside_a_message_are_left_out_of_the_line()
+    {
+        var message = "Exception while processing message.\n ---> System.IO.IOException: boom\n   at Orleans.Runtime.Messaging.Send(Message m) in /src/x.cs:line 3\n" +
+            "   at GrainPool.Client.ItemJob.RunAsync()\n--- End of stack trace from previous location ---\n   at System.Runtime.X.Throw()\nwhat remains";
+
+        var line = ErrorLine.For(new InvalidOperationException(message));
+
+        Assert.Equal("grainpool: error: Exception while processing message. ---> System.IO.IOException: boom what remains", line);
+    }
+
+    [Fact]
+    public void A_long_value_is_quoted_by_its_start_and_its_length()
+    {
+        var value = new string('9', 100_000);
+
+        Assert.Equal($"'{new string('9', 57)}...' (100000 characters)", UsageException.Quote(value));
+        Assert.Equal("'12345'", UsageException.Quote("12345"));
+        Assert.Equal($"--to: '{new string('9', 57)}...' (100000 characters) is larger than 18446744073709551615", UsageException.ForValue("--to", value, "is larger than 18446744073709551615").Message);
     }
 
     [Fact]

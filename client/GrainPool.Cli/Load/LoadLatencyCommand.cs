@@ -121,7 +121,7 @@ internal sealed class LoadLatencyCommand(
         var name = parse.GetValue(ScenarioName) ?? GrainPoolScenarios.IsPrime;
         if (!GrainPoolScenarios.Names.Contains(name))
         {
-            throw UsageException.ForValue(ScenarioName.Name, LoadOptions.Shorten(name), $"is not a scenario; the scenarios are {string.Join(", ", GrainPoolScenarios.Names)}");
+            throw UsageException.ForValue(ScenarioName.Name, name, $"is not a scenario; the scenarios are {string.Join(", ", GrainPoolScenarios.Names)}");
         }
 
         var levels = new List<double>();
@@ -129,7 +129,7 @@ internal sealed class LoadLatencyCommand(
         {
             levels.Add(double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var level) && level is > 0 and <= 1000
                 ? level
-                : throw UsageException.ForValue(Levels.Name, LoadOptions.Shorten(text), "is not a load level; give percentages above 0 and at most 1000, as in 50,80,95"));
+                : throw UsageException.ForValue(Levels.Name, text, "is not a load level; give percentages above 0 and at most 1000, as in 50,80,95"));
         }
 
         return new LoadLatencyCommand(

@@ -48,12 +48,12 @@ internal static class LoadOptions
 
         if (!TryParseTime(text, out var time))
         {
-            throw UsageException.ForValue(option.Name, Shorten(text), "is not a time; give seconds (30, 2.5) or a number with ms, s or m (500ms, 2m)");
+            throw UsageException.ForValue(option.Name, text, "is not a time; give seconds (30, 2.5) or a number with ms, s or m (500ms, 2m)");
         }
 
         if (time > MaxTime || (zeroAllowed ? time < TimeSpan.Zero : time <= TimeSpan.Zero))
         {
-            throw UsageException.ForValue(option.Name, Shorten(text), zeroAllowed ? "must be from 0 to a day" : "must be above 0 and at most a day");
+            throw UsageException.ForValue(option.Name, text, zeroAllowed ? "must be from 0 to a day" : "must be above 0 and at most a day");
         }
 
         return time;
@@ -69,7 +69,7 @@ internal static class LoadOptions
 
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && double.IsFinite(rate) && rate > 0 && rate <= 1e7
             ? rate
-            : throw UsageException.ForValue(option.Name, Shorten(text), "must be a rate above 0 and at most 1e7 per second (0.5, 100, 2500)");
+            : throw UsageException.ForValue(option.Name, text, "must be a rate above 0 and at most 1e7 per second (0.5, 100, 2500)");
     }
 
     /// <summary>Reads a count option from 1 to <paramref name="max"/>, or null when not given.</summary>
@@ -100,7 +100,7 @@ internal static class LoadOptions
             }
             catch (FormatException)
             {
-                throw UsageException.ForValue(Thresholds.Name, Shorten(text), $"is not a rule; write {ThresholdText.Forms}");
+                throw UsageException.ForValue(Thresholds.Name, text, $"is not a rule; write {ThresholdText.Forms}");
             }
         })];
     }
@@ -121,7 +121,7 @@ internal static class LoadOptions
         IReadOnlyList<string> formats = parse.GetValue(ReportFormat) is { } text
             ? [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(f =>
                 LoadConfig.KnownReportFormats.FirstOrDefault(k => string.Equals(k, f, StringComparison.OrdinalIgnoreCase))
-                ?? throw UsageException.ForValue(ReportFormat.Name, Shorten(f), $"is not a report format; use {string.Join(", ", LoadConfig.KnownReportFormats.Select(k => k.ToLowerInvariant()))}"))]
+                ?? throw UsageException.ForValue(ReportFormat.Name, f, $"is not a report format; use {string.Join(", ", LoadConfig.KnownReportFormats.Select(k => k.ToLowerInvariant()))}"))]
             : config?.ReportFormats ?? LoadConfig.KnownReportFormats;
         if (formats.Count == 0)
         {
@@ -175,7 +175,7 @@ internal static class LoadOptions
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw UsageException.ForValue(option.Name, Shorten(path), $"cannot be read ({ex.Message})");
+            throw UsageException.ForValue(option.Name, path, $"cannot be read ({ex.Message})");
         }
 
         try
@@ -184,7 +184,7 @@ internal static class LoadOptions
         }
         catch (FormatException ex)
         {
-            throw UsageException.ForValue(option.Name, Shorten(path), ex.Message);
+            throw UsageException.ForValue(option.Name, path, ex.Message);
         }
     }
 
@@ -208,9 +208,6 @@ internal static class LoadOptions
         time = TimeSpan.FromSeconds(value * scale);
         return true;
     }
-
-    /// <summary>A value as errors quote it: whole when short, cut with an ellipsis when long.</summary>
-    public static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
 }
 
 /// <summary>Where and how the reports are written.</summary>

@@ -146,7 +146,7 @@ internal sealed class LoadRunCommand(
         {
             var expanded = name == GrainPoolScenarios.Mix ? GrainPoolScenarios.MixNames
                 : GrainPoolScenarios.Names.Contains(name) ? [name]
-                : throw UsageException.ForValue(parse.Given(ScenarioNames) ? ScenarioNames.Name : Config.Name, LoadOptions.Shorten(name),
+                : throw UsageException.ForValue(parse.Given(ScenarioNames) ? ScenarioNames.Name : Config.Name, name,
                     $"is not a scenario; the scenarios are {string.Join(", ", GrainPoolScenarios.Names)} and {GrainPoolScenarios.Mix}");
             names.AddRange(expanded.Where(n => !names.Contains(n)));
         }

@@ -66,7 +66,7 @@ internal static class LoadScaleCommand
         var name = parse.GetValue(ScenarioName) ?? GrainPoolScenarios.Count;
         if (name is not (GrainPoolScenarios.Count or GrainPoolScenarios.SqrtSum or GrainPoolScenarios.Map))
         {
-            throw UsageException.ForValue(ScenarioName.Name, LoadOptions.Shorten(name),
+            throw UsageException.ForValue(ScenarioName.Name, name,
                 $"is not a saturation scenario; use {GrainPoolScenarios.Count}, {GrainPoolScenarios.SqrtSum} or {GrainPoolScenarios.Map}");
         }
 

@@ -11,8 +11,17 @@ internal static class ErrorLine
     /// <summary>The line printed when Ctrl+C cancelled the job.</summary>
     public const string Cancelled = "grainpool: cancelled";
 
-    /// <summary>The error line for a message that may span lines.</summary>
-    public static string For(string message) => Prefix + OneLine(message);
+    /// <summary>
+    /// The error line for a message that may span lines. Stack frames some exceptions carry in their message (lines
+    /// <c>at Type.Method(...)</c>, <c>--- End of ... ---</c>, as Orleans' remote exceptions do) are left out: the line says
+    /// what failed, not where in the code.
+    /// </summary>
+    public static string For(string message) =>
+        Prefix + OneLine(string.Join(' ', message.Split('\n').Where(line => !IsStackFrame(line.Trim()))));
+
+    private static bool IsStackFrame(string line) =>
+        (line.StartsWith("at ", StringComparison.Ordinal) && line.Contains('(', StringComparison.Ordinal))
+        || line.StartsWith("--- End of", StringComparison.Ordinal);
 
     /// <summary>
     /// The error line for an exception from a kernel or the runner. Argument exceptions carry a parameter name and, for

@@ -114,8 +114,8 @@ internal static class CliCommandLine
         if (command.TreatUnmatchedTokensAsErrors && parse.UnmatchedTokens is [var token, ..])
         {
             return token.StartsWith('-') && token.Length > 1 && !char.IsAsciiDigit(token[1])
-                ? $"{token}: unknown option for '{scope}'; see '{scope} --help'"
-                : $"'{token}' is not a command or argument of '{scope}'; see '{scope} --help'";
+                ? $"{UsageException.Quote(token)[1..^1]}: unknown option for '{scope}'; see '{scope} --help'"
+                : $"{UsageException.Quote(token)} is not a command or argument of '{scope}'; see '{scope} --help'";
         }
 
         if (command is not JobCommand && command.Subcommands.Count > 0)

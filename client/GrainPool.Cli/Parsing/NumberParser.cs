@@ -22,7 +22,7 @@ internal static class NumberParser
         {
             NumberOutcome.Parsed => value,
             NumberOutcome.TooLarge => throw UsageException.ForValue(option, text, $"is larger than {ulong.MaxValue}"),
-            NumberOutcome.Negative => throw UsageException.ForValue(option, text, $"is negative; expected a whole number from 0 to {ulong.MaxValue}"),
+            NumberOutcome.Negative => throw UsageException.ForValue(option, text, $"is negative; expected a whole number ({Accepted})"),
             _ => throw UsageException.ForValue(option, text, $"is not a whole number ({Accepted})"),
         };
     }

@@ -168,7 +168,7 @@ public sealed record LoadConfig(
             var name = String();
             return name.IndexOfAny([.. System.IO.Path.GetInvalidFileNameChars(), '/', '\\']) < 0 && name is not ("." or "..")
                 ? name
-                : throw Error($"'{Shorten(name)}' is not a file name (no folders: give the folder as ReportFolder)");
+                : throw Error($"'{ThresholdText.Shorten(name)}' is not a file name (no folders: give the folder as ReportFolder)");
         }
 
         public double Number()
@@ -220,10 +220,8 @@ public sealed record LoadConfig(
                 JsonValueKind.Array => "an array",
                 _ => Element.GetRawText(),
             };
-            return Shorten(raw);
+            return ThresholdText.Shorten(raw);
         }
-
-        private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
     }
 }
 

@@ -72,7 +72,8 @@ public static partial class ThresholdText
 
     private static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
-    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+    /// <summary>Text as the config errors quote it: whole up to 60 characters, otherwise cut with an ellipsis.</summary>
+    internal static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
     [GeneratedRegex(@"^\s*(?<measure>p50|p75|p95|p99\.9|p99|mean|max|fail%|rps)\s*(?<op><=|>=|<|>)\s*(?<value>[0-9]+(\.[0-9]+)?)\s*(?<unit>ms|s)?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();

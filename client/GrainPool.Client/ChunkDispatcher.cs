@@ -33,7 +33,8 @@ internal static partial class ChunkDispatcher
         JobMetrics job,
         ILogger logger,
         Guid jobId,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        WorkerGates? gates = null)
         where TChunk : class
     {
         async Task Measured(IComputeWorkerGrain worker, TChunk chunk, CancellationToken token)
@@ -55,7 +56,7 @@ internal static partial class ChunkDispatcher
         // Lane j uses worker j % workers, so the first round gives every worker one chunk before any gets a second.
         for (var lane = 0; lane < workers.Length * options.InFlightPerWorker; lane++)
         {
-            lanes.Add(RunLaneAsync(workerGrains, lane % workers.Length, workers, options.MaxChunkRetries, source, Measured, describe, stats, logger, jobId, failed));
+            lanes.Add(RunLaneAsync(workerGrains, gates, lane % workers.Length, workers, options.MaxChunkRetries, source, Measured, describe, stats, logger, jobId, failed));
         }
 
         await Task.WhenAll(lanes).ConfigureAwait(false);
@@ -63,6 +64,7 @@ internal static partial class ChunkDispatcher
 
     private static async Task RunLaneAsync<TChunk>(
         Func<WorkerKey, IGrainFactory> workerGrains,
+        WorkerGates? gates,
         int slot,
         WorkerKey[] workers,
         int maxRetries,
@@ -90,7 +92,12 @@ internal static partial class ChunkDispatcher
                     silos.Add(key.Silo);
                     try
                     {
-                        await execute(worker, chunk, token).ConfigureAwait(false);
+                        // The client's place at the worker, shared with its other jobs (WorkerGates).
+                        using (gates is null ? default : await gates.EnterAsync(key, token).ConfigureAwait(false))
+                        {
+                            await execute(worker, chunk, token).ConfigureAwait(false);
+                        }
+
                         break;
                     }
                     catch (Exception ex) when (IsTransient(ex) && attempt < maxRetries && !token.IsCancellationRequested)

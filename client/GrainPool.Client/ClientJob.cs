@@ -28,6 +28,9 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
     /// <summary>Where chunks for each silo go straight to that silo's gateway (item jobs); null: every chunk through the main client.</summary>
     public SiloRoutes? Routes { get; init; }
 
+    /// <summary>The client's cap on calls waiting or running at each worker, over all its jobs; none when null.</summary>
+    public WorkerGates? Gates { get; init; }
+
     /// <summary>Progress to the caller and items to the metrics; exists once the job has started.</summary>
     protected ProgressReporter Progress { get; private set; } = null!;
 
@@ -165,7 +168,7 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
         var workers = OrderWorkers(await WorkersAsync().ConfigureAwait(false));
         var source = CreateSource(workers.Length, workers.Length * options.InFlightPerWorker);
         _deadline = new JobDeadline(options, cancellationToken);
-        _run = ChunkDispatcher.RunAsync(grains, key => Routes?.GrainsFor(key.Silo) ?? grains, workers, options, source, ExecuteAsync, DescribeChunk, Stats, _metrics, logger, _id, _deadline.Token);
+        _run = ChunkDispatcher.RunAsync(grains, key => Routes?.GrainsFor(key.Silo) ?? grains, workers, options, source, ExecuteAsync, DescribeChunk, Stats, _metrics, logger, _id, _deadline.Token, Gates);
     }
 
     // The workers a job uses, fresh from the cluster: silos that joined are used, silos that left are not.

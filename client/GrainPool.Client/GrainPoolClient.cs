@@ -21,6 +21,9 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
     private readonly ILogger _logger = logger ?? NullLogger<GrainPoolClient>.Instance;
 
     // Item batches straight to their silo's gateway (see SiloRoutes); created here, connected on the first item job.
+    // One cap per worker over all the jobs of the Orleans client under this one (see WorkerGates).
+    private readonly WorkerGates _gates = WorkerGates.For(grains);
+
     private readonly Lazy<SiloRoutes?> _routes = new(() => SiloRoutes.TryCreate(grains, logger ?? (ILogger)NullLogger<GrainPoolClient>.Instance));
 
     /// <summary>A client over <paramref name="grains"/> that logs nothing.</summary>
@@ -93,7 +96,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
             throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
         }
 
-        return new RangeJob<TPartial>(Grains, _logger, kernel, first, last, options).RunAsync(cancellationToken);
+        return new RangeJob<TPartial>(Grains, _logger, kernel, first, last, options) { Gates = _gates }.RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -113,7 +116,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
             return Task.FromResult(new MapResult<TResult>([], [], new StatsCollector().Snapshot(TimeSpan.Zero)));
         }
 
-        return new MapJob<TItem, TResult>(Grains, _logger, kernel, items, options) { Routes = _routes.Value }.RunAsync(cancellationToken);
+        return new MapJob<TItem, TResult>(Grains, _logger, kernel, items, options) { Routes = _routes.Value, Gates = _gates }.RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -134,7 +137,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
         options.Validate();
         return items.Count == 0
             ? AsyncEnumerable.Empty<IndexedResult<TResult>>()
-            : new UnorderedMapJob<TItem, TResult>(Grains, _logger, kernel, items, options, onFailure) { Routes = _routes.Value }.RunAsync(cancellationToken);
+            : new UnorderedMapJob<TItem, TResult>(Grains, _logger, kernel, items, options, onFailure) { Routes = _routes.Value, Gates = _gates }.RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -169,7 +172,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
         ArgumentNullException.ThrowIfNull(items);
         options ??= new MapOptions();
         options.Validate();
-        return new StreamMapJob<TItem, TResult>(Grains, _logger, kernel, items, options, onFailure) { Routes = _routes.Value }.RunAsync(cancellationToken);
+        return new StreamMapJob<TItem, TResult>(Grains, _logger, kernel, items, options, onFailure) { Routes = _routes.Value, Gates = _gates }.RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -199,7 +202,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
             MaxWorkers = options.MaxWorkers,
             Progress = options.Progress,
         };
-        return new SubmitJob<TItem, TResult>(Grains, _logger, kernel, item, single).RunAsync(cancellationToken);
+        return new SubmitJob<TItem, TResult>(Grains, _logger, kernel, item, single) { Gates = _gates }.RunAsync(cancellationToken);
     }
 
     private static async IAsyncEnumerable<TItem> ToAsync<TItem>(IEnumerable<TItem> items)

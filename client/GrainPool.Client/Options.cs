@@ -5,7 +5,10 @@ namespace GrainPool.Client;
 /// <summary>Scheduling options shared by every job kind.</summary>
 public class JobOptions
 {
-    /// <summary>Chunks each worker has in flight at once; 2 or more hides the round trip (default 2).</summary>
+    /// <summary>
+    /// Chunks each worker has in flight at once; 2 or more hides the round trip (default 2). Over all the jobs of one
+    /// Orleans client, a worker has at most 4 calls waiting or running (<c>WorkerGates</c>); more wait in the client.
+    /// </summary>
     public int InFlightPerWorker { get; init; } = 2;
 
     /// <summary>Reports progress (items or numbers done, the total when known, and the rate).</summary>

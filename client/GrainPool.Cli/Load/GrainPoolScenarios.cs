@@ -16,6 +16,12 @@ internal sealed record ScenarioSizes(ulong MapItems, ulong CountTo, ulong SqrtSu
     /// machine: pi(10^5), pi(10^9), S(10^8).
     /// </summary>
     public static ScenarioSizes Default { get; } = new(100_000, 1_000_000_000, 100_000_000);
+
+    /// <summary>
+    /// The scaling run's sizes: each job ten times the default, about 3 s of one core's work for a count (pi(10^10),
+    /// pi(10^6) published), so a job still splits into many chunks on many cores and the per-job cost stays small.
+    /// </summary>
+    public static ScenarioSizes Saturation { get; } = new(1_000_000, 10_000_000_000, 1_000_000_000);
 }
 
 /// <summary>

@@ -30,9 +30,9 @@ internal static class LoadOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public static readonly Option<ulong> MapItems = CliOptions.Number("--map-items", "M", "Items of each map iteration: is_prime over 1..M; default 1e5");
-    public static readonly Option<ulong> CountTo = CliOptions.Number("--count-to", "B", "Each count iteration counts the primes in [0, B]; default 1e9");
-    public static readonly Option<ulong> SqrtN = CliOptions.Number("--sqrt-n", "N", "Each sqrt-sum iteration sums sqrt(i) over range(N); default 1e8");
+    public static readonly Option<ulong> MapItems = CliOptions.Number("--map-items", "M", "Items of each map iteration: is_prime over 1..M; default 1e5 (load scale: 1e6)");
+    public static readonly Option<ulong> CountTo = CliOptions.Number("--count-to", "B", "Each count iteration counts the primes in [0, B]; default 1e9 (load scale: 1e10)");
+    public static readonly Option<ulong> SqrtN = CliOptions.Number("--sqrt-n", "N", "Each sqrt-sum iteration sums sqrt(i) over range(N); default 1e8 (load scale: 1e9)");
 
     /// <summary>The options every load command takes about its reports and sizes.</summary>
     public static IReadOnlyList<Symbol> Common { get; } = [Duration, WarmUp, ReportingInterval, ReportFolder, ReportFormat, Seed, MapItems, CountTo, SqrtN];
@@ -131,10 +131,10 @@ internal static class LoadOptions
         return new ReportSettings(folder, config?.ReportFileName ?? "report", formats, interval);
     }
 
-    /// <summary>The scenario sizes from the command line, or the defaults.</summary>
-    public static ScenarioSizes Sizes(ParseResult parse)
+    /// <summary>The scenario sizes from the command line, or <paramref name="defaults"/> (<see cref="ScenarioSizes.Default"/> unless given).</summary>
+    public static ScenarioSizes Sizes(ParseResult parse, ScenarioSizes? defaults = null)
     {
-        var sizes = ScenarioSizes.Default;
+        var sizes = defaults ?? ScenarioSizes.Default;
         if (parse.Given(MapItems))
         {
             var items = parse.GetValue(MapItems);

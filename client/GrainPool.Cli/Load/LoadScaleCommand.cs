@@ -75,7 +75,7 @@ internal static class LoadScaleCommand
         var maxSilos = LoadOptions.Count(parse, MaxSilos, Math.Min(cores, GlobalOptions.MaxSilos)) ?? Math.Min(cores, 4);
         return new Settings(
             name,
-            LoadOptions.Sizes(parse),
+            LoadOptions.Sizes(parse, ScenarioSizes.Saturation),
             [.. available.Take(cores)],
             maxSilos,
             LoadOptions.Count(parse, Copies, LoadRunCommand.MaxCopies) ?? 2,

@@ -35,6 +35,7 @@ public sealed class LoadCommandTests : IDisposable
         { ["load", "run", "--report-format", "pdf"], "--report-format", "'pdf'" },
         { ["load", "run", "--config", "/no/such/scenario.json"], "--config", "'/no/such/scenario.json'" },
         { ["load", "run", "--map-items", "0"], "--map-items", "'0'" },
+        { ["load", "run", "--count-to", "0"], "--count-to", "'0'" },
         { ["load", "latency", "--levels", "50,zero"], "--levels", "'zero'" },
         { ["load", "latency", "--scenario", "mix"], "--scenario", "'mix'" },
         { ["load", "scale", "--cores", "0"], "--cores", "'0'" },
@@ -46,6 +47,10 @@ public sealed class LoadCommandTests : IDisposable
     [MemberData(nameof(BadValues))]
     public async Task Bad_value_is_one_error_line_naming_option_and_value(string[] args, string option, string quotedValue) =>
         (await CliProcess.RunAsync(args)).UsageError(option, quotedValue);
+
+    [Fact]
+    public async Task Abort_without_a_threshold_is_refused() =>
+        (await CliProcess.RunAsync("load", "run", "--abort-on-threshold")).UsageError("--abort-on-threshold", "no --threshold");
 
     [Fact]
     public async Task Rate_and_copies_together_are_refused() =>
@@ -86,6 +91,25 @@ public sealed class LoadCommandTests : IDisposable
         Assert.Contains(result.StdoutLines, l => l.StartsWith("FAILED: p50 < 0.001 ms (first failed at ", StringComparison.Ordinal));
         Assert.Contains(result.StdoutLines, l => l == "passed: fail% < 1");
         Assert.Equal("grainpool: error: thresholds failed: count: p50 < 0.001 ms", result.StderrLines[^1]);
+    }
+
+    [Fact]
+    public async Task Abort_on_threshold_stops_a_30_second_run_at_the_first_interval_whose_check_fails()
+    {
+        var result = await CliProcess.RunAsync(
+            "--in-process", "load", "run", "--scenario", "count", "--count-to", "1e6", "--copies", "1", "--duration", "30s", "--warm-up", "0",
+            "--reporting-interval", "0.5s", "--threshold", "p50 < 0.001 ms", "--abort-on-threshold", "--report-folder", Path.Combine(_folder, "abort"), "--json");
+
+        Assert.Equal(3, result.ExitCode);
+        using var document = JsonDocument.Parse(result.Stdout);
+        var scenario = Assert.Single(document.RootElement.GetProperty("scenarios").EnumerateArray().ToList());
+        Assert.True(scenario.GetProperty("aborted").GetBoolean());
+        Assert.Contains("p50 < 0.001 ms", scenario.GetProperty("abortReason").GetString(), StringComparison.Ordinal);
+        // Checked at each 0.5 s interval's end: the first check fails, so the run ends long before its 30 s.
+        Assert.InRange(scenario.GetProperty("durationSeconds").GetDouble(), 0.4, 10);
+        var threshold = Assert.Single(scenario.GetProperty("thresholds").EnumerateArray().ToList());
+        Assert.InRange(threshold.GetProperty("failedAtSeconds").GetDouble(), 0.4, 10);
+        Assert.Equal("grainpool: error: thresholds failed: count: p50 < 0.001 ms (the run was aborted)", result.StderrLines[^1]);
     }
 
     [Fact]

@@ -81,6 +81,24 @@ public sealed class ConfigTests
         Assert.Equal(3 * Second, applied.WarmUpDuration);
     }
 
+    [Fact]
+    public void A_threshold_given_as_an_object_can_abort_the_run_and_start_its_checks_later()
+    {
+        var config = LoadConfig.Parse("""
+            { "GlobalSettings": { "ScenariosSettings": [ { "ScenarioName": "s", "Thresholds": [
+              "fail% < 1",
+              { "Rule": "p99 < 50 ms", "AbortWhenFailed": true, "StartCheckAfter": "00:00:05" },
+              { "Rule": "rps >= 10", "AbortWhenFailed": false }
+            ] } ] } }
+            """);
+
+        var thresholds = config.For("s")!.Thresholds!;
+
+        Assert.Equal(["fail% < 1", "p99 < 50 ms", "rps >= 10"], thresholds.Select(t => t.Name));
+        Assert.Equal([false, true, false], thresholds.Select(t => t.AbortsRunWhenFailed));
+        Assert.Equal([TimeSpan.Zero, 5 * Second, TimeSpan.Zero], thresholds.Select(t => t.CheckStartsAfter));
+    }
+
     public static TheoryData<string, string> BadFiles => new()
     {
         { "[1]", "$: expected an object, found an array" },
@@ -107,6 +125,14 @@ public sealed class ConfigTests
             "$.GlobalSettings.ScenariosSettings[0].Thresholds[0]: 'p99 > 5': a latency takes < or <="
         },
         { "{ \"GlobalSettings\": { \"ReportFormats\": [\"Pdf\"] } }", "$.GlobalSettings.ReportFormats[0]: 'Pdf' is not a report format" },
+        {
+            "{ \"GlobalSettings\": { \"ScenariosSettings\": [ { \"ScenarioName\": \"a\", \"Thresholds\": [ { \"AbortWhenFailed\": true } ] } ] } }",
+            "$.GlobalSettings.ScenariosSettings[0].Thresholds[0]: Rule is missing"
+        },
+        {
+            "{ \"GlobalSettings\": { \"ScenariosSettings\": [ { \"ScenarioName\": \"a\", \"Thresholds\": [ { \"Rule\": \"fail% < 1\", \"AbortWhenFailed\": \"yes\" } ] } ] } }",
+            "$.GlobalSettings.ScenariosSettings[0].Thresholds[0].AbortWhenFailed: expected true or false, found \"yes\""
+        },
         { "{ \"GlobalSettings\": { \"ReportFileName\": \"../x\" } }", "$.GlobalSettings.ReportFileName: '../x' is not a file name" },
         {
             "{ \"GlobalSettings\": { \"ScenariosSettings\": [ { \"ScenarioName\": \"a\" }, { \"ScenarioName\": \"a\" } ] } }",

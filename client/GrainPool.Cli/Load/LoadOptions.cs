@@ -30,6 +30,9 @@ internal static class LoadOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public static readonly Option<bool> AbortOnThreshold = CliOptions.Flag(
+        "--abort-on-threshold", "Stop the run as soon as a --threshold fails during it (checked at each reporting interval)");
+
     public static readonly Option<ulong> MapItems = CliOptions.Number("--map-items", "M", "Items of each map iteration: is_prime over 1..M; default 1e5 (load scale: 1e6)");
     public static readonly Option<ulong> CountTo = CliOptions.Number("--count-to", "B", "Each count iteration counts the primes in [0, B]; default 1e9 (load scale: 1e10)");
     public static readonly Option<ulong> SqrtN = CliOptions.Number("--sqrt-n", "N", "Each sqrt-sum iteration sums sqrt(i) over range(N); default 1e8 (load scale: 1e9)");
@@ -89,14 +92,18 @@ internal static class LoadOptions
     {
         if (parse.GetValue(Thresholds) is not { Length: > 0 } texts)
         {
-            return null;
+            return parse.GetValue(AbortOnThreshold)
+                ? throw new UsageException($"{AbortOnThreshold.Name}: there is no --threshold to abort on")
+                : null;
         }
 
+        var abort = parse.GetValue(AbortOnThreshold);
         return [.. texts.Select(text =>
         {
             try
             {
-                return ThresholdText.Parse(text);
+                var threshold = ThresholdText.Parse(text);
+                return abort ? threshold.AbortWhenFailed() : threshold;
             }
             catch (FormatException)
             {

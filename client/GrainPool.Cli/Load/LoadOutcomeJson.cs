@@ -38,6 +38,12 @@ internal static class LoadOutcomeJson
         json.WriteNumber("failPercent", stats.FailPercent);
         json.WriteNumber("rps", stats.Ok.Rps);
         json.WriteNumber("late", stats.LateCount);
+        json.WriteBoolean("aborted", result.Aborted);
+        if (result.AbortReason is { } reason)
+        {
+            json.WriteString("abortReason", reason);
+        }
+
         WriteLatency(json, "latencyMs", stats.Ok.Latency);
         WriteLatency(json, "serviceTimeMs", stats.Ok.ServiceTime);
         json.WriteStartArray("thresholds");
@@ -46,6 +52,11 @@ internal static class LoadOutcomeJson
             json.WriteStartObject();
             json.WriteString("name", threshold.Name);
             json.WriteBoolean("passed", threshold.Passed);
+            if (threshold.FailedAt is { } at)
+            {
+                json.WriteNumber("failedAtSeconds", at.TotalSeconds);
+            }
+
             json.WriteEndObject();
         }
 
@@ -57,7 +68,8 @@ internal static class LoadOutcomeJson
     public static string? FailedThresholds(IReadOnlyList<LoadResult> results)
     {
         var failed = results.SelectMany(r => r.FailedThresholds.Select(t => $"{r.Stats.Name}: {t}")).ToList();
-        return failed.Count == 0 ? null : $"thresholds failed: {string.Join("; ", failed)}";
+        var aborted = results.Any(r => r.Aborted) ? " (the run was aborted)" : "";
+        return failed.Count == 0 ? null : $"thresholds failed: {string.Join("; ", failed)}{aborted}";
     }
 
     private static void WriteLatency(Utf8JsonWriter json, string name, LatencyStats latency)

@@ -40,9 +40,10 @@ internal sealed class LoadRunCommand(
         $"A failed --threshold exits {ExitCodes.ThresholdsFailed}. --config takes NBomber's JSON layout (GlobalSettings.ScenariosSettings with\n" +
         "ScenarioName, WarmUpDuration, LoadSimulationsSettings, Thresholds; ReportFolder, ReportFormats, ReportingInterval).\n" +
         "--metrics-port P serves each interval's statistics (grainpool_load_*) for Prometheus and the load test dashboard.",
-        [ScenarioNames, Rate, Copies, LoadOptions.Thresholds, Config, .. LoadOptions.Common],
+        [ScenarioNames, Rate, Copies, LoadOptions.Thresholds, LoadOptions.AbortOnThreshold, Config, .. LoadOptions.Common],
         [
             "load run --rate 200 --duration 30s --threshold 'p99 < 50 ms'",
+            "load run --rate 5000 --duration 60s --threshold 'fail% < 1' --abort-on-threshold",
             "load run --scenario count --copies 2 --silos 2",
             "load run --scenario mix --duration 20s --report-folder ./reports",
             "load run --config scenario.json",

@@ -29,7 +29,8 @@ namespace GrainPool.Load.Config;
 /// <c>KeepConstant [copies, during]</c>, <c>RampingConstant [copies, during]</c>, <c>IterationsForConstant [copies,
 /// iterations]</c>, <c>Inject [rate, interval, during]</c>, <c>RampingInject [rate, interval, during]</c>,
 /// <c>InjectRandom [minRate, maxRate, interval, during]</c>, <c>IterationsForInject [rate, interval, iterations]</c>,
-/// <c>Pause during</c>. <c>Thresholds</c> (GrainPool's addition) take <see cref="ThresholdText"/>'s forms. Property
+/// <c>Pause during</c>. <c>Thresholds</c> (GrainPool's addition) take <see cref="ThresholdText"/>'s forms, as a string or
+/// as <c>{ "Rule": "p99 &lt; 200 ms", "AbortWhenFailed": true, "StartCheckAfter": "00:00:05" }</c>. Property
 /// names are matched ignoring case; an unknown one is an error, so a misspelt setting is never ignored.
 /// </summary>
 /// <param name="TestName">The run's name in the reports; null when not given.</param>
@@ -249,17 +250,7 @@ public sealed record ScenarioSettings(
             throw node.Property("LoadSimulationsSettings")!.Value.Error("give at least one load simulation");
         }
 
-        var thresholds = node.Property("Thresholds")?.Items().Select(item =>
-        {
-            try
-            {
-                return ThresholdText.Parse(item.String());
-            }
-            catch (FormatException ex)
-            {
-                throw item.Error(ex.Message);
-            }
-        }).ToList();
+        var thresholds = node.Property("Thresholds")?.Items().Select(ReadThreshold).ToList();
         var custom = node.Property("CustomSettings");
         custom?.ExpectObject();
         return new ScenarioSettings(name, node.Property("WarmUpDuration")?.Time(), simulations, thresholds, custom?.Element.GetRawText());
@@ -285,6 +276,47 @@ public sealed record ScenarioSettings(
         }
 
         return scenario;
+    }
+
+    // "p99 < 200 ms", or { "Rule": "p99 < 200 ms", "AbortWhenFailed": true, "StartCheckAfter": "00:00:05" }.
+    private static Threshold ReadThreshold(LoadConfig.Node item)
+    {
+        var rule = item;
+        if (item.Element.ValueKind == JsonValueKind.Object)
+        {
+            item.OnlyProperties("Rule", "AbortWhenFailed", "StartCheckAfter");
+            rule = item.Property("Rule") ?? throw item.Error("Rule is missing, as in { \"Rule\": \"p99 < 200 ms\", \"AbortWhenFailed\": true }");
+        }
+
+        Threshold threshold;
+        try
+        {
+            threshold = ThresholdText.Parse(rule.String());
+        }
+        catch (FormatException ex)
+        {
+            throw rule.Error(ex.Message);
+        }
+
+        if (item.Element.ValueKind == JsonValueKind.Object)
+        {
+            if (item.Property("AbortWhenFailed") is { } abort)
+            {
+                if (abort.Element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    throw abort.Error($"expected true or false, found {abort.Shown()}");
+                }
+
+                threshold = abort.Element.GetBoolean() ? threshold.AbortWhenFailed() : threshold;
+            }
+
+            if (item.Property("StartCheckAfter")?.Time() is { } after)
+            {
+                threshold = threshold.StartCheckAfter(after);
+            }
+        }
+
+        return threshold;
     }
 
     private static LoadSimulation Simulation(LoadConfig.Node node)

@@ -36,7 +36,8 @@ public static class ClusterMembership
         }
 
         var endpoints = 0;
-        foreach (var part in connectionString.Split(',', StringSplitOptions.TrimEntries))
+        var parts = connectionString.Split(',', StringSplitOptions.TrimEntries);
+        foreach (var part in parts)
         {
             if (part.Contains('=', StringComparison.Ordinal))
             {
@@ -48,7 +49,8 @@ public static class ClusterMembership
             if (colon <= 0 || host.Length == 0 || host.Any(char.IsWhiteSpace)
                 || !int.TryParse(part.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
             {
-                return $"is not a Redis address: '{part}' is not host:port with a port from 1 to 65535";
+                const string Expected = "host:port with a port from 1 to 65535";
+                return parts.Length == 1 ? "is not " + Expected : $"has '{part}', which is not {Expected}";
             }
 
             endpoints++;

@@ -26,7 +26,10 @@ public sealed class GrainPoolSiloOptions
     /// <summary>Orleans service id (stable across deployments of the same service). Default <c>grainpool</c>.</summary>
     public string ServiceId { get; set; } = "grainpool";
 
-    /// <summary>Silo name shown in logs, topology and the ready line. Default <c>silo-&lt;SiloPort&gt;</c>.</summary>
+    /// <summary>
+    /// Silo name shown in logs, topology and the ready line. Default <c>silo-&lt;SiloPort&gt;</c>, with redis
+    /// clustering <c>silo-&lt;advertised address&gt;-&lt;SiloPort&gt;</c> (see <see cref="EffectiveName"/>).
+    /// </summary>
     public string? Name { get; set; }
 
     /// <summary>Port for silo-to-silo traffic. Default 11111.</summary>
@@ -108,8 +111,14 @@ public sealed class GrainPoolSiloOptions
     /// </summary>
     public string? JoinLockFile { get; set; }
 
-    /// <summary>The effective silo name: <see cref="Name"/>, or <c>silo-&lt;SiloPort&gt;</c> when it is not set.</summary>
-    public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? "silo-" + SiloPort.ToString(CultureInfo.InvariantCulture) : Name;
+    /// <summary>
+    /// The effective silo name: <see cref="Name"/>, or when it is not set <c>silo-&lt;SiloPort&gt;</c> (localhost
+    /// clustering, all silos on 127.0.0.1) or <c>silo-&lt;advertised address&gt;-&lt;SiloPort&gt;</c> (redis, where
+    /// silos on different addresses may share a port).
+    /// </summary>
+    public string EffectiveName => !string.IsNullOrWhiteSpace(Name) ? Name
+        : UsesRedis ? $"silo-{EffectiveAdvertiseAddress}-{SiloPort.ToString(CultureInfo.InvariantCulture)}"
+        : "silo-" + SiloPort.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The effective primary silo port: <see cref="PrimarySiloPort"/>, or this silo's own port.</summary>
     public int EffectivePrimarySiloPort => PrimarySiloPort ?? SiloPort;

@@ -2,8 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using GrainPool.Cli.Tests.Infrastructure;
+using GrainPool.Client;
 using GrainPool.Hosting;
 using GrainPool.Hosting.Launching;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace GrainPool.Cli.Tests;
 
@@ -47,6 +52,12 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
         {
             Assert.True(await silo.ChunksCompletedAsync() > 0, $"{silo.Address} completed no chunk of the job");
         }
+
+        // A map sends its batches straight to each worker's silo, through that silo's gateway at its advertised address.
+        var map = (await CliProcess.RunAsync("--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "primes", "map", "--upto", "1e6", "--json")).Json();
+        Assert.Equal(Reference.Pi(1_000_000), JsonRead.Integer(map, "count"));
+        Assert.Equal(1_000_000, JsonRead.Booleans(map, "results").Length);
+        Assert.Equal(3, map.GetProperty("silos").GetInt32());
     }
 
     [Fact]
@@ -96,6 +107,66 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
             Assert.Equal(redis.Endpoint, FlagText(c, "--redis"));
             Assert.DoesNotContain("--primary-port", c, StringComparison.Ordinal);
         });
+    }
+
+    // The client library on its own: AddGrainPoolClient configured from the "GrainPool" section finds the gateways of
+    // LocalSiloCluster's silos (on 127.0.0.2 and 127.0.0.3) in Redis.
+    [Fact]
+    public async Task A_hosted_client_configured_for_redis_finds_the_silos_of_a_local_redis_cluster_and_runs_a_job_on_both()
+    {
+        await using var cluster = await LocalSiloCluster.StartAsync(new LocalSiloClusterOptions
+        {
+            SiloCount = 2,
+            CoresPerSilo = 1,
+            PinToCpus = false,
+            Redis = redis.Endpoint,
+            AdditionalArguments = ["--dashboard", "off"],
+        });
+        Assert.Equal(["127.0.0.2", "127.0.0.3"], cluster.Silos.Select(s => s.ListenAddress));
+        Assert.Null(cluster.Silos.FirstOrDefault(s => s.IsPrimary));
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GrainPool:Clustering"] = "redis",
+            ["GrainPool:Redis"] = redis.Endpoint,
+            ["GrainPool:ClusterId"] = cluster.ClusterId,
+        });
+        builder.AddGrainPoolClient();
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var primes = await host.Services.GetRequiredService<GrainPoolClient>().CountPrimesAsync(0, 10_000_000);
+            Assert.Equal(Reference.Pi(10_000_000), primes.Value);
+            Assert.Equal(2, primes.Stats.Silos);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("redis", null, null, "GrainPool:Redis is required with redis clustering (host:port of the Redis server).")]
+    [InlineData("redis", "127.0.0.1:6379", "127.0.0.1:30000", "GrainPool:Gateways must be empty with redis clustering, where the gateways come from Redis (got '127.0.0.1:30000').")]
+    [InlineData(null, "127.0.0.1:6379", null, "GrainPool:Redis applies only with GrainPool:Clustering redis (got '127.0.0.1:6379').")]
+    [InlineData("redis", "127.0.0.1:6379,nosuchsetting=1", null, "GrainPool:Redis has a setting StackExchange.Redis does not accept: ")]
+    [InlineData("consul", null, null, "GrainPool:Clustering must be localhost (a list of gateways) or redis (gateways from Redis membership) (got 'consul').")]
+    public async Task A_hosted_client_with_contradictory_clustering_settings_fails_to_start_naming_them(string? clustering, string? redisSetting, string? gateway, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GrainPool:Clustering"] = clustering,
+            ["GrainPool:Redis"] = redisSetting,
+            ["GrainPool:Gateways:0"] = gateway,
+        }.Where(setting => setting.Value is not null));
+        builder.AddGrainPoolClient();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(expected, Assert.Single(error.Failures), StringComparison.Ordinal);
     }
 
     [Theory]

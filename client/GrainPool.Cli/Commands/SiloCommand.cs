@@ -25,7 +25,7 @@ internal static class SiloCommand
         ["--cores"] = ("N", "Worker slots this silo offers (default: the cores it sees)"),
         ["--cluster-id"] = ("ID", "Orleans cluster id; clients pass it as --cluster-id (default grainpool)"),
         ["--service-id"] = ("ID", "Orleans service id (default grainpool)"),
-        ["--name"] = ("NAME", "Silo name in logs and topology (default silo-<silo port>)"),
+        ["--name"] = ("NAME", "Silo name in logs and topology (default silo-<silo port>; with redis silo-<address>-<silo port>)"),
         ["--clustering"] = ("MODE", "Membership: localhost (default; a primary silo, all silos on one machine) or redis (needs --redis)"),
         ["--redis"] = ("H:P", "Redis server holding the membership table, with --clustering redis"),
         ["--listen-address"] = ("IP", "Address the silo listens on (default 127.0.0.1; 0.0.0.0 for every interface)"),

@@ -109,6 +109,24 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
         });
     }
 
+    [Fact]
+    public async Task A_silo_whose_redis_server_does_not_answer_fails_with_a_last_line_naming_the_setting_and_server()
+    {
+        var nothing = "127.0.0.1:" + FreeTcpPorts.Pick(1)[0].ToString(CultureInfo.InvariantCulture);
+        var ports = FreeTcpPorts.Pick(2).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+        var result = await CliProcess.RunAsync(
+            "silo", "--clustering", "redis", "--redis", nothing, "--listen-address", "127.0.0.2", "--silo-port", ports[0], "--gateway-port", ports[1],
+            "--http-port", "0", "--dashboard", "off");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(string.Empty, result.Stdout);
+        Assert.StartsWith(
+            $"grainpool-silo: failed: cannot reach the Redis server of the membership table, GrainPool:Silo:Redis (--redis) '{nothing}': ",
+            result.StderrLines[^1],
+            StringComparison.Ordinal);
+    }
+
     // The client library on its own: AddGrainPoolClient configured from the "GrainPool" section finds the gateways of
     // LocalSiloCluster's silos (on 127.0.0.2 and 127.0.0.3) in Redis.
     [Fact]

@@ -74,7 +74,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         CliOptions.Text(RedisOption, "H:P", $"The Redis server of the silos' membership, with {ClusteringOption} {ClusterMembership.Redis}");
 
     private static readonly Option<string> ClusterIdText =
-        CliOptions.Text(ClusterIdOption, "ID", $"Cluster id for --cluster (default {DefaultClusterId}) or for the silos --silos starts (default: a new one)");
+        CliOptions.Text(ClusterIdOption, "ID", $"Cluster id for --cluster or --clustering redis (default {DefaultClusterId}) or for the silos --silos starts (default: a new one)");
 
     private static readonly Option<ulong> ThreadCount =
         CliOptions.Number(ThreadsOption, "T", $"Workers, 1 to {MaxThreads}: threads (--in-process), silo cores (embedded), total cores (--silos), most workers (--cluster); default: the cores here ({Environment.ProcessorCount}), or every worker of a joined cluster");
@@ -206,7 +206,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         {
             if (mode is not (RunnerMode.Remote or RunnerMode.Silos))
             {
-                throw UsageException.ForValue(ClusterIdOption, clusterId, $"applies only with {ClusterOption} or {SilosOption}");
+                throw UsageException.ForValue(ClusterIdOption, clusterId, $"applies only with {ClusterOption}, {ClusteringOption} {ClusterMembership.Redis} or {SilosOption}");
             }
 
             if (string.IsNullOrWhiteSpace(clusterId) || clusterId.Any(char.IsWhiteSpace))

@@ -19,7 +19,8 @@ public static class GrainPoolClientHostingExtensions
     /// section <c>"GrainPool"</c> (<c>Gateways</c>, or <c>Clustering</c> <c>redis</c> and <c>Redis</c>; <c>ClusterId</c>,
     /// <c>ServiceId</c>), then <paramref name="configure"/>; with neither, a silo on this machine
     /// (<see cref="GrainPoolClientOptions.DefaultGateway"/>). The options are
-    /// validated when the host starts, and the client connects then.
+    /// validated when the host starts, and the client connects then. <paramref name="configure"/> also runs once here,
+    /// on a scratch copy, to choose between a gateway list and Redis membership.
     /// </summary>
     public static IHostApplicationBuilder AddGrainPoolClient(this IHostApplicationBuilder builder, Action<GrainPoolClientOptions>? configure = null)
     {

@@ -9,8 +9,9 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # What the tests run for real, as command -> Debian package: the observability tests start Debian's prometheus (server
-# and promtool) against real silo processes and open the Orleans Dashboard page in Debian's chromium.
-declare -A packages=([prometheus]=prometheus [promtool]=prometheus [chromium]=chromium)
+# and promtool) against real silo processes and open the Orleans Dashboard page in Debian's chromium; the Redis
+# membership tests start Debian's redis-server on loopback.
+declare -A packages=([prometheus]=prometheus [promtool]=prometheus [chromium]=chromium [redis-server]=redis-server)
 missing() { for tool in "${!packages[@]}"; do command -v "$tool" >/dev/null || echo "${packages[$tool]}"; done | sort -u; }
 
 if [ -n "$(missing)" ]; then
@@ -31,6 +32,7 @@ if [ -n "$(missing)" ]; then
 fi
 prometheus --version 2>&1 | head -1
 chromium --version
+redis-server --version
 dotnet --version
 
 # Build everything first: `dotnet test` on a solution builds and tests the projects side by side, and keeping the

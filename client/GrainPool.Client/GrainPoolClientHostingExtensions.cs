@@ -1,9 +1,12 @@
 using GrainPool.Client;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Clustering.Redis;
 using Orleans.Configuration;
+using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -13,9 +16,11 @@ public static class GrainPoolClientHostingExtensions
     /// <summary>
     /// Adds the Orleans client of a GrainPool cluster and a singleton <see cref="GrainPoolClient"/> over it (logging
     /// through the host's logging). Where to connect comes from <see cref="GrainPoolClientOptions"/>: the configuration
-    /// section <c>"GrainPool"</c> (<c>Gateways</c>, <c>ClusterId</c>, <c>ServiceId</c>), then <paramref name="configure"/>;
-    /// with neither, a silo on this machine (<see cref="GrainPoolClientOptions.DefaultGateway"/>). The options are
-    /// validated when the host starts, and the client connects then.
+    /// section <c>"GrainPool"</c> (<c>Gateways</c>, or <c>Clustering</c> <c>redis</c> and <c>Redis</c>; <c>ClusterId</c>,
+    /// <c>ServiceId</c>), then <paramref name="configure"/>; with neither, a silo on this machine
+    /// (<see cref="GrainPoolClientOptions.DefaultGateway"/>). The options are
+    /// validated when the host starts, and the client connects then. <paramref name="configure"/> also runs once here,
+    /// on a scratch copy, to choose between a gateway list and Redis membership.
     /// </summary>
     public static IHostApplicationBuilder AddGrainPoolClient(this IHostApplicationBuilder builder, Action<GrainPoolClientOptions>? configure = null)
     {
@@ -29,11 +34,25 @@ public static class GrainPoolClientHostingExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainPoolClientOptions>, GrainPoolClientOptionsValidator>());
         options.ValidateOnStart();
 
+        // Which gateway list provider to register is decided here, from the same sources the options bind from; the
+        // addresses themselves are read when the client starts.
+        var chosen = new GrainPoolClientOptions();
+        builder.Configuration.GetSection(GrainPoolClientOptions.SectionName).Bind(chosen);
+        configure?.Invoke(chosen);
         builder.UseOrleansClient(client =>
         {
-            // Read when the client starts, so configuration and the delegate above both apply.
-            client.UseStaticClustering(gateways => gateways.Configure<IOptions<GrainPoolClientOptions>>((o, grainPool) =>
-                o.Gateways = [.. grainPool.Value.GatewayEndpoints().Select(e => e.ToGatewayUri())]));
+            if (chosen.UsesRedis)
+            {
+                client.UseRedisClustering(_ => { });
+                client.Services.AddOptions<RedisClusteringOptions>().Configure<IOptions<GrainPoolClientOptions>>((o, grainPool) =>
+                    o.ConfigurationOptions = ConfigurationOptions.Parse(grainPool.Value.Redis!));
+            }
+            else
+            {
+                client.UseStaticClustering(gateways => gateways.Configure<IOptions<GrainPoolClientOptions>>((o, grainPool) =>
+                    o.Gateways = [.. grainPool.Value.GatewayEndpoints().Select(e => e.ToGatewayUri())]));
+            }
+
             client.Services.AddOptions<ClusterOptions>().Configure<IOptions<GrainPoolClientOptions>>((o, grainPool) =>
             {
                 o.ClusterId = grainPool.Value.ClusterId;

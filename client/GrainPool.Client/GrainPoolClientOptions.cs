@@ -1,4 +1,5 @@
 using System.Net;
+using GrainPool.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace GrainPool.Client;
@@ -26,11 +27,29 @@ public sealed class GrainPoolClientOptions
     /// </summary>
     public IList<string> Gateways { get; set; } = [];
 
+    /// <summary>
+    /// How the client finds the silos' gateways: <c>localhost</c> (the default: the <see cref="Gateways"/> list, as
+    /// with silos on localhost clustering) or <c>redis</c> (the active silos' gateways in the membership table of the
+    /// Redis server <see cref="Redis"/>, as the silos' <c>--clustering redis</c> publish them; <see cref="Gateways"/>
+    /// stays empty).
+    /// </summary>
+    public string Clustering { get; set; } = ClusterMembership.Localhost;
+
+    /// <summary>
+    /// The Redis server of the silos' membership table, <c>host:port</c> (StackExchange.Redis settings such as
+    /// <c>password=...</c> may follow, comma-separated). Required with <c>redis</c> clustering, not allowed otherwise.
+    /// Default: none.
+    /// </summary>
+    public string? Redis { get; set; }
+
     /// <summary>The silos' cluster id (default <see cref="DefaultClusterId"/>).</summary>
     public string ClusterId { get; set; } = DefaultClusterId;
 
     /// <summary>The silos' service id (default <see cref="DefaultClusterId"/>).</summary>
     public string ServiceId { get; set; } = DefaultClusterId;
+
+    /// <summary>Whether <see cref="Clustering"/> is <c>redis</c>.</summary>
+    internal bool UsesRedis => ClusterMembership.IsRedis(Clustering);
 
     /// <summary>The gateways' endpoints, by the rules of <see cref="GrainPoolConnection.ParseGateways"/>.</summary>
     internal IPEndPoint[] GatewayEndpoints() =>
@@ -43,6 +62,39 @@ internal sealed class GrainPoolClientOptionsValidator : IValidateOptions<GrainPo
     public ValidateOptionsResult Validate(string? name, GrainPoolClientOptions options)
     {
         var failures = new List<string>();
+        var section = GrainPoolClientOptions.SectionName;
+        if (options.UsesRedis)
+        {
+            if (ClusterMembership.CheckRedisConnectionString(options.Redis) is { } problem)
+            {
+                failures.Add($"{section}:Redis {problem}{(options.Redis is null ? "" : $" (got '{options.Redis}')")}.");
+            }
+            else
+            {
+                try
+                {
+                    StackExchange.Redis.ConfigurationOptions.Parse(options.Redis!);
+                }
+                catch (ArgumentException ex)
+                {
+                    failures.Add($"{section}:Redis has a setting StackExchange.Redis does not accept: {ex.Message} (got '{options.Redis}').");
+                }
+            }
+
+            if (options.Gateways.Count > 0)
+            {
+                failures.Add($"{section}:Gateways must be empty with redis clustering, where the gateways come from Redis (got '{string.Join(',', options.Gateways)}').");
+            }
+        }
+        else if (!ClusterMembership.IsLocalhost(options.Clustering))
+        {
+            failures.Add($"{section}:Clustering must be {ClusterMembership.Localhost} (a list of gateways) or {ClusterMembership.Redis} (gateways from Redis membership) (got '{options.Clustering}').");
+        }
+        else if (options.Redis is not null)
+        {
+            failures.Add($"{section}:Redis applies only with {section}:Clustering {ClusterMembership.Redis} (got '{options.Redis}').");
+        }
+
         foreach (var gateway in options.Gateways)
         {
             try

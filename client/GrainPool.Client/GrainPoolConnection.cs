@@ -1,4 +1,5 @@
 using System.Net;
+using GrainPool.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,18 +36,52 @@ public sealed class GrainPoolConnection : IAsyncDisposable
             throw new ArgumentException("At least one gateway endpoint is needed.", nameof(gateways));
         }
 
+        return await ConnectAsync(
+            options =>
+            {
+                options.Gateways = [.. endpoints.Select(e => e.ToString())];
+                options.ClusterId = clusterId;
+                options.ServiceId = serviceId;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Connects to the cluster whose silos keep their membership in the Redis server <paramref name="redis"/>
+    /// (<c>host:port</c>, the silos' <c>--redis</c>): the gateways are the active silos found there.
+    /// </summary>
+    public static Task<GrainPoolConnection> ConnectThroughRedisAsync(
+        string redis,
+        string clusterId = GrainPoolClientOptions.DefaultClusterId,
+        string serviceId = GrainPoolClientOptions.DefaultClusterId,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(redis);
+        return ConnectAsync(
+            options =>
+            {
+                options.Clustering = ClusterMembership.Redis;
+                options.Redis = redis;
+                options.ClusterId = clusterId;
+                options.ServiceId = serviceId;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects with the <see cref="GrainPoolClientOptions"/> that <paramref name="configure"/> sets (gateways, or Redis
+    /// membership; cluster and service id). Invalid options throw <see cref="Microsoft.Extensions.Options.OptionsValidationException"/>.
+    /// </summary>
+    public static async Task<GrainPoolConnection> ConnectAsync(Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // The program that connects reports its jobs' errors itself; the client's own warnings would only repeat them
         // on the console (stdout, mixed into a program's output).
         builder.Logging.AddFilter(typeof(GrainPoolClient).FullName, LogLevel.Error);
         builder.Services.AddSingleton<IHostLifetime, CallerOwnedHostLifetime>();
-        builder.AddGrainPoolClient(options =>
-        {
-            options.Gateways = [.. endpoints.Select(e => e.ToString())];
-            options.ClusterId = clusterId;
-            options.ServiceId = serviceId;
-        });
+        builder.AddGrainPoolClient(configure);
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         return new GrainPoolConnection(host);

@@ -77,9 +77,24 @@ public static class GrainPoolSiloHost
 #pragma warning restore CA1031
         {
             // The host has already logged the exception with its stack trace; end with one line that says what failed.
-            await Console.Error.WriteLineAsync("grainpool-silo: failed: " + ex.GetBaseException().Message);
+            await Console.Error.WriteLineAsync("grainpool-silo: failed: " + FailureReason(ex, builder.Configuration));
             return Failed;
         }
+    }
+
+    // What failed, for the last line. An unreachable Redis server is named with its setting: StackExchange.Redis' own
+    // message names neither the server nor where it was configured.
+    private static string FailureReason(Exception ex, IConfiguration configuration)
+    {
+        var cause = ex.GetBaseException();
+        if (cause is not StackExchange.Redis.RedisConnectionException)
+        {
+            return cause.Message;
+        }
+
+        const string Setting = nameof(GrainPoolSiloOptions.Redis);
+        return $"cannot reach the Redis server of the membership table, {GrainPoolSiloOptions.SectionName}:{Setting} ({SiloCommandLine.FlagFor(Setting)}) " +
+            $"'{configuration[GrainPoolSiloOptions.SectionName + ":" + Setting]}': {cause.Message}";
     }
 
     /// <summary>

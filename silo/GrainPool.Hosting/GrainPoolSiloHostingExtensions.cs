@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using StackExchange.Redis;
 
 namespace GrainPool.Hosting;
 
@@ -18,8 +19,8 @@ public static class GrainPoolSiloHostingExtensions
 
     /// <summary>
     /// Adds the GrainPool silo: reads and validates <see cref="GrainPoolSiloOptions"/> (the short flags of
-    /// <paramref name="args"/> mapped by <see cref="SiloCommandLine"/>), runs an Orleans silo with localhost clustering
-    /// and the compute workers, binds Kestrel to <see cref="GrainPoolSiloOptions.ListenAddress"/>, and prints the ready
+    /// <paramref name="args"/> mapped by <see cref="SiloCommandLine"/>), runs an Orleans silo with localhost or Redis
+    /// clustering (<see cref="GrainPoolSiloOptions.Clustering"/>) and the compute workers, binds Kestrel to <see cref="GrainPoolSiloOptions.ListenAddress"/>, and prints the ready
     /// and stopped lines on standard output. Logs go to standard error, so standard output carries only those lines.
     /// </summary>
     /// <exception cref="OptionsValidationException">
@@ -116,6 +117,31 @@ public static class GrainPoolSiloHostingExtensions
     /// <summary>The silo itself, shared by the silo process and EmbeddedSilo.</summary>
     internal static ISiloBuilder AddGrainPoolSiloCore(this ISiloBuilder silo, GrainPoolSiloOptions options)
     {
+        if (options.UsesRedis)
+        {
+            UseRedisMembership(silo, options);
+        }
+        else
+        {
+            UseLocalhostMembership(silo, options);
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.JoinLockFile))
+        {
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => new SiloJoinTurn(
+                options.JoinLockFile,
+                options.EffectiveName,
+                services.GetRequiredService<ILogger<SiloJoinTurn>>()));
+        }
+
+        silo.Configure<SiloOptions>(o => o.SiloName = options.EffectiveName);
+        silo.AddGrainPoolWorkers(options.AdvertisedCores, TimeSpan.FromMilliseconds(options.SliceTargetMs));
+        return silo;
+    }
+
+    // Orleans' development membership: the primary silo hosts the table, every silo advertises 127.0.0.1.
+    private static void UseLocalhostMembership(ISiloBuilder silo, GrainPoolSiloOptions options)
+    {
         silo.UseLocalhostClustering(
             siloPort: options.SiloPort,
             gatewayPort: options.GatewayPort,
@@ -141,17 +167,26 @@ public static class GrainPoolSiloHostingExtensions
                 options.EffectiveName,
                 services.GetRequiredService<ILogger<PrimarySiloWait>>()));
         }
+    }
 
-        if (!string.IsNullOrWhiteSpace(options.JoinLockFile))
+    // Membership in Redis: no primary, so silos start in any order; each publishes its own advertised address there,
+    // where the other silos and the clients (their gateway list) find it.
+    private static void UseRedisMembership(ISiloBuilder silo, GrainPoolSiloOptions options)
+    {
+        silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+        silo.Configure<ClusterOptions>(cluster =>
         {
-            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => new SiloJoinTurn(
-                options.JoinLockFile,
-                options.EffectiveName,
-                services.GetRequiredService<ILogger<SiloJoinTurn>>()));
-        }
-
-        silo.Configure<SiloOptions>(o => o.SiloName = options.EffectiveName);
-        silo.AddGrainPoolWorkers(options.AdvertisedCores, TimeSpan.FromMilliseconds(options.SliceTargetMs));
-        return silo;
+            cluster.ClusterId = options.ClusterId;
+            cluster.ServiceId = options.ServiceId;
+        });
+        var listen = IPAddress.Parse(options.ListenAddress);
+        silo.Configure<EndpointOptions>(endpoints =>
+        {
+            endpoints.AdvertisedIPAddress = IPAddress.Parse(options.EffectiveAdvertiseAddress);
+            endpoints.SiloPort = options.SiloPort;
+            endpoints.GatewayPort = options.GatewayPort;
+            endpoints.SiloListeningEndpoint = new IPEndPoint(listen, options.SiloPort);
+            endpoints.GatewayListeningEndpoint = new IPEndPoint(listen, options.GatewayPort);
+        });
     }
 }

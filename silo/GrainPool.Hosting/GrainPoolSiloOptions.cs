@@ -1,4 +1,5 @@
 using System.Globalization;
+using GrainPool.Abstractions;
 
 namespace GrainPool.Hosting;
 
@@ -13,8 +14,11 @@ public sealed class GrainPoolSiloOptions
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "GrainPool:Silo";
 
-    /// <summary>The only clustering mode so far: development membership hosted by the primary silo, all on one machine.</summary>
-    public const string LocalhostClustering = "localhost";
+    /// <summary>Development membership hosted by the primary silo, all silos on one machine (the default).</summary>
+    public const string LocalhostClustering = ClusterMembership.Localhost;
+
+    /// <summary>Membership in a Redis server (<see cref="Redis"/>): no primary, each silo on its own advertised address.</summary>
+    public const string RedisClustering = ClusterMembership.Redis;
 
     /// <summary>Orleans cluster id; silos with different ids never join each other. Default <c>grainpool</c>.</summary>
     public string ClusterId { get; set; } = "grainpool";
@@ -22,7 +26,10 @@ public sealed class GrainPoolSiloOptions
     /// <summary>Orleans service id (stable across deployments of the same service). Default <c>grainpool</c>.</summary>
     public string ServiceId { get; set; } = "grainpool";
 
-    /// <summary>Silo name shown in logs, topology and the ready line. Default <c>silo-&lt;SiloPort&gt;</c>.</summary>
+    /// <summary>
+    /// Silo name shown in logs, topology and the ready line. Default <c>silo-&lt;SiloPort&gt;</c>, with redis
+    /// clustering <c>silo-&lt;advertised address&gt;-&lt;SiloPort&gt;</c> (see <see cref="EffectiveName"/>).
+    /// </summary>
     public string? Name { get; set; }
 
     /// <summary>Port for silo-to-silo traffic. Default 11111.</summary>
@@ -34,6 +41,7 @@ public sealed class GrainPoolSiloOptions
     /// <summary>
     /// Silo port of the primary silo, which hosts the development membership table. Default: this silo's own
     /// <see cref="SiloPort"/>, i.e. this silo is the primary. Other silos of the cluster pass the primary's port.
+    /// Localhost clustering only: with <c>redis</c> there is no primary.
     /// </summary>
     public int? PrimarySiloPort { get; set; }
 
@@ -43,14 +51,31 @@ public sealed class GrainPoolSiloOptions
     /// <summary>Worker slots this silo offers, one compute worker activation each. Default: the processor count the process sees.</summary>
     public int AdvertisedCores { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>Membership mode. Default and only value so far: <c>localhost</c>.</summary>
+    /// <summary>
+    /// Membership mode: <c>localhost</c> (the default: a primary silo hosts the table, all silos on one machine) or
+    /// <c>redis</c> (the table lives in the Redis server of <see cref="Redis"/>; silos start in any order, on any hosts).
+    /// </summary>
     public string Clustering { get; set; } = LocalhostClustering;
+
+    /// <summary>
+    /// The Redis server holding the membership table with <c>redis</c> clustering: <c>host:port</c> (more endpoints
+    /// and StackExchange.Redis settings such as <c>password=...</c> may follow, comma-separated). Required with
+    /// <c>redis</c>, not allowed with <c>localhost</c>. Default: none.
+    /// </summary>
+    public string? Redis { get; set; }
 
     /// <summary>
     /// Address the HTTP, silo and gateway endpoints listen on. Default <c>127.0.0.1</c> (loopback only). With localhost
     /// clustering the silo always advertises 127.0.0.1, so only loopback or a wildcard address (0.0.0.0, ::) is valid.
     /// </summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Address this silo publishes in the membership table, where other silos and clients reach its silo and gateway
+    /// ports (<c>redis</c> clustering). Default: <see cref="ListenAddress"/>; a wildcard listen address (0.0.0.0, ::)
+    /// needs an explicit one. With localhost clustering the silo always advertises 127.0.0.1.
+    /// </summary>
+    public string? AdvertiseAddress { get; set; }
 
     /// <summary>
     /// Who may open the Orleans Dashboard at <c>/dashboard</c> on the HTTP port: <c>loopback</c> (the default: requests
@@ -86,12 +111,24 @@ public sealed class GrainPoolSiloOptions
     /// </summary>
     public string? JoinLockFile { get; set; }
 
-    /// <summary>The effective silo name: <see cref="Name"/>, or <c>silo-&lt;SiloPort&gt;</c> when it is not set.</summary>
-    public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? "silo-" + SiloPort.ToString(CultureInfo.InvariantCulture) : Name;
+    /// <summary>
+    /// The effective silo name: <see cref="Name"/>, or when it is not set <c>silo-&lt;SiloPort&gt;</c> (localhost
+    /// clustering, all silos on 127.0.0.1) or <c>silo-&lt;advertised address&gt;-&lt;SiloPort&gt;</c> (redis, where
+    /// silos on different addresses may share a port).
+    /// </summary>
+    public string EffectiveName => !string.IsNullOrWhiteSpace(Name) ? Name
+        : UsesRedis ? $"silo-{EffectiveAdvertiseAddress}-{SiloPort.ToString(CultureInfo.InvariantCulture)}"
+        : "silo-" + SiloPort.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The effective primary silo port: <see cref="PrimarySiloPort"/>, or this silo's own port.</summary>
     public int EffectivePrimarySiloPort => PrimarySiloPort ?? SiloPort;
 
-    /// <summary>Whether this silo is the primary of its development cluster.</summary>
-    public bool IsPrimary => EffectivePrimarySiloPort == SiloPort;
+    /// <summary>Whether this silo is the primary of its development cluster (never with <c>redis</c> clustering).</summary>
+    public bool IsPrimary => !UsesRedis && EffectivePrimarySiloPort == SiloPort;
+
+    /// <summary>Whether <see cref="Clustering"/> is <c>redis</c>.</summary>
+    public bool UsesRedis => ClusterMembership.IsRedis(Clustering);
+
+    /// <summary>The effective advertised address: <see cref="AdvertiseAddress"/>, or <see cref="ListenAddress"/> when it is not set.</summary>
+    public string EffectiveAdvertiseAddress => string.IsNullOrWhiteSpace(AdvertiseAddress) ? ListenAddress : AdvertiseAddress;
 }

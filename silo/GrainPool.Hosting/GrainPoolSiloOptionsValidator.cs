@@ -1,4 +1,5 @@
 using System.Net;
+using GrainPool.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace GrainPool.Hosting;
@@ -43,22 +44,76 @@ public sealed class GrainPoolSiloOptionsValidator : IValidateOptions<GrainPoolSi
         Require(failures, options.Dashboard is GrainPoolSiloOptions.DashboardLoopback or GrainPoolSiloOptions.DashboardAny or GrainPoolSiloOptions.DashboardOff,
             nameof(options.Dashboard), $"must be loopback, any or off (got '{options.Dashboard}')");
 
-        var localhost = string.Equals(options.Clustering, GrainPoolSiloOptions.LocalhostClustering, StringComparison.OrdinalIgnoreCase);
-        Require(failures, localhost, nameof(options.Clustering),
-            $"'{options.Clustering}' is not supported: the only clustering mode so far is '{GrainPoolSiloOptions.LocalhostClustering}' (all silos on one machine, membership hosted by the primary silo)");
+        var localhost = ClusterMembership.IsLocalhost(options.Clustering);
+        var redis = ClusterMembership.IsRedis(options.Clustering);
+        Require(failures, localhost || redis, nameof(options.Clustering),
+            $"must be {GrainPoolSiloOptions.LocalhostClustering} (all silos on one machine, membership hosted by the primary silo) or {GrainPoolSiloOptions.RedisClustering} (membership in a Redis server) (got '{options.Clustering}')");
+        if (redis)
+        {
+            if (ClusterMembership.CheckRedisConnectionString(options.Redis) is { } problem)
+            {
+                Fail(failures, nameof(options.Redis), options.Redis is null ? problem : $"{problem} (got '{options.Redis}')");
+            }
+            else if (RedisSettingsProblem(options.Redis!) is { } settings)
+            {
+                Fail(failures, nameof(options.Redis), $"has a setting StackExchange.Redis does not accept: {settings} (got '{options.Redis}')");
+            }
+
+            Require(failures, options.PrimarySiloPort is null, nameof(options.PrimarySiloPort),
+                $"applies only to {GrainPoolSiloOptions.LocalhostClustering} clustering: with {GrainPoolSiloOptions.RedisClustering} there is no primary silo (got {options.PrimarySiloPort})");
+        }
+        else if (localhost)
+        {
+            Require(failures, options.Redis is null, nameof(options.Redis),
+                $"applies only with {GrainPoolSiloOptions.RedisClustering} clustering (got '{options.Redis}' with {GrainPoolSiloOptions.LocalhostClustering})");
+            Require(failures, options.AdvertiseAddress is null, nameof(options.AdvertiseAddress),
+                $"applies only with {GrainPoolSiloOptions.RedisClustering} clustering; {GrainPoolSiloOptions.LocalhostClustering} clustering advertises 127.0.0.1 (got '{options.AdvertiseAddress}')");
+        }
 
         if (!IPAddress.TryParse(options.ListenAddress, out var address))
         {
             Fail(failures, nameof(options.ListenAddress), $"'{options.ListenAddress}' is not an IP address");
         }
-        else if (localhost && !IPAddress.IsLoopback(address) && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any))
+        else if (localhost && !IPAddress.IsLoopback(address) && !IsWildcard(address))
         {
             Fail(failures, nameof(options.ListenAddress),
                 $"'{options.ListenAddress}' cannot be used with localhost clustering, which advertises 127.0.0.1: use a loopback address or 0.0.0.0");
         }
+        else if (redis && options.AdvertiseAddress is null && IsWildcard(address))
+        {
+            Fail(failures, nameof(options.AdvertiseAddress),
+                $"is required when the listen address is '{options.ListenAddress}', which other silos and clients cannot connect to: give the address they reach this silo at");
+        }
+
+        if (redis && options.AdvertiseAddress is { } advertise)
+        {
+            if (!IPAddress.TryParse(advertise, out var advertised))
+            {
+                Fail(failures, nameof(options.AdvertiseAddress), $"'{advertise}' is not an IP address");
+            }
+            else if (IsWildcard(advertised))
+            {
+                Fail(failures, nameof(options.AdvertiseAddress), $"'{advertise}' is a wildcard address, which other silos and clients cannot connect to");
+            }
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static string? RedisSettingsProblem(string connectionString)
+    {
+        try
+        {
+            StackExchange.Redis.ConfigurationOptions.Parse(connectionString);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     private static void RequirePort(List<string> failures, int port, string setting, bool allowZero) =>
         Require(failures, port is >= 1 and <= 65535 || (allowZero && port == 0), setting,

@@ -55,7 +55,7 @@ internal sealed partial class SiloReadyReporter(
             settings.AdvertisedCores);
         var clusterSilos = snapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
         LogSiloReady(logger, ready.Name, localSilo.SiloAddress.ToString(), ready.GatewayPort, ready.HttpUrl.ToString(), ready.Cores, clusterSilos, settings.ClusterId);
-        if (!settings.IsPrimary)
+        if (!settings.UsesRedis && !settings.IsPrimary)
         {
             LogSecondary(logger, ready.Name, settings.EffectivePrimarySiloPort);
         }

@@ -21,13 +21,15 @@ internal static class SiloCommand
         ["--silo-port"] = ("P", "Port for silo-to-silo traffic (default 11111)"),
         ["--gateway-port"] = ("P", "Port clients connect to, the H:P of 'grainpool --cluster' (default 30000)"),
         ["--http-port"] = ("P", "Port of GET /healthz (default 8080; 0 picks a free port)"),
-        ["--primary-port"] = ("P", "Silo port of the primary silo to join (default: this silo is the primary)"),
+        ["--primary-port"] = ("P", "Silo port of the primary silo to join, localhost clustering only (default: this silo is the primary)"),
         ["--cores"] = ("N", "Worker slots this silo offers (default: the cores it sees)"),
         ["--cluster-id"] = ("ID", "Orleans cluster id; clients pass it as --cluster-id (default grainpool)"),
         ["--service-id"] = ("ID", "Orleans service id (default grainpool)"),
-        ["--name"] = ("NAME", "Silo name in logs and topology (default silo-<silo port>)"),
-        ["--clustering"] = ("MODE", "Membership: localhost, the only mode so far (all silos on one machine)"),
+        ["--name"] = ("NAME", "Silo name in logs and topology (default silo-<silo port>; with redis silo-<address>-<silo port>)"),
+        ["--clustering"] = ("MODE", "Membership: localhost (default; a primary silo, all silos on one machine) or redis (needs --redis)"),
+        ["--redis"] = ("H:P", "Redis server holding the membership table, with --clustering redis"),
         ["--listen-address"] = ("IP", "Address the silo listens on (default 127.0.0.1; 0.0.0.0 for every interface)"),
+        ["--advertise-address"] = ("IP", "Address other silos and clients reach this silo at, with redis (default: the listen address)"),
         ["--slice-target-ms"] = ("MS", "How long a worker computes between checks for cancellation, 1 to 1000 (default 50)"),
         ["--dashboard"] = ("WHO", "Orleans Dashboard at /dashboard on the HTTP port: loopback (default), any or off"),
         ["--shutdown-timeout"] = ("S", "Seconds a graceful stop may take (default 30)"),
@@ -94,13 +96,16 @@ internal static class SiloCommand
             "Runs one GrainPool silo in this terminal until Ctrl+C or SIGTERM, then stops it gracefully. It prints\n" +
             "'grainpool-silo ready ... gateway=P ...' on standard output once it is active, and logs on standard error.\n" +
             "The first silo is the primary; more silos join it with --primary-port. Jobs reach the silos with\n" +
-            "'grainpool --cluster 127.0.0.1:<gateway port>,... <command>'. The options are those of silo/GrainPool.Silo;\n" +
+            "'grainpool --cluster 127.0.0.1:<gateway port>,... <command>'. With --clustering redis --redis H:P the\n" +
+            "membership lives in Redis: no primary, silos start in any order, each on its own --listen-address, and jobs\n" +
+            "find them with 'grainpool --clustering redis --redis H:P <command>'. The options are those of silo/GrainPool.Silo;\n" +
             $"any silo setting may also be given by its configuration key, {ConfigurationKeyFlag} V\n" +
             "(e.g. --GrainPool:Silo:SliceTargetMs 20). It takes no global options.",
             [
                 "silo --silo-port 11111 --gateway-port 30000 --cores 1",
                 "silo --silo-port 11112 --gateway-port 30001 --http-port 8081 --primary-port 11111 --cores 1",
                 "--cluster 127.0.0.1:30000,127.0.0.1:30001 primes count --to 1e10",
+                "silo --clustering redis --redis 127.0.0.1:6379 --listen-address 127.0.0.2 --cores 1",
             ],
             numbers: false)
         {

@@ -99,7 +99,7 @@ internal static class LoadScaleCommand
             await using IJobRunner runner = point.Silos == 0
                 ? new InProcessJobRunner(point.Cores)
                 : ClusterJobRunner.Over(
-                    await ClusterSession.StartSilosAsync(point.Silos, point.Cores / point.Silos, null, cancellationToken, [.. settings.Cpus.Take(point.Cores)]),
+                    await ClusterSession.StartSilosAsync(point.Silos, point.Cores / point.Silos, null, null, cancellationToken, [.. settings.Cpus.Take(point.Cores)]),
                     null);
             var start = clock.Elapsed;
             var scenario = GrainPoolScenarios.Create(settings.Scenario, runner, settings.Sizes, settings.Seed)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using GrainPool.Abstractions;
 using GrainPool.Cli.Running;
 using GrainPool.Client;
 using GrainPool.Kernels.Running;
@@ -35,6 +36,12 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     /// <summary>Joins a running cluster.</summary>
     public const string ClusterOption = "--cluster";
 
+    /// <summary>Membership mode: localhost (default) or redis.</summary>
+    public const string ClusteringOption = "--clustering";
+
+    /// <summary>The Redis server of the membership with --clustering redis.</summary>
+    public const string RedisOption = "--redis";
+
     /// <summary>Cluster id for --cluster and --silos.</summary>
     public const string ClusterIdOption = "--cluster-id";
 
@@ -59,8 +66,15 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     private static readonly Option<string> Cluster =
         CliOptions.Text(ClusterOption, "H:P,...", "Join a running cluster through these gateways (host:port, comma-separated)");
 
+    private static readonly Option<string> ClusteringText =
+        CliOptions.Text(ClusteringOption, "MODE",
+            $"Membership: {ClusterMembership.Localhost} (default) or {ClusterMembership.Redis}; with redis, {RedisOption} H:P finds the silos in Redis (no {ClusterOption} needed) and {SilosOption} N starts them on 127.0.0.2, 127.0.0.3, ...");
+
+    private static readonly Option<string> RedisText =
+        CliOptions.Text(RedisOption, "H:P", $"The Redis server of the silos' membership, with {ClusteringOption} {ClusterMembership.Redis}");
+
     private static readonly Option<string> ClusterIdText =
-        CliOptions.Text(ClusterIdOption, "ID", $"Cluster id for --cluster (default {DefaultClusterId}) or for the silos --silos starts (default: a new one)");
+        CliOptions.Text(ClusterIdOption, "ID", $"Cluster id for --cluster or --clustering redis (default {DefaultClusterId}) or for the silos --silos starts (default: a new one)");
 
     private static readonly Option<ulong> ThreadCount =
         CliOptions.Number(ThreadsOption, "T", $"Workers, 1 to {MaxThreads}: threads (--in-process), silo cores (embedded), total cores (--silos), most workers (--cluster); default: the cores here ({Environment.ProcessorCount}), or every worker of a joined cluster");
@@ -77,7 +91,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     private static readonly Option[] ModeOptions = [InProcessFlag, Silos, Cluster];
 
     /// <summary>The global options, in the order help lists them.</summary>
-    public static IReadOnlyList<Option> All { get; } = [InProcessFlag, Silos, Cluster, ClusterIdText, ThreadCount, Chunk, JsonFlag, MetricsPortNumber];
+    public static IReadOnlyList<Option> All { get; } = [InProcessFlag, Silos, Cluster, ClusteringText, RedisText, ClusterIdText, ThreadCount, Chunk, JsonFlag, MetricsPortNumber];
 
     /// <summary>Gives <paramref name="command"/> the global options, so they may stand before, among or after its words.</summary>
     public static void AddTo(Command command)
@@ -91,8 +105,15 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     /// <summary>Silo processes to start (<see cref="RunnerMode.Silos"/>).</summary>
     public int SiloCount { get; init; }
 
-    /// <summary>Gateways of the cluster to join (<see cref="RunnerMode.Remote"/>).</summary>
+    /// <summary>Gateways of the cluster to join (<see cref="RunnerMode.Remote"/> with localhost clustering).</summary>
     public IReadOnlyList<IPEndPoint> Gateways { get; init; } = [];
+
+    /// <summary>
+    /// <c>--redis</c> with <c>--clustering redis</c>: the Redis server where the cluster joined
+    /// (<see cref="RunnerMode.Remote"/>) keeps its membership, or where the silos of <see cref="RunnerMode.Silos"/>
+    /// keep theirs; null with localhost clustering.
+    /// </summary>
+    public string? Redis { get; init; }
 
     /// <summary><c>--metrics-port</c>, or null when not given.</summary>
     public int? MetricsPort { get; init; }
@@ -113,11 +134,20 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
                 $"{string.Join(" and ", modes)}: give at most one; {InProcess}, {SilosOption} N and {ClusterOption} H:P each choose where the work runs");
         }
 
+        var redis = BindRedis(parse);
+        if (redis is not null && modes.FirstOrDefault(m => m is InProcess or ClusterOption) is { } conflicting)
+        {
+            throw new UsageException(conflicting == ClusterOption
+                ? $"{ClusterOption} and {ClusteringOption} {ClusterMembership.Redis}: give one; with redis the gateways come from Redis ({RedisOption} H:P)"
+                : $"{InProcess} and {ClusteringOption} {ClusterMembership.Redis}: give one; {InProcess} runs no cluster");
+        }
+
         var mode = modes.FirstOrDefault() switch
         {
             InProcess => RunnerMode.InProcess,
             SilosOption => RunnerMode.Silos,
             ClusterOption => RunnerMode.Remote,
+            _ when redis is not null => RunnerMode.Remote,
             _ => RunnerMode.Embedded,
         };
 
@@ -176,7 +206,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         {
             if (mode is not (RunnerMode.Remote or RunnerMode.Silos))
             {
-                throw UsageException.ForValue(ClusterIdOption, clusterId, $"applies only with {ClusterOption} or {SilosOption}");
+                throw UsageException.ForValue(ClusterIdOption, clusterId, $"applies only with {ClusterOption}, {ClusteringOption} {ClusterMembership.Redis} or {SilosOption}");
             }
 
             if (string.IsNullOrWhiteSpace(clusterId) || clusterId.Any(char.IsWhiteSpace))
@@ -202,6 +232,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
             MetricsPort = metricsPort,
             SiloCount = siloCount,
             Gateways = gateways,
+            Redis = redis,
             ClusterId = clusterId,
             ChunkSizeText = parse.Typed(Chunk),
         };
@@ -221,6 +252,33 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
 
     /// <summary>The map chunk size (items per chunk), or null to let the runner choose.</summary>
     public int? MapChunkSize => ChunkSize is { } size ? (int)Math.Min(size, int.MaxValue) : null;
+
+    // --clustering and --redis: the Redis server with redis clustering, null with localhost (the default).
+    private static string? BindRedis(ParseResult parse)
+    {
+        var clustering = parse.GetValue(ClusteringText);
+        var redisText = parse.GetValue(RedisText);
+        if (clustering is not null && !ClusterMembership.IsLocalhost(clustering) && !ClusterMembership.IsRedis(clustering))
+        {
+            throw UsageException.ForValue(ClusteringOption, clustering, $"must be {ClusterMembership.Localhost} or {ClusterMembership.Redis}");
+        }
+
+        if (!ClusterMembership.IsRedis(clustering))
+        {
+            return redisText is null
+                ? null
+                : throw UsageException.ForValue(RedisOption, redisText, $"applies only with {ClusteringOption} {ClusterMembership.Redis}");
+        }
+
+        if (redisText is null)
+        {
+            throw UsageException.ForValue(ClusteringOption, clustering!, $"needs {RedisOption} H:P, the Redis server of the silos' membership");
+        }
+
+        return ClusterMembership.CheckRedisConnectionString(redisText) is { } problem
+            ? throw UsageException.ForValue(RedisOption, redisText, problem)
+            : redisText;
+    }
 
     private static IPEndPoint[] ParseGateways(string text)
     {

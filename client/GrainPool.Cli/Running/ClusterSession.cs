@@ -63,11 +63,13 @@ internal sealed class ClusterSession : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="siloCount"/> silo processes on loopback, each pinned to its share of this machine's CPUs
-    /// (advertising <paramref name="coresPerSilo"/> cores each, or as many as its share has), and connects to all their gateways.
-    /// <paramref name="cpus"/>, when given, are the CPUs shared out instead of all of this machine's.
+    /// (advertising <paramref name="coresPerSilo"/> cores each, or as many as its share has), and connects to all their
+    /// gateways. With <paramref name="redis"/> the silos keep their membership there, each on its own loopback address
+    /// (127.0.0.2, ...), and the client finds their gateways there too. <paramref name="cpus"/>, when given, are the CPUs
+    /// shared out instead of all of this machine's.
     /// </summary>
     public static async Task<ClusterSession> StartSilosAsync(
-        int siloCount, int? coresPerSilo, string? clusterId, CancellationToken cancellationToken, IReadOnlyList<int>? cpus = null)
+        int siloCount, int? coresPerSilo, string? clusterId, string? redis, CancellationToken cancellationToken, IReadOnlyList<int>? cpus = null)
     {
         LocalSiloCluster cluster;
         try
@@ -80,6 +82,7 @@ internal sealed class ClusterSession : IAsyncDisposable
                     Cpus = cpus,
                     CoresPerSilo = coresPerSilo,
                     ClusterId = clusterId,
+                    Redis = redis,
 
                     // Nobody is shown these silos' HTTP ports, so their dashboards could not be opened; starting one took
                     // about 0.7 s of a silo's 2 s start-up (docs/benchmarks.md, "Start-up"). `stack` keeps it.
@@ -95,8 +98,9 @@ internal sealed class ClusterSession : IAsyncDisposable
         GrainPoolConnection? connection = null;
         try
         {
-            var gateways = cluster.GatewayPorts.Select(port => new IPEndPoint(IPAddress.Loopback, port)).ToArray();
-            connection = await GrainPoolConnection.ConnectAsync(gateways, cluster.ClusterId, cluster.ServiceId, cancellationToken);
+            connection = cluster.Redis is null
+                ? await GrainPoolConnection.ConnectAsync(cluster.Gateways, cluster.ClusterId, cluster.ServiceId, cancellationToken)
+                : await GrainPoolConnection.ConnectThroughRedisAsync(cluster.Redis, cluster.ClusterId, cluster.ServiceId, cancellationToken);
             var topology = await WaitForTopologyAsync(
                 connection.Client,
                 siloCount,
@@ -136,16 +140,29 @@ internal sealed class ClusterSession : IAsyncDisposable
     }
 
     /// <summary>Joins the running cluster <paramref name="clusterId"/> through <paramref name="gateways"/>.</summary>
-    public static async Task<ClusterSession> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, string clusterId, CancellationToken cancellationToken)
+    public static Task<ClusterSession> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, string clusterId, CancellationToken cancellationToken) =>
+        JoinAsync(
+            $"{string.Join(',', gateways)} (cluster id '{clusterId}')",
+            token => GrainPoolConnection.ConnectAsync(gateways, clusterId, cancellationToken: token),
+            cancellationToken);
+
+    /// <summary>Joins the running cluster <paramref name="clusterId"/> whose membership is in the Redis server <paramref name="redis"/>.</summary>
+    public static Task<ClusterSession> ConnectThroughRedisAsync(string redis, string clusterId, CancellationToken cancellationToken) =>
+        JoinAsync(
+            $"redis {redis} (cluster id '{clusterId}')",
+            token => GrainPoolConnection.ConnectThroughRedisAsync(redis, clusterId, cancellationToken: token),
+            cancellationToken);
+
+    private static async Task<ClusterSession> JoinAsync(
+        string where, Func<CancellationToken, Task<GrainPoolConnection>> connect, CancellationToken cancellationToken)
     {
-        var where = $"{string.Join(',', gateways)} (cluster id '{clusterId}')";
         GrainPoolConnection connection;
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             deadline.CancelAfter(ConnectDeadline);
             try
             {
-                connection = await GrainPoolConnection.ConnectAsync(gateways, clusterId, cancellationToken: deadline.Token);
+                connection = await connect(deadline.Token);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {

@@ -1,32 +1,41 @@
 using System.Globalization;
+using System.Net;
 using System.Runtime.ExceptionServices;
 
 namespace GrainPool.Hosting.Launching;
 
 /// <summary>
 /// A development cluster of GrainPool silo processes on loopback: free ports, all silos started at once, each pinned to
-/// its share of the CPUs. Stopping (or disposing) stops the secondaries first, since they need the primary, which
-/// hosts the membership table, to leave the cluster cleanly.
+/// its share of the CPUs. With localhost clustering stopping (or disposing) stops the secondaries first, since they
+/// need the primary, which hosts the membership table, to leave the cluster cleanly; with Redis membership
+/// (<see cref="LocalSiloClusterOptions.Redis"/>) there is no primary, and every silo has a loopback address of its own.
 /// </summary>
 public sealed class LocalSiloCluster : IAsyncDisposable
 {
     private readonly LocalSiloProcess[] _silos;
 
-    private LocalSiloCluster(LocalSiloProcess[] silos, string clusterId, string serviceId)
+    private LocalSiloCluster(LocalSiloProcess[] silos, string clusterId, string serviceId, string? redis)
     {
         _silos = silos;
         ClusterId = clusterId;
         ServiceId = serviceId;
+        Redis = redis;
     }
 
-    /// <summary>The silos, primary first.</summary>
+    /// <summary>The silos, primary (localhost clustering) first.</summary>
     public IReadOnlyList<LocalSiloProcess> Silos => _silos;
 
-    /// <summary>The primary silo.</summary>
+    /// <summary>The primary silo with localhost clustering; with Redis membership, which has none, the first silo.</summary>
     public LocalSiloProcess Primary => _silos[0];
 
     /// <summary>Gateway ports, for <c>UseLocalhostClustering(gatewayPorts, serviceId, clusterId)</c> on a client.</summary>
     public int[] GatewayPorts => [.. _silos.Select(s => s.GatewayPort)];
+
+    /// <summary>The gateways, each on its silo's address.</summary>
+    public IPEndPoint[] Gateways => [.. _silos.Select(s => new IPEndPoint(IPAddress.Parse(s.ListenAddress), s.GatewayPort))];
+
+    /// <summary>The Redis server of the membership table, or null with localhost clustering.</summary>
+    public string? Redis { get; }
 
     /// <summary>Orleans cluster id.</summary>
     public string ClusterId { get; }
@@ -63,7 +72,9 @@ public sealed class LocalSiloCluster : IAsyncDisposable
             Name = "silo-" + i.ToString(CultureInfo.InvariantCulture),
             SiloPort = ports[2 * i],
             GatewayPort = ports[(2 * i) + 1],
-            PrimarySiloPort = ports[0],
+            PrimarySiloPort = options.Redis is null ? ports[0] : null,
+            Redis = options.Redis,
+            ListenAddress = options.Redis is null ? "127.0.0.1" : RedisSiloAddress(i).ToString(),
             Cores = options.CoresPerSilo ?? cpuSets?[i].Count ?? evenShare,
             ClusterId = clusterId,
             ServiceId = options.ServiceId,
@@ -100,7 +111,7 @@ public sealed class LocalSiloCluster : IAsyncDisposable
             }
 
             await WaitForAgreementAsync(started, options.ReadyTimeout, cancellationToken);
-            return new LocalSiloCluster([.. started], clusterId, options.ServiceId);
+            return new LocalSiloCluster([.. started], clusterId, options.ServiceId, options.Redis);
         }
         catch
         {
@@ -119,6 +130,18 @@ public sealed class LocalSiloCluster : IAsyncDisposable
                 File.Delete(joinLock);
             }
         }
+    }
+
+    /// <summary>
+    /// The loopback address of silo <paramref name="index"/> (from 0) of a cluster on Redis membership: 127.0.0.2,
+    /// 127.0.0.3, ..., so that every silo advertises an address of its own, as on separate machines, and code that
+    /// assumes one host fails here too.
+    /// </summary>
+    public static IPAddress RedisSiloAddress(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(index, 253);
+        return new IPAddress([127, 0, 0, (byte)(index + 2)]);
     }
 
     private static async Task<LocalSiloProcess> StartOrCancelOthersAsync(LocalSiloStartInfo start, CancellationTokenSource failed)
@@ -165,7 +188,10 @@ public sealed class LocalSiloCluster : IAsyncDisposable
         return sets;
     }
 
-    /// <summary>Stops the secondaries (together), then the primary; each gets SIGTERM and is killed only after a deadline.</summary>
+    /// <summary>
+    /// Stops the secondaries (together), then the primary (with Redis membership: all together); each gets SIGTERM and
+    /// is killed only after a deadline.
+    /// </summary>
     public Task StopAsync() => StopAsync(_silos);
 
     /// <inheritdoc />

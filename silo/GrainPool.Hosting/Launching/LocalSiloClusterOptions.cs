@@ -24,6 +24,14 @@ public sealed record LocalSiloClusterOptions
     /// </summary>
     public int? CoresPerSilo { get; init; }
 
+    /// <summary>
+    /// The Redis server (<c>host:port</c>) to keep the membership table in. Then there is no primary: the silos listen
+    /// on distinct loopback addresses (127.0.0.2, 127.0.0.3, ...; see <see cref="LocalSiloCluster.RedisSiloAddress"/>),
+    /// each advertising its own, and clients find their gateways in Redis. Default: none, localhost clustering (all
+    /// silos on 127.0.0.1, the first is the primary).
+    /// </summary>
+    public string? Redis { get; init; }
+
     /// <summary>Orleans cluster id. Default: <c>grainpool-</c> plus a random suffix, so the cluster never meets another.</summary>
     public string? ClusterId { get; init; }
 

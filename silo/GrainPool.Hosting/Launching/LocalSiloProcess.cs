@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace GrainPool.Hosting.Launching;
 
 /// <summary>
-/// One GrainPool silo running as a separate <c>dotnet GrainPool.Silo.dll</c> process on loopback: started and awaited
+/// One GrainPool silo running as a separate <c>dotnet GrainPool.Silo.dll</c> process on a loopback address: started and awaited
 /// until it prints its ready line, stopped with SIGTERM (a graceful leave), killed only after a deadline.
 /// </summary>
 public sealed class LocalSiloProcess : IAsyncDisposable
@@ -45,8 +45,11 @@ public sealed class LocalSiloProcess : IAsyncDisposable
     /// <summary>CPUs the process is pinned to, or null when it runs unpinned.</summary>
     public IReadOnlyList<int>? CpuSet => StartInfo.CpuSet;
 
-    /// <summary>Whether this silo is the primary (hosts the development membership table).</summary>
-    public bool IsPrimary => StartInfo.PrimarySiloPort == StartInfo.SiloPort;
+    /// <summary>Address the silo listens on (and advertises with Redis membership).</summary>
+    public string ListenAddress => StartInfo.ListenAddress;
+
+    /// <summary>Whether this silo is the primary (hosts the development membership table); never with Redis membership.</summary>
+    public bool IsPrimary => StartInfo.Redis is null && (StartInfo.PrimarySiloPort ?? StartInfo.SiloPort) == StartInfo.SiloPort;
 
     /// <summary>Base URL of the silo's HTTP endpoint (<c>/healthz</c>), from its ready line.</summary>
     public Uri HttpUrl => Ready.HttpUrl;
@@ -156,7 +159,7 @@ public sealed class LocalSiloProcess : IAsyncDisposable
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Name} (pid {_process.Id}, silo 127.0.0.1:{SiloPort}, gateway {GatewayPort}, cores {Cores}, cpus {(CpuSet is null ? "any" : string.Join(',', CpuSet))})");
+        $"{Name} (pid {_process.Id}, silo {ListenAddress}:{SiloPort}, gateway {GatewayPort}, cores {Cores}, cpus {(CpuSet is null ? "any" : string.Join(',', CpuSet))})");
 
     private static IEnumerable<string> Arguments(LocalSiloStartInfo s, string assembly)
     {
@@ -167,7 +170,9 @@ public sealed class LocalSiloProcess : IAsyncDisposable
             "--silo-port", Text(s.SiloPort),
             "--gateway-port", Text(s.GatewayPort),
             "--http-port", Text(s.HttpPort),
-            "--primary-port", Text(s.PrimarySiloPort),
+            "--listen-address", s.ListenAddress,
+            .. s.PrimarySiloPort is { } primary ? (string[])["--primary-port", Text(primary)] : [],
+            .. s.Redis is { } redis ? (string[])["--clustering", GrainPoolSiloOptions.RedisClustering, "--redis", redis] : [],
             "--cores", Text(s.Cores),
             "--name", s.Name,
             "--cluster-id", s.ClusterId,

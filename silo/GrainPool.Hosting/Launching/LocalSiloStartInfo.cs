@@ -1,6 +1,6 @@
 namespace GrainPool.Hosting.Launching;
 
-/// <summary>What <see cref="LocalSiloProcess.StartAsync"/> starts: one silo process on loopback.</summary>
+/// <summary>What <see cref="LocalSiloProcess.StartAsync"/> starts: one silo process on a loopback address.</summary>
 public sealed record LocalSiloStartInfo
 {
     /// <summary>Silo name (<c>--name</c>).</summary>
@@ -12,8 +12,23 @@ public sealed record LocalSiloStartInfo
     /// <summary>Gateway port (<c>--gateway-port</c>).</summary>
     public required int GatewayPort { get; init; }
 
-    /// <summary>Silo port of the primary silo (<c>--primary-port</c>); this silo's own port makes it the primary.</summary>
-    public required int PrimarySiloPort { get; init; }
+    /// <summary>
+    /// Silo port of the primary silo (<c>--primary-port</c>) with localhost clustering; this silo's own port makes it the
+    /// primary. Null (the default) with <see cref="Redis"/>, which has no primary, or for a silo that is its own primary.
+    /// </summary>
+    public int? PrimarySiloPort { get; init; }
+
+    /// <summary>
+    /// The Redis server of the membership table (<c>--clustering redis --redis</c>); null (the default) for localhost
+    /// clustering.
+    /// </summary>
+    public string? Redis { get; init; }
+
+    /// <summary>
+    /// Address the silo listens on and, with <see cref="Redis"/>, advertises (<c>--listen-address</c>). Default
+    /// <c>127.0.0.1</c>.
+    /// </summary>
+    public string ListenAddress { get; init; } = "127.0.0.1";
 
     /// <summary>Advertised cores, i.e. worker slots (<c>--cores</c>).</summary>
     public required int Cores { get; init; }

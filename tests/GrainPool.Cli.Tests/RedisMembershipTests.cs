@@ -1,0 +1,332 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using GrainPool.Cli.Tests.Infrastructure;
+using GrainPool.Client;
+using GrainPool.Hosting;
+using GrainPool.Hosting.Launching;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace GrainPool.Cli.Tests;
+
+/// <summary>
+/// Silos on Redis membership (a real redis-server, <see cref="RedisServer"/>), each on a loopback address of its own as
+/// if on separate machines: no primary, started together in any order, found by clients through Redis.
+/// </summary>
+[Trait(TestCategory.Name, TestCategory.Processes)]
+public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    // pi(10^8), from tests/reference/prime-counts.tsv.
+    private const ulong To = 100_000_000;
+
+    private static readonly TimeSpan AgreementDeadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Three_silos_started_together_on_their_own_addresses_take_a_job_found_through_redis_on_all_three()
+    {
+        var clusterId = NewClusterId();
+
+        // All three at once, not in address order: with Redis no silo waits for another.
+        await using var fourth = RedisSilo.Start(redis, clusterId, "127.0.0.4");
+        await using var second = RedisSilo.Start(redis, clusterId, "127.0.0.2");
+        await using var third = RedisSilo.Start(redis, clusterId, "127.0.0.3");
+        RedisSilo[] silos = [second, third, fourth];
+        await Task.WhenAll(silos.Select(s => s.ReadyAsync()));
+        foreach (var silo in silos)
+        {
+            // Each advertises its own address, not 127.0.0.1.
+            Assert.Contains($" silo={silo.Address}:{silo.SiloPort} ", silo.ReadyLine, StringComparison.Ordinal);
+        }
+
+        await WaitUntilAllSeeAsync(silos);
+
+        var json = (await CliProcess.RunAsync("--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "primes", "count", "--to", "1e8", "--json")).Json();
+        Assert.Equal(Reference.Pi(To), json.GetProperty("count").GetUInt64());
+        Assert.Equal("remote", json.GetProperty("mode").GetString());
+        Assert.Equal(3, json.GetProperty("silos").GetInt32());
+        Assert.Equal(3, json.GetProperty("workers").GetInt32());
+        foreach (var silo in silos)
+        {
+            Assert.True(await silo.ChunksCompletedAsync() > 0, $"{silo.Address} completed no chunk of the job");
+        }
+
+        // A map sends its batches straight to each worker's silo, through that silo's gateway at its advertised address.
+        var map = (await CliProcess.RunAsync("--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "primes", "map", "--upto", "1e6", "--json")).Json();
+        Assert.Equal(Reference.Pi(1_000_000), JsonRead.Integer(map, "count"));
+        Assert.Equal(1_000_000, JsonRead.Booleans(map, "results").Length);
+        Assert.Equal(3, map.GetProperty("silos").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_silo_joining_redis_after_the_others_takes_part_in_the_next_job()
+    {
+        var clusterId = NewClusterId();
+        await using var second = RedisSilo.Start(redis, clusterId, "127.0.0.2");
+        await using var third = RedisSilo.Start(redis, clusterId, "127.0.0.3");
+        await Task.WhenAll(second.ReadyAsync(), third.ReadyAsync());
+        await WaitUntilAllSeeAsync([second, third]);
+
+        string[] job = ["--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "primes", "count", "--to", "1e8", "--json"];
+        var before = (await CliProcess.RunAsync(job)).Json();
+        Assert.Equal(Reference.Pi(To), before.GetProperty("count").GetUInt64());
+        Assert.Equal(2, before.GetProperty("silos").GetInt32());
+
+        await using var late = RedisSilo.Start(redis, clusterId, "127.0.0.4");
+        await late.ReadyAsync();
+        await WaitUntilAllSeeAsync([second, third, late]);
+        Assert.Equal(0, await late.ChunksCompletedAsync());
+
+        var after = (await CliProcess.RunAsync(job)).Json();
+        Assert.Equal(Reference.Pi(To), after.GetProperty("count").GetUInt64());
+        Assert.Equal(3, after.GetProperty("silos").GetInt32());
+        Assert.Equal(3, after.GetProperty("workers").GetInt32());
+        Assert.True(await late.ChunksCompletedAsync() > 0, "the silo that joined late completed no chunk of the next job");
+    }
+
+    [LinuxFact]
+    public async Task Silos_n_on_redis_start_each_silo_on_its_own_loopback_address_without_a_primary_and_run_the_job()
+    {
+        var (result, siloCommands) = await CliProcess.RunWatchingSilosAsync(
+            "--silos", "3", "--threads", "3", "--clustering", "redis", "--redis", redis.Endpoint, "primes", "count", "--to", "1e8", "--json");
+
+        var json = result.Json();
+        Assert.Equal(Reference.Pi(To), json.GetProperty("count").GetUInt64());
+        Assert.Equal("silos", json.GetProperty("mode").GetString());
+        Assert.Equal(3, json.GetProperty("silos").GetInt32());
+        Assert.Equal(3, json.GetProperty("workers").GetInt32());
+
+        var commands = siloCommands.Values.ToArray();
+        Assert.Equal(3, commands.Length);
+        Assert.Equal(["127.0.0.2", "127.0.0.3", "127.0.0.4"], commands.Select(c => FlagText(c, "--listen-address")).Order(StringComparer.Ordinal));
+        Assert.All(commands, c =>
+        {
+            Assert.Equal("redis", FlagText(c, "--clustering"));
+            Assert.Equal(redis.Endpoint, FlagText(c, "--redis"));
+            Assert.DoesNotContain("--primary-port", c, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task A_silo_whose_redis_server_does_not_answer_fails_with_a_last_line_naming_the_setting_and_server()
+    {
+        var nothing = "127.0.0.1:" + FreeTcpPorts.Pick(1)[0].ToString(CultureInfo.InvariantCulture);
+        var ports = FreeTcpPorts.Pick(2).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+        var result = await CliProcess.RunAsync(
+            "silo", "--clustering", "redis", "--redis", nothing, "--listen-address", "127.0.0.2", "--silo-port", ports[0], "--gateway-port", ports[1],
+            "--http-port", "0", "--dashboard", "off");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(string.Empty, result.Stdout);
+        Assert.StartsWith(
+            $"grainpool-silo: failed: cannot reach the Redis server of the membership table, GrainPool:Silo:Redis (--redis) '{nothing}': ",
+            result.StderrLines[^1],
+            StringComparison.Ordinal);
+    }
+
+    // The client library on its own: AddGrainPoolClient configured from the "GrainPool" section finds the gateways of
+    // LocalSiloCluster's silos (on 127.0.0.2 and 127.0.0.3) in Redis.
+    [Fact]
+    public async Task A_hosted_client_configured_for_redis_finds_the_silos_of_a_local_redis_cluster_and_runs_a_job_on_both()
+    {
+        await using var cluster = await LocalSiloCluster.StartAsync(new LocalSiloClusterOptions
+        {
+            SiloCount = 2,
+            CoresPerSilo = 1,
+            PinToCpus = false,
+            Redis = redis.Endpoint,
+            AdditionalArguments = ["--dashboard", "off"],
+        });
+        Assert.Equal(["127.0.0.2", "127.0.0.3"], cluster.Silos.Select(s => s.ListenAddress));
+        Assert.Null(cluster.Silos.FirstOrDefault(s => s.IsPrimary));
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GrainPool:Clustering"] = "redis",
+            ["GrainPool:Redis"] = redis.Endpoint,
+            ["GrainPool:ClusterId"] = cluster.ClusterId,
+        });
+        builder.AddGrainPoolClient();
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var primes = await host.Services.GetRequiredService<GrainPoolClient>().CountPrimesAsync(0, 10_000_000);
+            Assert.Equal(Reference.Pi(10_000_000), primes.Value);
+            Assert.Equal(2, primes.Stats.Silos);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("redis", null, null, "GrainPool:Redis is required with redis clustering (host:port of the Redis server).")]
+    [InlineData("redis", "127.0.0.1:6379", "127.0.0.1:30000", "GrainPool:Gateways must be empty with redis clustering, where the gateways come from Redis (got '127.0.0.1:30000').")]
+    [InlineData(null, "127.0.0.1:6379", null, "GrainPool:Redis applies only with GrainPool:Clustering redis (got '127.0.0.1:6379').")]
+    [InlineData("redis", "127.0.0.1:6379,nosuchsetting=1", null, "GrainPool:Redis has a setting StackExchange.Redis does not accept: ")]
+    [InlineData("consul", null, null, "GrainPool:Clustering must be localhost (a list of gateways) or redis (gateways from Redis membership) (got 'consul').")]
+    public async Task A_hosted_client_with_contradictory_clustering_settings_fails_to_start_naming_them(string? clustering, string? redisSetting, string? gateway, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GrainPool:Clustering"] = clustering,
+            ["GrainPool:Redis"] = redisSetting,
+            ["GrainPool:Gateways:0"] = gateway,
+        }.Where(setting => setting.Value is not null));
+        builder.AddGrainPoolClient();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(expected, Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--redis: 'nonsense' is not host:port with a port from 1 to 65535",
+        "--clustering", "redis", "--redis", "nonsense", "primes", "count", "--to", "10")]
+    [InlineData("--redis: '127.0.0.1:70000' is not host:port with a port from 1 to 65535",
+        "--clustering", "redis", "--redis", "127.0.0.1:70000", "primes", "count", "--to", "10")]
+    [InlineData("--redis: '127.0.0.1:6379,:1' has ':1', which is not host:port with a port from 1 to 65535",
+        "--clustering", "redis", "--redis", "127.0.0.1:6379,:1", "primes", "count", "--to", "10")]
+    [InlineData("--clustering: 'redis' needs --redis H:P, the Redis server of the silos' membership",
+        "--clustering", "redis", "primes", "count", "--to", "10")]
+    [InlineData("--redis: '127.0.0.1:6379' applies only with --clustering redis",
+        "--redis", "127.0.0.1:6379", "primes", "count", "--to", "10")]
+    [InlineData("--clustering: 'etcd' must be localhost or redis",
+        "--clustering", "etcd", "primes", "count", "--to", "10")]
+    [InlineData("--cluster and --clustering redis: give one; with redis the gateways come from Redis (--redis H:P)",
+        "--cluster", "127.0.0.1:30000", "--clustering", "redis", "--redis", "127.0.0.1:6379", "primes", "count", "--to", "10")]
+    [InlineData("--in-process and --clustering redis: give one; --in-process runs no cluster",
+        "--in-process", "--clustering", "redis", "--redis", "127.0.0.1:6379", "primes", "count", "--to", "10")]
+    [InlineData("silo: invalid configuration: GrainPool:Silo:Redis (--redis) is not host:port with a port from 1 to 65535 (got 'nonsense').",
+        "silo", "--clustering", "redis", "--redis", "nonsense")]
+    [InlineData("silo: invalid configuration: GrainPool:Silo:Redis (--redis) is required with redis clustering (host:port of the Redis server).",
+        "silo", "--clustering", "redis")]
+    [InlineData("silo: invalid configuration: GrainPool:Silo:AdvertiseAddress (--advertise-address) is required when the listen address is '0.0.0.0', which other silos and clients cannot connect to: give the address they reach this silo at.",
+        "silo", "--clustering", "redis", "--redis", "127.0.0.1:6379", "--listen-address", "0.0.0.0")]
+    [InlineData("silo: invalid configuration: GrainPool:Silo:PrimarySiloPort (--primary-port) applies only to localhost clustering: with redis there is no primary silo (got 11111).",
+        "silo", "--clustering", "redis", "--redis", "127.0.0.1:6379", "--listen-address", "127.0.0.2", "--primary-port", "11111")]
+    [InlineData("silo: invalid configuration: GrainPool:Silo:Redis (--redis) applies only with redis clustering (got '127.0.0.1:6379' with localhost).",
+        "silo", "--redis", "127.0.0.1:6379")]
+    [InlineData("silo: invalid configuration: GrainPool:Silo:AdvertiseAddress (--advertise-address) '0.0.0.0' is a wildcard address, which other silos and clients cannot connect to.",
+        "silo", "--clustering", "redis", "--redis", "127.0.0.1:6379", "--listen-address", "0.0.0.0", "--advertise-address", "0.0.0.0")]
+    public async Task Bad_redis_settings_are_one_error_line_with_exit_code_2(string expected, params string[] args)
+    {
+        var line = (await CliProcess.RunAsync(args)).UsageError();
+        Assert.Equal(CliResult.ErrorPrefix + expected, line);
+    }
+
+    private static string NewClusterId() => "redis-test-" + Guid.NewGuid().ToString("N")[..8];
+
+    private static string FlagText(string commandLine, string flag)
+    {
+        var parts = commandLine.Split(' ');
+        var at = Array.IndexOf(parts, flag);
+        Assert.True(at >= 0 && at + 1 < parts.Length, $"no {flag} in {commandLine}");
+        return parts[at + 1];
+    }
+
+    // A silo counts another's cores once it has its metadata, fetched after that one joins; the ready line is earlier.
+    // So wait, on each silo's /healthz, until every silo sees all of them with all their worker slots.
+    private static async Task WaitUntilAllSeeAsync(IReadOnlyList<RedisSilo> silos)
+    {
+        using var http = new HttpClient();
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var views = await Task.WhenAll(silos.Select(s => http.GetFromJsonAsync<SiloHealthReport>(new Uri(s.Http, GrainPoolSiloHostingExtensions.HealthPath))));
+            if (views.All(v => v is { IsReady: true } && v.ClusterSilos == silos.Count && v.ClusterSlots == silos.Count))
+            {
+                return;
+            }
+
+            if (clock.Elapsed > AgreementDeadline)
+            {
+                Assert.Fail($"the silos did not all see {silos.Count} silos within {AgreementDeadline.TotalSeconds:0} s: " +
+                    string.Join("; ", views.Select(v => $"{v?.Name} {v?.Status} {v?.ClusterSilos} silos {v?.ClusterSlots} slots")));
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+    }
+
+    /// <summary>
+    /// <c>grainpool silo --clustering redis</c> with one core on its own loopback address and free ports, as a user runs
+    /// it in a terminal of a machine of its own. Disposing kills it if it is still running.
+    /// </summary>
+    private sealed class RedisSilo : IAsyncDisposable
+    {
+        private static readonly TimeSpan LineTimeout = TimeSpan.FromSeconds(60);
+        private readonly Task<string> _log;
+        private string? _ready;
+
+        private RedisSilo(RedisServer redis, string clusterId, string address)
+        {
+            Address = address;
+            var ports = FreeTcpPorts.Pick(2);
+            SiloPort = ports[0];
+            string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
+            Process = CliProcess.Start(
+                "silo", "--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "--listen-address", address,
+                "--silo-port", Text(SiloPort), "--gateway-port", Text(ports[1]), "--http-port", "0", "--cores", "1",
+                "--name", "silo-" + address, "--dashboard", "off");
+            _log = Process.StandardError.ReadToEndAsync();
+        }
+
+        public Process Process { get; }
+
+        public string Address { get; }
+
+        public int SiloPort { get; }
+
+        public string ReadyLine => _ready ?? throw new InvalidOperationException("not ready yet");
+
+        /// <summary>The HTTP endpoint from the ready line.</summary>
+        public Uri Http => new(ReadyLine.Split(' ').Single(part => part.StartsWith("http=", StringComparison.Ordinal))["http=".Length..]);
+
+        public static RedisSilo Start(RedisServer redis, string clusterId, string address) => new(redis, clusterId, address);
+
+        /// <summary>Waits for the ready line.</summary>
+        public async Task ReadyAsync()
+        {
+            using var deadline = new CancellationTokenSource(LineTimeout);
+            while (await Process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+            {
+                if (line.StartsWith("grainpool-silo ready ", StringComparison.Ordinal))
+                {
+                    _ready = line;
+                    return;
+                }
+            }
+
+            Assert.Fail($"The silo on {Address} ended without a ready line. Its log:\n{(Process.HasExited ? await _log : "(running)")}");
+        }
+
+        /// <summary>The prime-count chunks this silo has completed, from its /metrics.</summary>
+        public async Task<double> ChunksCompletedAsync()
+        {
+            using var http = new HttpClient();
+            var metrics = await http.GetStringAsync(new Uri(Http, "/metrics"));
+            return metrics.Split('\n')
+                .Where(l => l.StartsWith("grainpool_chunks_completed_total{", StringComparison.Ordinal) && l.Contains("prime-count/sieve", StringComparison.Ordinal))
+                .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+            }
+
+            await _log;
+            Process.Dispose();
+        }
+    }
+}

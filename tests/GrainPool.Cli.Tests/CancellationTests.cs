@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using GrainPool.Abstractions;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
 using GrainPool.Cli.Tests.Infrastructure;
@@ -51,7 +50,7 @@ public sealed class CancellationTests
     public async Task Kernel_exception_that_slips_through_is_one_line_and_exit_2()
     {
         var failure = new ArgumentOutOfRangeException("last", 42UL, "The kernel refused this value.\nSecond line.");
-        var (app, stdout, stderr) = CreateApplication(_ => new FailingRunner(failure));
+        var (app, stdout, stderr) = CreateApplication(_ => new AnsweringRunner(failure));
 
         var exitCode = await app.RunAsync(["square-sum", "--n", "100"], CancellationToken.None);
 
@@ -65,7 +64,7 @@ public sealed class CancellationTests
     public async Task Failed_map_item_is_one_line_and_exit_2()
     {
         var failure = new ItemFailedException(3, 4L, new ArgumentException("bad item"));
-        var (app, _, stderr) = CreateApplication(_ => new FailingRunner(failure));
+        var (app, _, stderr) = CreateApplication(_ => new AnsweringRunner(failure));
 
         Assert.Equal(2, await app.RunAsync(["primes", "map", "--upto", "10"], CancellationToken.None));
         Assert.Single(Lines(stderr));
@@ -131,28 +130,4 @@ public sealed class CancellationTests
 
     private static string[] Lines(StringWriter writer) =>
         writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
-
-    /// <summary>Fails every job with the given exception, as a kernel refusing a value would.</summary>
-    private sealed class FailingRunner(Exception failure) : IJobRunner
-    {
-        public string Mode => "test";
-
-        public int Workers => 1;
-
-        public int Silos => 0;
-
-        public RunnerUsage Usage => new(1, 0);
-
-        public IJobRunner WithMaxWorkers(int maxWorkers) => this;
-
-        public Task<TPartial> RunRangeAsync<TPartial>(
-            RangeKernel<TPartial> kernel, ulong first, ulong last, ulong? chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
-            Task.FromException<TPartial>(failure);
-
-        public Task RunMapAsync<TItem, TResult>(
-            ItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int? chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
-            Task.FromException(failure);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
-using GrainPool.Abstractions;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
-using GrainPool.Kernels.Running;
+using GrainPool.Cli.Tests.Infrastructure;
 
 namespace GrainPool.Cli.Tests;
 
@@ -124,7 +123,7 @@ public sealed class CliFuzzTests
     {
         var stdout = new MemoryStream();
         var stderr = new StringWriter();
-        var app = new CliApplication(new CliConsole(stdout, stderr, ErrorIsTerminal: false), (_, _) => Task.FromResult<IJobRunner>(new RefusingRunner()));
+        var app = new CliApplication(new CliConsole(stdout, stderr, ErrorIsTerminal: false), (_, _) => Task.FromResult<IJobRunner>(new AnsweringRunner(new NotSupportedException(RunnerRefusal))));
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var clock = Stopwatch.StartNew();
         var run = app.RunAsync(args, CancellationToken.None);
@@ -135,27 +134,4 @@ public sealed class CliFuzzTests
 
     private static string Shown(string[] args) =>
         "grainpool " + string.Join(' ', args.Select(a => a.Length > 40 ? $"<{a.Length} characters>" : $"'{a}'"));
-
-    private sealed class RefusingRunner : IJobRunner
-    {
-        public string Mode => "fuzz";
-
-        public int Workers => 1;
-
-        public int Silos => 0;
-
-        public RunnerUsage Usage => new(1, 0);
-
-        public IJobRunner WithMaxWorkers(int maxWorkers) => this;
-
-        public Task<TPartial> RunRangeAsync<TPartial>(
-            RangeKernel<TPartial> kernel, ulong first, ulong last, ulong? chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
-            throw new NotSupportedException(RunnerRefusal);
-
-        public Task RunMapAsync<TItem, TResult>(
-            ItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int? chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
-            throw new NotSupportedException(RunnerRefusal);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

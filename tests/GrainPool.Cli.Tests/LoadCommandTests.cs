@@ -1,9 +1,6 @@
 using System.Text.Json;
-using GrainPool.Abstractions;
 using GrainPool.Cli.Load;
-using GrainPool.Cli.Running;
 using GrainPool.Cli.Tests.Infrastructure;
-using GrainPool.Kernels.Running;
 using GrainPool.Load;
 
 namespace GrainPool.Cli.Tests;
@@ -233,32 +230,5 @@ public sealed class LoadScenarioTests
         // Of 40 iterations the 20 even ones test 2^64 - k against the table; at most a few k are among its ten primes.
         Assert.InRange(result.Stats.Fail.Count, 15, 20);
         Assert.Equal(40, result.Stats.Ok.Count + result.Stats.Fail.Count);
-    }
-
-    /// <summary>Gives fixed answers: every range job <paramref name="rangeAnswer"/>, every item <paramref name="itemAnswer"/>.</summary>
-    private sealed class AnsweringRunner(ulong rangeAnswer = 0, bool itemAnswer = false) : IJobRunner
-    {
-        public string Mode => "test";
-
-        public int Workers => 1;
-
-        public int Silos => 0;
-
-        public RunnerUsage Usage => new(1, 0);
-
-        public IJobRunner WithMaxWorkers(int maxWorkers) => this;
-
-        public Task<TPartial> RunRangeAsync<TPartial>(
-            RangeKernel<TPartial> kernel, ulong first, ulong last, ulong? chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken) =>
-            Task.FromResult((TPartial)(object)rangeAnswer);
-
-        public Task RunMapAsync<TItem, TResult>(
-            ItemKernel<TItem, TResult> kernel, ReadOnlyMemory<TItem> items, Memory<TResult> results, int? chunkSize, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
-        {
-            results.Span.Fill((TResult)(object)itemAnswer);
-            return Task.CompletedTask;
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

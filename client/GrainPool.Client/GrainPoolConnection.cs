@@ -94,7 +94,33 @@ public sealed class GrainPoolConnection : IAsyncDisposable
         return [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseGateway)];
     }
 
-    private static IPEndPoint ParseGateway(string text)
+    /// <summary>
+    /// Checks that <paramref name="list"/> is gateways as <c>host:port,...</c> and splits it, without resolving any name
+    /// (that waits for <see cref="ResolveGatewaysAsync"/>, when the connection is made).
+    /// </summary>
+    /// <exception cref="FormatException">An entry is not host:port with a port from 1 to 65535.</exception>
+    public static IReadOnlyList<(string Host, int Port)> SplitGateways(string list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        return [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(SplitGateway)];
+    }
+
+    /// <summary>The gateways of <paramref name="list"/> (<c>host:port,...</c>), names resolved now (IPv4 first).</summary>
+    /// <exception cref="FormatException">An entry is not host:port, or its host does not resolve.</exception>
+    public static async Task<IPEndPoint[]> ResolveGatewaysAsync(string list, CancellationToken cancellationToken = default)
+    {
+        var gateways = SplitGateways(list);
+        var endpoints = new IPEndPoint[gateways.Count];
+        for (var i = 0; i < endpoints.Length; i++)
+        {
+            var (host, port) = gateways[i];
+            endpoints[i] = new IPEndPoint(IPAddress.TryParse(host, out var ip) ? ip : await ResolveAsync(host, cancellationToken).ConfigureAwait(false), port);
+        }
+
+        return endpoints;
+    }
+
+    private static (string Host, int Port) SplitGateway(string text)
     {
         var colon = text.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), out var port) || port is < 1 or > 65535)
@@ -102,14 +128,31 @@ public sealed class GrainPoolConnection : IAsyncDisposable
             throw new FormatException($"Gateway '{text}' is not host:port.");
         }
 
-        var host = text[..colon].Trim('[', ']');
-        // Silos listen on IPv4 (127.0.0.1 or a wildcard), so a name that resolves both ways (localhost is often ::1 first) takes its IPv4 address.
-        var address = IPAddress.TryParse(host, out var ip)
-            ? ip
-            : Dns.GetHostAddresses(host).OrderBy(a => a.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork).FirstOrDefault()
-                ?? throw new FormatException($"Gateway host '{host}' does not resolve.");
-        return new IPEndPoint(address, port);
+        return (text[..colon].Trim('[', ']'), port);
     }
+
+    private static IPEndPoint ParseGateway(string text)
+    {
+        var (host, port) = SplitGateway(text);
+        return new IPEndPoint(IPAddress.TryParse(host, out var ip) ? ip : PreferIPv4(host, Dns.GetHostAddresses(host)), port);
+    }
+
+    private static async Task<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return PreferIPv4(host, await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false));
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new FormatException($"Gateway host '{host}' does not resolve ({ex.Message}).", ex);
+        }
+    }
+
+    // Silos listen on IPv4 (127.0.0.1 or a wildcard), so a name that resolves both ways (localhost is often ::1 first) takes its IPv4 address.
+    private static IPAddress PreferIPv4(string host, IPAddress[] addresses) =>
+        addresses.OrderBy(a => a.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork).FirstOrDefault()
+            ?? throw new FormatException($"Gateway host '{host}' does not resolve.");
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -34,6 +34,11 @@ public sealed class GlobalOptionTests
     }
 
     [Fact]
+    public async Task A_cluster_host_that_does_not_resolve_is_one_error_line_naming_the_option_when_the_command_connects() =>
+        (await CliProcess.RunAsync("--cluster", "nosuchhost.invalid:30000", "primes", "count", "--to", "10"))
+            .UsageError("--cluster: 'nosuchhost.invalid:30000' Gateway host 'nosuchhost.invalid' does not resolve");
+
+    [Fact]
     public async Task Version_is_one_line_with_the_package_version_and_commit_and_exit_0()
     {
         var line = Assert.Single((await CliProcess.RunAsync("--version")).Text());

@@ -28,4 +28,26 @@ public sealed class GrainPoolConnectionTests
         Assert.Equal(IPAddress.Loopback, gateways[2].Address);
         Assert.Equal(30002, gateways[2].Port);
     }
+
+    [Fact]
+    public async Task Splitting_checks_the_form_without_resolving_and_resolving_waits_for_the_connection()
+    {
+        // .invalid never resolves (RFC 2606): splitting it succeeds because nothing is looked up yet.
+        Assert.Equal([("nosuchhost.invalid", 30000), ("127.0.0.1", 30001)], GrainPoolConnection.SplitGateways("nosuchhost.invalid:30000, 127.0.0.1:30001"));
+        Assert.Throws<FormatException>(() => GrainPoolConnection.SplitGateways("nosuchhost.invalid"));
+
+        Assert.Equal([new IPEndPoint(IPAddress.Loopback, 30000)], await GrainPoolConnection.ResolveGatewaysAsync("localhost:30000"));
+        var error = await Assert.ThrowsAsync<FormatException>(() => GrainPoolConnection.ResolveGatewaysAsync("nosuchhost.invalid:30000"));
+        Assert.StartsWith("Gateway host 'nosuchhost.invalid' does not resolve", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reading_the_arguments_looks_no_name_up()
+    {
+        var parse = Parsing.CliCommandLine.Parse(["--cluster", "nosuchhost.invalid:30000", "primes", "count", "--to", "5"]);
+
+        var options = Parsing.GlobalOptions.Bind(parse);
+
+        Assert.Equal("nosuchhost.invalid:30000", options.Gateways);
+    }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using System.Net.Sockets;
 using GrainPool.Abstractions;
 using GrainPool.Cli.Running;
 using GrainPool.Client;
@@ -105,8 +104,28 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     /// <summary>Silo processes to start (<see cref="RunnerMode.Silos"/>).</summary>
     public int SiloCount { get; init; }
 
-    /// <summary>Gateways of the cluster to join (<see cref="RunnerMode.Remote"/> with localhost clustering).</summary>
-    public IReadOnlyList<IPEndPoint> Gateways { get; init; } = [];
+    /// <summary>
+    /// Gateways of the cluster to join (<see cref="RunnerMode.Remote"/> with localhost clustering), as given
+    /// (<c>host:port,...</c>, checked); names are resolved when the runner connects (<see cref="ResolveGatewaysAsync"/>),
+    /// not while the arguments are read.
+    /// </summary>
+    public string? Gateways { get; init; }
+
+    /// <summary>
+    /// Resolves <see cref="Gateways"/>.
+    /// </summary>
+    /// <exception cref="UsageException">A host name does not resolve; the message names <c>--cluster</c> and the value.</exception>
+    public async Task<IPEndPoint[]> ResolveGatewaysAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GrainPoolConnection.ResolveGatewaysAsync(Gateways ?? "", cancellationToken);
+        }
+        catch (FormatException ex)
+        {
+            throw UsageException.ForValue(ClusterOption, Gateways ?? "", ex.Message);
+        }
+    }
 
     /// <summary>
     /// <c>--redis</c> with <c>--clustering redis</c>: the Redis server where the cluster joined
@@ -195,10 +214,11 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
             }
         }
 
-        IReadOnlyList<IPEndPoint> gateways = [];
+        string? gateways = null;
         if (parse.GetValue(Cluster) is { } clusterText)
         {
-            gateways = ParseGateways(clusterText);
+            CheckGateways(clusterText);
+            gateways = clusterText;
         }
 
         var clusterId = parse.GetValue(ClusterIdText);
@@ -280,20 +300,21 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
             : redisText;
     }
 
-    private static IPEndPoint[] ParseGateways(string text)
+    private static void CheckGateways(string text)
     {
-        IPEndPoint[] gateways;
+        IReadOnlyList<(string Host, int Port)> gateways;
         try
         {
-            gateways = GrainPoolConnection.ParseGateways(text);
+            gateways = GrainPoolConnection.SplitGateways(text);
         }
-        catch (Exception ex) when (ex is FormatException or SocketException or ArgumentException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             throw UsageException.ForValue(ClusterOption, text, $"is not a list of gateways host:port[,host:port...] ({ex.Message})");
         }
 
-        return gateways.Length > 0
-            ? gateways
-            : throw UsageException.ForValue(ClusterOption, text, "names no gateway; expected host:port[,host:port...]");
+        if (gateways.Count == 0)
+        {
+            throw UsageException.ForValue(ClusterOption, text, "names no gateway; expected host:port[,host:port...]");
+        }
     }
 }

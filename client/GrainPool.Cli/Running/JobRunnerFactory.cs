@@ -36,7 +36,7 @@ internal static class JobRunnerFactory
 
             case RunnerMode.Remote:
                 return ClusterJobRunner.Over(
-                    await ClusterSession.ConnectAsync(options.Gateways, options.ClusterId ?? GlobalOptions.DefaultClusterId, cancellationToken),
+                    await ClusterSession.ConnectAsync(await options.ResolveGatewaysAsync(cancellationToken), options.ClusterId ?? GlobalOptions.DefaultClusterId, cancellationToken),
                     options.Threads);
 
             default:

@@ -55,8 +55,16 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
     /// <summary>The job as its timeout names it (the kernel and what it runs over).</summary>
     protected abstract string Describe();
 
-    /// <summary>The order in which lanes take the workers (lane j takes worker j mod n; a retry the next one).</summary>
-    protected virtual WorkerKey[] OrderWorkers(WorkerKey[] workers) => workers;
+    /// <summary>
+    /// The order in which lanes take the workers (lane j takes worker j mod n; a retry the next one): the cluster's
+    /// order, started at a random worker, so that many small jobs at once (one-item maps, short ranges) spread over
+    /// every worker instead of all starting at the first one. A job with a chunk for every worker uses them all either way.
+    /// </summary>
+    protected virtual WorkerKey[] OrderWorkers(WorkerKey[] workers)
+    {
+        var first = Random.Shared.Next(workers.Length);
+        return [.. workers[first..], .. workers[..first]];
+    }
 
     /// <summary>
     /// Runs the job to its end and returns what <paramref name="complete"/> makes of it (called once every chunk is in;

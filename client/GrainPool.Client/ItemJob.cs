@@ -276,13 +276,7 @@ internal sealed class SubmitJob<TItem, TResult>(IGrainFactory grains, ILogger lo
             return _result.Results[0];
         }, cancellationToken);
 
-    // Some worker, chosen at random; the dispatcher's first lane takes the one chunk, and a retry the next worker.
-    protected override WorkerKey[] OrderWorkers(WorkerKey[] workers)
-    {
-        var first = Random.Shared.Next(workers.Length);
-        return [.. workers[first..], .. workers[..first]];
-    }
-
+    // One chunk: the first lane takes it, on the worker the job starts at (at random, OrderWorkers); a retry the next worker.
     protected override ItemChunkPacer CreatePacer(int workers, int lanes) => new(1, 1, TimeSpan.Zero);
 
     protected override IChunkSource<ItemChunk<TItem>> CreateSource(ItemChunkPacer pacer, int lanes) => new ListChunkSource<TItem>([item], pacer);

@@ -115,7 +115,7 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         var outcome = command switch
         {
             // A load test prints a line per reporting interval on standard error instead of a progress bar.
-            ILiveCommand live => await live.RunLiveAsync(runner, !global.Json || console.ErrorIsTerminal ? console.Error : null, cancellationToken),
+            ILiveCommand live => await live.RunLiveAsync(runner, global.Json ? null : console.Error, cancellationToken),
             _ when !global.Json && console.ErrorIsTerminal =>
                 await JobProgressBar.RunAsync(console.Error, progress => command.RunAsync(runner, progress, cancellationToken)),
             _ => await command.RunAsync(runner, null, cancellationToken),

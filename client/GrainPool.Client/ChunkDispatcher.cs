@@ -27,7 +27,7 @@ internal static partial class ChunkDispatcher
         WorkerKey[] workers,
         JobOptions options,
         IChunkSource<TChunk> source,
-        Func<IComputeWorkerGrain, TChunk, Guid, CancellationToken, Task> execute,
+        Func<IComputeWorkerGrain, TChunk, Guid, IDisposable, CancellationToken, Task> execute,
         Func<TChunk, string> describe,
         StatsCollector stats,
         JobMetrics job,
@@ -37,12 +37,12 @@ internal static partial class ChunkDispatcher
         WorkerGates? gates = null)
         where TChunk : class
     {
-        async Task Measured(IComputeWorkerGrain worker, TChunk chunk, CancellationToken token)
+        async Task Measured(IComputeWorkerGrain worker, TChunk chunk, IDisposable place, CancellationToken token)
         {
             job.ChunkSent();
             try
             {
-                await execute(worker, chunk, jobId, token).ConfigureAwait(false);
+                await execute(worker, chunk, jobId, place, token).ConfigureAwait(false);
             }
             finally
             {
@@ -69,7 +69,7 @@ internal static partial class ChunkDispatcher
         WorkerKey[] workers,
         int maxRetries,
         IChunkSource<TChunk> source,
-        Func<IComputeWorkerGrain, TChunk, CancellationToken, Task> execute,
+        Func<IComputeWorkerGrain, TChunk, IDisposable, CancellationToken, Task> execute,
         Func<TChunk, string> describe,
         StatsCollector stats,
         ILogger logger,
@@ -92,10 +92,11 @@ internal static partial class ChunkDispatcher
                     silos.Add(key.Silo);
                     try
                     {
-                        // The client's place at the worker, shared with its other jobs (WorkerGates).
-                        using (gates is null ? default : await gates.EnterAsync(key, token).ConfigureAwait(false))
+                        // The client's place at the worker, shared with its other jobs (WorkerGates): the job gives
+                        // it back when the worker's call returns, or here when the call fails.
+                        using (var place = gates is null ? WorkerGates.Place.None : await gates.EnterAsync(key, token).ConfigureAwait(false))
                         {
-                            await execute(worker, chunk, token).ConfigureAwait(false);
+                            await execute(worker, chunk, place, token).ConfigureAwait(false);
                         }
 
                         break;

@@ -46,8 +46,12 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
     /// </summary>
     protected abstract IChunkSource<TChunk> CreateSource(int workers, int lanes);
 
-    /// <summary>Runs one chunk on <paramref name="worker"/> and takes in its result; throws to fail the job.</summary>
-    protected abstract Task ExecuteAsync(IComputeWorkerGrain worker, TChunk chunk, Guid jobId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs one chunk on <paramref name="worker"/> and takes in its result; throws to fail the job. Disposes
+    /// <paramref name="place"/> (the client's place at the worker, <see cref="WorkerGates"/>) as soon as the worker's call
+    /// returns, before handing the results on.
+    /// </summary>
+    protected abstract Task ExecuteAsync(IComputeWorkerGrain worker, TChunk chunk, Guid jobId, IDisposable place, CancellationToken cancellationToken);
 
     /// <summary>A chunk as failures name it.</summary>
     protected abstract string DescribeChunk(TChunk chunk);

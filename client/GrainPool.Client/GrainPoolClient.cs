@@ -20,9 +20,10 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
 {
     private readonly ILogger _logger = logger ?? NullLogger<GrainPoolClient>.Instance;
 
-    // Item batches straight to their silo's gateway (see SiloRoutes); created here, connected on the first item job.
     // One cap per worker over all the jobs of the Orleans client under this one (see WorkerGates).
     private readonly WorkerGates _gates = WorkerGates.For(grains);
+
+    // Item batches straight to their silo's gateway (see SiloRoutes); created here, connected on the first item job.
 
     private readonly Lazy<SiloRoutes?> _routes = new(() => SiloRoutes.TryCreate(grains, logger ?? (ILogger)NullLogger<GrainPoolClient>.Instance));
 

@@ -128,7 +128,16 @@ public sealed class GrainPoolConnection : IAsyncDisposable
             throw new FormatException($"Gateway '{text}' is not host:port.");
         }
 
-        return (text[..colon].Trim('[', ']'), port);
+        var host = text[..colon];
+        if (host.StartsWith('[') != host.EndsWith(']'))
+        {
+            throw new FormatException($"Gateway '{text}' has unbalanced brackets.");
+        }
+
+        host = host.StartsWith('[') ? host[1..^1] : host;
+        return host.Length is > 0 and <= 255 && !host.Contains('[') && !host.Contains(']')
+            ? (host, port)
+            : throw new FormatException($"Gateway '{text}' has no host, or one of more than 255 characters.");
     }
 
     private static IPEndPoint ParseGateway(string text)
@@ -143,7 +152,7 @@ public sealed class GrainPoolConnection : IAsyncDisposable
         {
             return PreferIPv4(host, await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false));
         }
-        catch (System.Net.Sockets.SocketException ex)
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ArgumentException)
         {
             throw new FormatException($"Gateway host '{host}' does not resolve ({ex.Message}).", ex);
         }

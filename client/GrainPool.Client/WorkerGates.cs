@@ -28,7 +28,11 @@ internal sealed class WorkerGates
     /// <summary>The gates of the Orleans client <paramref name="grains"/>, made on first use.</summary>
     public static WorkerGates For(IGrainFactory grains) => Shared.GetValue(grains, static _ => new WorkerGates());
 
-    /// <summary>Waits for a place at <paramref name="worker"/>; disposing the result gives it back.</summary>
+    /// <summary>
+    /// Waits for a place at <paramref name="worker"/>; disposing the result gives it back (once, however often it is
+    /// disposed). The caller gives it back as soon as the worker's call returns, before it hands the results on: a
+    /// consumer that reads slowly must not hold places other jobs wait for.
+    /// </summary>
     public async ValueTask<Place> EnterAsync(WorkerKey worker, CancellationToken cancellationToken)
     {
         var gate = _gates.GetOrAdd(worker, static _ => new SemaphoreSlim(CallsPerWorker, CallsPerWorker));
@@ -39,10 +43,15 @@ internal sealed class WorkerGates
     /// <summary>How many places at <paramref name="worker"/> are taken now (for tests).</summary>
     internal int Taken(WorkerKey worker) => _gates.TryGetValue(worker, out var gate) ? CallsPerWorker - gate.CurrentCount : 0;
 
-    /// <summary>A place at a worker, given back when disposed.</summary>
-    public readonly struct Place(SemaphoreSlim? gate) : IDisposable
+    /// <summary>A place at a worker, given back the first time it is disposed.</summary>
+    public sealed class Place(SemaphoreSlim? gate) : IDisposable
     {
+        private SemaphoreSlim? _gate = gate;
+
+        /// <summary>No place: for a job without gates.</summary>
+        public static Place None { get; } = new(null);
+
         /// <inheritdoc />
-        public void Dispose() => gate?.Release();
+        public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
     }
 }

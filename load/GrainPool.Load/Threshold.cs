@@ -29,7 +29,7 @@ public sealed record Threshold(string Name, Func<ScenarioStats, bool> Check)
 
     /// <summary>The 99th percentile of the successful iterations' latency (from the intended start) is below <paramref name="max"/>.</summary>
     public static Threshold LatencyP99Below(TimeSpan max) =>
-        new($"p99 < {Format(max.TotalMilliseconds)} ms", s => s.Ok.Latency.P99 < max.TotalMilliseconds);
+        new($"p99 < {Format(max.TotalMilliseconds)} ms", s => s.Ok.Count > 0 ? s.Ok.Latency.P99 < max.TotalMilliseconds : s.Fail.Count == 0);
 
     /// <summary>Failed iterations are below <paramref name="percent"/> percent of all.</summary>
     public static Threshold FailPercentBelow(double percent) =>

@@ -35,6 +35,11 @@ public sealed class GrainPoolConnectionTests
         // .invalid never resolves (RFC 2606): splitting it succeeds because nothing is looked up yet.
         Assert.Equal([("nosuchhost.invalid", 30000), ("127.0.0.1", 30001)], GrainPoolConnection.SplitGateways("nosuchhost.invalid:30000, 127.0.0.1:30001"));
         Assert.Throws<FormatException>(() => GrainPoolConnection.SplitGateways("nosuchhost.invalid"));
+        Assert.Equal([("::1", 30000)], GrainPoolConnection.SplitGateways("[::1]:30000"));
+        foreach (var bad in new[] { "[]:30000", ":30000", "a]:1", "[a:1", "[[a]]:1", new string('a', 256) + ":1" })
+        {
+            Assert.Throws<FormatException>(() => GrainPoolConnection.SplitGateways(bad));
+        }
 
         Assert.Equal([new IPEndPoint(IPAddress.Loopback, 30000)], await GrainPoolConnection.ResolveGatewaysAsync("localhost:30000"));
         var error = await Assert.ThrowsAsync<FormatException>(() => GrainPoolConnection.ResolveGatewaysAsync("nosuchhost.invalid:30000"));

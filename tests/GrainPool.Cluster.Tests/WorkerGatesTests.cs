@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Cluster.Tests.Infrastructure;
 
@@ -27,17 +28,35 @@ public sealed class WorkerGatesTests(ThreeSiloClusterFixture fixture)
             () => $"{inFlight.Current} calls in flight (most {inFlight.Max}), expected {WorkerGates.CallsPerWorker}; calls: " +
                 string.Join(", ", calls.GroupBy(c => c.Status).Select(g => $"{g.Key} {g.Count()}")) + "; entered: " + gates.All.Sum(g => g.Entered) +
                 "; " + calls.FirstOrDefault(c => c.IsFaulted)?.Exception?.GetBaseException().Message);
-        // Let the gated calls through one by one while the rest still wait: the cap holds all the way.
-        foreach (var gate in gates.All)
-        {
-            gate.Open();
-        }
+        // Every call sent so far is held at its gate, so none has come back: the calls sent are the calls in flight.
+        // Without the cap all 40 would be sent within milliseconds; with it no fifth one goes while the four are held.
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(WorkerGates.CallsPerWorker, inFlight.Max);
+        gates.OpenAll();
 
         var results = await Task.WhenAll(calls);
 
         Assert.Equal(values, results);
-        Assert.Equal(WorkerGates.CallsPerWorker, inFlight.Max);
         Assert.Equal(0, inFlight.Current);
+    }
+
+    [Fact]
+    public async Task A_map_whose_reader_stopped_reading_holds_no_place_so_another_call_on_its_worker_finishes()
+    {
+        // Four lanes on one worker (every place there), one-item chunks, and a reader that takes one result and stops:
+        // the lanes fill the map's buffer and then wait to hand on their results. They must not keep their places.
+        var options = new MapOptions { MaxWorkers = 1, InFlightPerWorker = WorkerGates.CallsPerWorker, ChunkSize = 1 };
+        long[] items = [.. Enumerable.Range(1, 200).Select(i => (long)i)];
+        using var stop = new CancellationTokenSource();
+        await using var results = fixture.Client.MapUnorderedAsync(BuiltInKernels.IsPrimeMillerRabin, items, options, null, stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await results.MoveNextAsync());
+
+        var submitted = fixture.Client.SubmitAsync(BuiltInKernels.IsPrimeMillerRabin, 1_000_000_007L, new JobOptions { MaxWorkers = 1 });
+        var finished = await Task.WhenAny(submitted, Task.Delay(Eventually.Deadline));
+
+        Assert.True(finished == submitted, "the call waited behind a map that nobody reads");
+        Assert.True(await submitted); // 1,000,000,007 is prime
+        await stop.CancelAsync();
     }
 
     /// <summary>The client's chunks in flight for one kernel: now and the most at any time since it started listening.</summary>

@@ -139,6 +139,14 @@ public sealed class ConfigTests
             "GlobalSettings.ScenariosSettings: scenario 'a' is given more than once"
         },
         { "{ \"GlobalSettings\": ", "not valid JSON" },
+        {
+            "{ \"GlobalSettings\": { \"ScenariosSettings\": [ { \"ScenarioName\": \"a\", \"WarmUpDuration\": \"30\" } ] } }",
+            "$.GlobalSettings.ScenariosSettings[0].WarmUpDuration: expected a time as \"hh:mm:ss\" or a number of seconds, found \"30\""
+        },
+        {
+            "{ \"GlobalSettings\": { \"ReportingInterval\": \"8.00:00:00\" } }",
+            "$.GlobalSettings.ReportingInterval: '\"8.00:00:00\"' is out of range (0 to a week)"
+        },
     };
 
     [Theory]
@@ -180,6 +188,23 @@ public sealed class ConfigTests
 
         Assert.Equal(name, threshold.Name);
         Assert.Equal(passes, threshold.Check(stats));
+    }
+
+    [Theory]
+    [InlineData("p99 < 10 ms", 0, 2, false)] // every iteration failed: no latency to pass
+    [InlineData("p99 < 10 ms", 0, 0, true)]  // nothing ran: nothing failed
+    [InlineData("mean < 1", 3, 0, false)]
+    public void A_latency_threshold_fails_when_no_iteration_succeeded_but_some_failed(string text, long ok, long failed, bool passes)
+    {
+        var zero = new LatencyStats(0, 0, 0, 0, 0, 0, 0);
+        var some = new LatencyStats(Mean: 3, P50: 2, P75: 4, P95: 8, P99: 9, P999: 12, Max: 20);
+        var stats = new ScenarioStats("s", Second, new OutcomeStats(ok, ok, ok > 0 ? some : zero, zero, 0), new OutcomeStats(failed, failed, some, some, 0), [], []);
+
+        Assert.Equal(passes, ThresholdText.Parse(text).Check(stats));
+        if (ok == 0)
+        {
+            Assert.Equal(passes, Threshold.LatencyP99Below(TimeSpan.FromMilliseconds(10)).Check(stats));
+        }
     }
 
     [Theory]

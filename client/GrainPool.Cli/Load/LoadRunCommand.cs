@@ -15,7 +15,7 @@ namespace GrainPool.Cli.Load;
 /// runner the global options choose, with live interval lines, a report folder, and thresholds that set the exit code.
 /// </summary>
 internal sealed class LoadRunCommand(
-    IReadOnlyList<string> names, Func<IJobRunner, IReadOnlyList<Scenario>> build, ReportSettings reports, string? configText, bool metricsServed)
+    IReadOnlyList<string> names, Func<IJobRunner, IReadOnlyList<Scenario>> build, ReportSettings reports, string? configText, bool metricsServed, string? testName)
     : ILiveCommand
 {
     private static readonly Option<string> ScenarioNames = CliOptions.Text(
@@ -80,9 +80,11 @@ internal sealed class LoadRunCommand(
                 file.RootElement.WriteTo(json);
             }
         });
-        using var metrics = metricsServed ? new LoadMetrics(Path.GetFileName(Path.GetFullPath(reports.Folder))) : null;
+        using var metrics = metricsServed
+            ? new LoadMetrics(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(reports.Folder))) is { Length: > 0 } run ? run : "load")
+            : null;
         var results = await LoadRunner.RunAsync(scenarios, LoadSession.Options(reports.Interval, live, metrics: metrics), cancellationToken);
-        var files = LoadReportFiles.Write(reports, $"GrainPool load test: {string.Join(", ", names)}", startedAt, results, configuration, []);
+        var files = LoadReportFiles.Write(reports, testName ?? $"GrainPool load test: {string.Join(", ", names)}", startedAt, results, configuration, []);
         return new Outcome(results, files);
     }
 
@@ -134,7 +136,7 @@ internal sealed class LoadRunCommand(
             return thresholds is null ? scenario : scenario.WithThresholds([.. thresholds]);
         })];
 
-        return new LoadRunCommand(names, Build, reports, config?.Text, global.MetricsPort is not null);
+        return new LoadRunCommand(names, Build, reports, config?.Text, global.MetricsPort is not null, config?.TestName);
     }
 
     private static IReadOnlyList<string> ReadNames(ParseResult parse, LoadConfig? config)

@@ -17,8 +17,7 @@ namespace GrainPool.Load.Config;
 ///         { "RampingInject": [200, "00:00:01", "00:00:10"] },
 ///         { "Inject": [200, "00:00:01", "00:00:30"] }
 ///       ],
-///       "Thresholds": ["p99 &lt; 200 ms", "fail% &lt; 0.1"],
-///       "CustomSettings": { "Seed": 7 }
+///       "Thresholds": ["p99 &lt; 200 ms", "fail% &lt; 0.1"]
 ///     }],
 ///     "ReportFileName": "nightly", "ReportFolder": "./reports", "ReportFormats": ["Html", "Txt", "Csv", "Md"],
 ///     "ReportingInterval": "00:00:05"
@@ -31,7 +30,9 @@ namespace GrainPool.Load.Config;
 /// <c>InjectRandom [minRate, maxRate, interval, during]</c>, <c>IterationsForInject [rate, interval, iterations]</c>,
 /// <c>Pause during</c>. <c>Thresholds</c> (GrainPool's addition) take <see cref="ThresholdText"/>'s forms, as a string or
 /// as <c>{ "Rule": "p99 &lt; 200 ms", "AbortWhenFailed": true, "StartCheckAfter": "00:00:05" }</c>. Property
-/// names are matched ignoring case; an unknown one is an error, so a misspelt setting is never ignored.
+/// names are matched ignoring case; an unknown one is an error, so a misspelt setting is never ignored. NBomber's
+/// <c>TestSuite</c>, <c>MaxFailCount</c> and <c>CustomSettings</c> are read, so an NBomber file loads, but GrainPool's
+/// scenarios use none of them (<see cref="ScenarioSettings.CustomSettings"/> is there for scenarios of your own).
 /// </summary>
 /// <param name="TestName">The run's name in the reports; null when not given.</param>
 /// <param name="TargetScenarios">The scenarios to run; null means every scenario the file or the caller names.</param>
@@ -204,10 +205,16 @@ public sealed record LoadConfig(
                 value = TimeSpan.FromSeconds(seconds);
             }
             else if (Element.ValueKind != JsonValueKind.String
-                || !TimeSpan.TryParseExact(Element.GetString(), ["c", "g"], CultureInfo.InvariantCulture, out value)
+                || Element.GetString() is not { } text || !text.Contains(':', StringComparison.Ordinal)
+                || !TimeSpan.TryParseExact(text, ["c", "g"], CultureInfo.InvariantCulture, out value)
                 || value < TimeSpan.Zero)
             {
+                // "30" alone would read as 30 days: a string must be hh:mm:ss; a number is seconds.
                 throw Error($"expected a time as \"hh:mm:ss\" or a number of seconds, found {Shown()}");
+            }
+            else if (value > TimeSpan.FromDays(7))
+            {
+                throw Error($"'{Shown()}' is out of range (0 to a week)");
             }
 
             return value;

@@ -58,7 +58,8 @@ public static partial class ThresholdText
                     "mean" => l => l.Mean,
                     _ => l => l.Max,
                 };
-                return new Threshold(name, s => Compare(pick(s.Ok.Latency), op, milliseconds));
+                // No successful iteration has no latency to compare: that passes only when nothing failed either.
+                return new Threshold(name, s => s.Ok.Count > 0 ? Compare(pick(s.Ok.Latency), op, milliseconds) : s.Fail.Count == 0);
         }
     }
 

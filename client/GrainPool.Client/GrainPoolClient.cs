@@ -24,7 +24,6 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
     private readonly WorkerGates _gates = WorkerGates.For(grains);
 
     // Item batches straight to their silo's gateway (see SiloRoutes); created here, connected on the first item job.
-
     private readonly Lazy<SiloRoutes?> _routes = new(() => SiloRoutes.TryCreate(grains, logger ?? (ILogger)NullLogger<GrainPoolClient>.Instance));
 
     /// <summary>A client over <paramref name="grains"/> that logs nothing.</summary>

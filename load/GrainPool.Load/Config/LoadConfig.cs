@@ -34,7 +34,7 @@ namespace GrainPool.Load.Config;
 /// <c>TestSuite</c>, <c>MaxFailCount</c> and <c>CustomSettings</c> are read, so an NBomber file loads, but GrainPool's
 /// scenarios use none of them (<see cref="ScenarioSettings.CustomSettings"/> is there for scenarios of your own).
 /// </summary>
-/// <param name="TestName">The run's name in the reports; null when not given.</param>
+/// <param name="TestName">The reports' title (<c>grainpool load run</c>); null when not given.</param>
 /// <param name="TargetScenarios">The scenarios to run; null means every scenario the file or the caller names.</param>
 /// <param name="Scenarios">Each scenario's settings, by name.</param>
 /// <param name="ReportFileName">The report files' name without extension; null when not given.</param>

@@ -173,6 +173,14 @@ public static class GrainPoolSiloHostingExtensions
     // where the other silos and the clients (their gateway list) find it.
     private static void UseRedisMembership(ISiloBuilder silo, GrainPoolSiloOptions options)
     {
+        if (options.Kubernetes)
+        {
+            // Registered before this silo's own settings, which are then applied after the hosting's (options
+            // configurations run in registration order): the cluster id, name and addresses given here win over
+            // ORLEANS_CLUSTER_ID, POD_NAME and POD_IP, and the hosting adds its pod watcher.
+            silo.UseKubernetesHosting();
+        }
+
         silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
         silo.Configure<ClusterOptions>(cluster =>
         {

@@ -78,6 +78,18 @@ public sealed class GrainPoolSiloOptions
     public string? AdvertiseAddress { get; set; }
 
     /// <summary>
+    /// Whether the silo runs in a Kubernetes pod under Orleans' Kubernetes hosting
+    /// (<c>Microsoft.Orleans.Hosting.Kubernetes</c>, on top of <c>redis</c> membership): it labels its pod with the
+    /// service and cluster ids and watches the cluster's pods, so a silo whose pod is deleted is declared dead at once
+    /// instead of after missed probes. Needs the pod's <c>POD_NAME</c> and <c>POD_NAMESPACE</c> (downward API) and a
+    /// service account allowed to get, list, watch and patch pods (deploy/kubernetes). The explicit settings here
+    /// (<see cref="Name"/>, <see cref="ClusterId"/>, <see cref="AdvertiseAddress"/>, ports) keep precedence over what
+    /// the hosting reads from the pod, so <see cref="Name"/> must be the pod's name (required): the hosting declares dead
+    /// every silo whose name is not a pod's. Default false.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
+    /// <summary>
     /// Who may open the Orleans Dashboard at <c>/dashboard</c> on the HTTP port: <c>loopback</c> (the default: requests
     /// from this machine only, even when <see cref="ListenAddress"/> is a wildcard), <c>any</c>, or <c>off</c>.
     /// </summary>

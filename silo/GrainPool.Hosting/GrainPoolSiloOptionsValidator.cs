@@ -70,6 +70,16 @@ public sealed class GrainPoolSiloOptionsValidator : IValidateOptions<GrainPoolSi
                 $"applies only with {GrainPoolSiloOptions.RedisClustering} clustering; {GrainPoolSiloOptions.LocalhostClustering} clustering advertises 127.0.0.1 (got '{options.AdvertiseAddress}')");
         }
 
+        // Orleans' Kubernetes hosting supplements a real membership store; localhost clustering advertises 127.0.0.1,
+        // which no other pod can reach.
+        Require(failures, !options.Kubernetes || redis, nameof(options.Kubernetes),
+            $"needs {GrainPoolSiloOptions.RedisClustering} clustering (--clustering redis): Orleans' Kubernetes hosting supplements a membership store, and {GrainPoolSiloOptions.LocalhostClustering} clustering advertises 127.0.0.1, which other pods cannot reach (got '{options.Clustering}')");
+
+        // The hosting matches silos to pods by name and declares dead every silo whose name is no pod's: a default
+        // name (silo-<address>-<port>) would have it kill the other silos.
+        Require(failures, !options.Kubernetes || !string.IsNullOrWhiteSpace(options.Name), nameof(options.Name),
+            "must be the pod's name with Kubernetes hosting (--name $(POD_NAME), from the downward API): Orleans' Kubernetes hosting declares dead every silo whose name is not the name of a pod of the cluster");
+
         if (!IPAddress.TryParse(options.ListenAddress, out var address))
         {
             Fail(failures, nameof(options.ListenAddress), $"'{options.ListenAddress}' is not an IP address");

@@ -50,6 +50,41 @@ public sealed class LoadCommandTests : IDisposable
         (await CliProcess.RunAsync("load", "run", "--abort-on-threshold")).UsageError("--abort-on-threshold", "no --threshold");
 
     [Fact]
+    public async Task Abort_on_threshold_applies_to_a_config_files_thresholds_too()
+    {
+        var config = Path.Combine(_folder, "abort.json");
+        await File.WriteAllTextAsync(config,
+            """{ "GlobalSettings": { "ScenariosSettings": [ { "ScenarioName": "count", "WarmUpDuration": 0, "LoadSimulationsSettings": [ { "KeepConstant": [1, 30] } ], "Thresholds": ["p50 < 0.001 ms"] } ], "ReportingInterval": "00:00:00.5" } }""");
+
+        var result = await CliProcess.RunAsync(
+            "--in-process", "load", "run", "--config", config, "--count-to", "1e6", "--abort-on-threshold", "--report-folder", Path.Combine(_folder, "abort-file"), "--json");
+
+        Assert.Equal(3, result.ExitCode);
+        using var document = JsonDocument.Parse(result.Stdout);
+        var scenario = Assert.Single(document.RootElement.GetProperty("scenarios").EnumerateArray().ToList());
+        Assert.True(scenario.GetProperty("aborted").GetBoolean());
+        Assert.InRange(scenario.GetProperty("durationSeconds").GetDouble(), 0.4, 10);
+    }
+
+    [Fact]
+    public async Task A_duration_without_a_rate_or_copies_is_refused_when_the_config_file_sets_the_load()
+    {
+        var config = Path.Combine(_folder, "load.json");
+        await File.WriteAllTextAsync(config,
+            """{ "GlobalSettings": { "ScenariosSettings": [ { "ScenarioName": "count", "LoadSimulationsSettings": [ { "KeepConstant": [1, 5] } ] } ] } }""");
+
+        (await CliProcess.RunAsync("load", "run", "--config", config, "--duration", "3s")).UsageError("--duration", "--rate or --copies");
+    }
+
+    [Fact]
+    public async Task A_threshold_error_says_what_is_wrong_with_the_rule() =>
+        (await CliProcess.RunAsync("load", "run", "--threshold", "fail% >= 1")).UsageError("--threshold", "'fail% >= 1'", "fail% takes < or <=");
+
+    [Fact]
+    public async Task A_time_past_a_day_is_said_to_be_out_of_range_not_unreadable() =>
+        (await CliProcess.RunAsync("load", "run", "--duration", "100000")).UsageError("--duration", "'100000'", "at most a day");
+
+    [Fact]
     public async Task Rate_and_copies_together_are_refused() =>
         (await CliProcess.RunAsync("load", "run", "--rate", "5", "--copies", "2")).UsageError("--rate and --copies");
 

@@ -87,27 +87,27 @@ internal static class LoadOptions
         return value is >= 1 && value <= (ulong)max ? (int)value : throw UsageException.ForValue(option.Name, parse.Typed(option)!, $"must be from 1 to {max}");
     }
 
-    /// <summary>The thresholds given with <c>--threshold</c> (null when none), each read by <see cref="ThresholdText"/>.</summary>
+    /// <summary>
+    /// The thresholds given with <c>--threshold</c> (null when none), each read by <see cref="ThresholdText"/>;
+    /// <c>--abort-on-threshold</c> is applied by the command to these and to a config file's.
+    /// </summary>
     public static IReadOnlyList<Threshold>? ReadThresholds(ParseResult parse)
     {
         if (parse.GetValue(Thresholds) is not { Length: > 0 } texts)
         {
-            return parse.GetValue(AbortOnThreshold)
-                ? throw new UsageException($"{AbortOnThreshold.Name}: there is no --threshold to abort on")
-                : null;
+            return null;
         }
 
-        var abort = parse.GetValue(AbortOnThreshold);
         return [.. texts.Select(text =>
         {
             try
             {
-                var threshold = ThresholdText.Parse(text);
-                return abort ? threshold.AbortWhenFailed() : threshold;
+                return ThresholdText.Parse(text);
             }
-            catch (FormatException)
+            catch (FormatException ex)
             {
-                throw UsageException.ForValue(Thresholds.Name, text, $"is not a rule; write {ThresholdText.Forms}");
+                // ThresholdText's own line quotes the rule and says what is wrong with it.
+                throw new UsageException($"{Thresholds.Name}: {ex.Message}");
             }
         })];
     }
@@ -195,7 +195,7 @@ internal static class LoadOptions
         }
     }
 
-    /// <summary>Parses <c>30</c>, <c>2.5</c>, <c>500ms</c>, <c>30s</c>, <c>2m</c>.</summary>
+    /// <summary>Parses <c>30</c>, <c>2.5</c>, <c>500ms</c>, <c>30s</c>, <c>30 s</c>, <c>2m</c>.</summary>
     public static bool TryParseTime(string text, out TimeSpan time)
     {
         time = default;
@@ -206,8 +206,9 @@ internal static class LoadOptions
             var t when t.EndsWith('m') || t.EndsWith('M') => (t[..^1], 60.0),
             var t => (t, 1.0),
         };
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value * scale)
-            || value * scale > MaxTime.TotalSeconds)
+        // Past MaxTime still parses, so that the caller says "at most a day" rather than "not a time".
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var value)
+            || !double.IsFinite(value * scale) || value * scale > TimeSpan.MaxValue.TotalSeconds / 2)
         {
             return false;
         }

@@ -106,34 +106,42 @@ internal sealed class LoadRunCommand(
         var seed = parse.Given(LoadOptions.Seed) ? parse.GetValue(LoadOptions.Seed) : 1UL;
         var reports = LoadOptions.Reports(parse, config, string.Join("+", names));
 
+        var fileSetsLoad = names.Any(n => config?.For(n)?.LoadSimulations is not null);
+        if (fileSetsLoad && parse.Given(LoadOptions.Duration) && rate is null && copies is null)
+        {
+            throw new UsageException(
+                $"{LoadOptions.Duration.Name}: the config file's LoadSimulationsSettings set the load and its times; give --rate or --copies with --duration to replace them");
+        }
+
+        var abort = parse.GetValue(LoadOptions.AbortOnThreshold);
+        if (abort && thresholds is null && !names.Any(n => config?.For(n)?.Thresholds is { Count: > 0 }))
+        {
+            throw new UsageException($"{LoadOptions.AbortOnThreshold.Name}: there is no --threshold (or config file threshold) to abort on");
+        }
+
+        // Defaults, then the config file's settings, then what the command line gives explicitly: the command line wins.
         IReadOnlyList<Scenario> Build(IJobRunner runner) => [.. names.Select(name =>
         {
             var scenario = GrainPoolScenarios.Create(name, runner, sizes, seed)
-                .WithLoadSimulations(rate is { } r ? LoadSimulation.Inject(r, TimeSpan.FromSeconds(1), duration)
-                    : copies is { } c ? LoadSimulation.KeepConstant(c, duration)
-                    : GrainPoolScenarios.DefaultLoad(name, duration))
+                .WithLoadSimulations(GrainPoolScenarios.DefaultLoad(name, duration))
                 .WithWarmUpDuration(warmUp);
-            if (config?.For(name) is { } settings)
+            scenario = config?.For(name)?.ApplyTo(scenario) ?? scenario;
+            if (rate is { } r)
             {
-                scenario = settings.ApplyTo(scenario);
-
-                // What the command line gives explicitly wins over the file.
-                if (rate is { } r2)
-                {
-                    scenario = scenario.WithLoadSimulations(LoadSimulation.Inject(r2, TimeSpan.FromSeconds(1), duration));
-                }
-                else if (copies is { } c2)
-                {
-                    scenario = scenario.WithLoadSimulations(LoadSimulation.KeepConstant(c2, duration));
-                }
-
-                if (parse.Given(LoadOptions.WarmUp))
-                {
-                    scenario = scenario.WithWarmUpDuration(warmUp);
-                }
+                scenario = scenario.WithLoadSimulations(LoadSimulation.Inject(r, TimeSpan.FromSeconds(1), duration));
+            }
+            else if (copies is { } c)
+            {
+                scenario = scenario.WithLoadSimulations(LoadSimulation.KeepConstant(c, duration));
             }
 
-            return thresholds is null ? scenario : scenario.WithThresholds([.. thresholds]);
+            if (parse.Given(LoadOptions.WarmUp))
+            {
+                scenario = scenario.WithWarmUpDuration(warmUp);
+            }
+
+            scenario = thresholds is null ? scenario : scenario.WithThresholds([.. thresholds]);
+            return abort ? scenario.WithThresholds([.. scenario.Thresholds.Select(t => t.AbortWhenFailed())]) : scenario;
         })];
 
         return new LoadRunCommand(names, Build, reports, config?.Text, global.MetricsPort is not null, config?.TestName);

@@ -307,7 +307,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         {
             gateways = GrainPoolConnection.SplitGateways(text);
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        catch (FormatException ex)
         {
             throw UsageException.ForValue(ClusterOption, text, $"is not a list of gateways host:port[,host:port...] ({ex.Message})");
         }

@@ -11,4 +11,8 @@ internal static partial class ChunkDispatcher
     [LoggerMessage(EventId = 3011, Level = LogLevel.Information,
         Message = "{Chunk} of job {JobId} is retried elsewhere: silo {FailedSilo} failed it, silo {NextSilo} runs it next (retry {Retry} of at most {MaxRetries})")]
     private static partial void LogChunkRetriedElsewhere(ILogger logger, string chunk, Guid jobId, string failedSilo, string nextSilo, int retry, int maxRetries);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Information,
+        Message = "{Chunk} of job {JobId} runs again: its call on silo {Silo} went through the main client, whose gateway may have been a lost silo")]
+    private static partial void LogChunkInterrupted(ILogger logger, string chunk, Guid jobId, string silo);
 }

@@ -23,26 +23,27 @@ internal static partial class ChunkDispatcher
 {
     public static async Task RunAsync<TChunk>(
         IGrainFactory grains,
-        Func<WorkerKey, IGrainFactory> workerGrains,
+        Func<WorkerKey, IGrainFactory?> routeTo,
         WorkerKey[] workers,
         JobOptions options,
         IChunkSource<TChunk> source,
-        Func<IComputeWorkerGrain, TChunk, Guid, IDisposable, CancellationToken, Task> execute,
+        Func<IComputeWorkerGrain, TChunk, Guid, ChunkCall, Task> execute,
         Func<TChunk, string> describe,
         StatsCollector stats,
         JobMetrics job,
         ILogger logger,
         Guid jobId,
         CancellationToken cancellationToken,
-        WorkerGates? gates = null)
+        WorkerGates? gates = null,
+        SiloWatch? watch = null)
         where TChunk : class
     {
-        async Task Measured(IComputeWorkerGrain worker, TChunk chunk, IDisposable place, CancellationToken token)
+        async Task Measured(IComputeWorkerGrain worker, TChunk chunk, ChunkCall call)
         {
             job.ChunkSent();
             try
             {
-                await execute(worker, chunk, jobId, place, token).ConfigureAwait(false);
+                await execute(worker, chunk, jobId, call).ConfigureAwait(false);
             }
             finally
             {
@@ -51,83 +52,48 @@ internal static partial class ChunkDispatcher
         }
 
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var cancelOnSilos = CancelOnSilosWhenCancelled(grains, jobId, workers, failed.Token);
+        var jobWorkers = new JobWorkers(workers, options.MaxWorkers);
+        var run = new Run<TChunk>(grains, routeTo, gates, watch, jobWorkers, options.MaxChunkRetries, source, Measured, describe, stats, logger, jobId, failed);
+        using var cancelOnSilos = CancelOnSilosWhenCancelled(grains, jobId, jobWorkers.Silos, failed.Token);
         var lanes = new List<Task>(workers.Length * options.InFlightPerWorker);
         // Lane j uses worker j % workers, so the first round gives every worker one chunk before any gets a second.
         for (var lane = 0; lane < workers.Length * options.InFlightPerWorker; lane++)
         {
-            lanes.Add(RunLaneAsync(workerGrains, gates, lane % workers.Length, workers, options.MaxChunkRetries, source, Measured, describe, stats, logger, jobId, failed));
+            lanes.Add(run.LaneAsync(lane % workers.Length));
         }
 
-        await Task.WhenAll(lanes).ConfigureAwait(false);
-    }
-
-    private static async Task RunLaneAsync<TChunk>(
-        Func<WorkerKey, IGrainFactory> workerGrains,
-        WorkerGates? gates,
-        int slot,
-        WorkerKey[] workers,
-        int maxRetries,
-        IChunkSource<TChunk> source,
-        Func<IComputeWorkerGrain, TChunk, IDisposable, CancellationToken, Task> execute,
-        Func<TChunk, string> describe,
-        StatsCollector stats,
-        ILogger logger,
-        Guid jobId,
-        CancellationTokenSource failed)
-        where TChunk : class
-    {
-        var token = failed.Token;
-        try
+        // Silos that join while the job runs get lanes of their own for each of their workers.
+        using (watch?.Watch(topology =>
         {
-            while (await source.NextAsync(token).ConfigureAwait(false) is { } chunk)
+            foreach (var home in jobWorkers.Add(topology.Workers()))
             {
-                var silos = new List<string>(1);
-                for (var attempt = 0; ; attempt++)
+                lock (lanes)
                 {
-                    token.ThrowIfCancellationRequested();
-                    // A retry goes to the next worker in the interleaved list, which is on another silo when there is one.
-                    var key = workers[(slot + attempt) % workers.Length];
-                    var worker = workerGrains(key).GetGrain<IComputeWorkerGrain>(key.Core, key.Silo);
-                    silos.Add(key.Silo);
-                    try
+                    for (var i = 0; i < options.InFlightPerWorker && !failed.IsCancellationRequested; i++)
                     {
-                        // The client's place at the worker, shared with its other jobs (WorkerGates): the job gives
-                        // it back when the worker's call returns, or here when the call fails.
-                        using (var place = gates is null ? WorkerGates.Place.None : await gates.EnterAsync(key, token).ConfigureAwait(false))
-                        {
-                            await execute(worker, chunk, place, token).ConfigureAwait(false);
-                        }
-
-                        break;
-                    }
-                    catch (Exception ex) when (IsTransient(ex) && attempt < maxRetries && !token.IsCancellationRequested)
-                    {
-                        stats.Retried();
-                        LogSiloLost(logger, key.Silo, jobId, ex.GetType().Name, ex.Message);
-                        LogChunkRetriedElsewhere(logger, describe(chunk), jobId, key.Silo, workers[(slot + attempt + 1) % workers.Length].Silo, attempt + 1, maxRetries);
-                        await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1)), token).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (IsTransient(ex) && !token.IsCancellationRequested)
-                    {
-                        LogSiloLost(logger, key.Silo, jobId, ex.GetType().Name, ex.Message);
-                        throw new ChunkRetriesExhaustedException(describe(chunk), maxRetries, silos, ex);
-                    }
-                    catch (Exception ex) when (IsTransient(ex))
-                    {
-                        // The job is already stopping (cancelled, timed out, or failed in another lane): this chunk's lost
-                        // silo is part of that stop, and must not replace the job's own error (Task.WhenAll reports faults
-                        // in lane order, not in the order they happened).
-                        throw new OperationCanceledException($"{describe(chunk)} was stopped with its job.", ex, token);
+                        lanes.Add(run.LaneAsync(home));
                     }
                 }
             }
-        }
-        catch
+        }))
         {
-            // First failure stops the other lanes at once: queued chunks are not started, running ones see the token.
-            await failed.CancelAsync().ConfigureAwait(false);
-            throw;
+            while (true)
+            {
+                Task[] running;
+                lock (lanes)
+                {
+                    running = [.. lanes];
+                }
+
+                await Task.WhenAll(running).ConfigureAwait(false);
+                lock (lanes)
+                {
+                    if (lanes.Count == running.Length)
+                    {
+                        break;
+                    }
+                }
+            }
         }
     }
 
@@ -135,12 +101,15 @@ internal static partial class ChunkDispatcher
     /// Once <paramref name="token"/> is cancelled, tells every silo among <paramref name="workers"/> to stop
     /// <paramref name="job"/> (one-way calls, sent at once from the cancelling thread). Dispose when the job has ended.
     /// </summary>
-    internal static CancellationTokenRegistration CancelOnSilosWhenCancelled(IGrainFactory grains, Guid job, IEnumerable<WorkerKey> workers, CancellationToken token)
+    internal static CancellationTokenRegistration CancelOnSilosWhenCancelled(IGrainFactory grains, Guid job, IEnumerable<WorkerKey> workers, CancellationToken token) =>
+        CancelOnSilosWhenCancelled(grains, job, () => workers.Select(w => w.Silo).Distinct(StringComparer.Ordinal).ToArray(), token);
+
+    // The silos are read when the token is cancelled: a job's silos include those that joined while it ran.
+    private static CancellationTokenRegistration CancelOnSilosWhenCancelled(IGrainFactory grains, Guid job, Func<string[]> silos, CancellationToken token)
     {
-        var silos = workers.Select(w => w.Silo).Distinct(StringComparer.Ordinal).ToArray();
         return token.UnsafeRegister(_ =>
         {
-            foreach (var silo in silos)
+            foreach (var silo in silos())
             {
                 // One-way: nothing to wait for. A silo that has left needs no cancelling. Nothing may escape: this runs
                 // inside the caller's Cancel() (or a timeout's timer), and the calls' own cancellation still applies.
@@ -160,4 +129,199 @@ internal static partial class ChunkDispatcher
     /// <summary>Failures of a silo or of the transport, after which the same chunk can run elsewhere.</summary>
     internal static bool IsTransient(Exception ex) =>
         ex is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException;
+
+    /// <summary>
+    /// One job's lanes: each pulls the next chunk and runs it on its home worker, or, when that worker's silo is not
+    /// usable (<see cref="SiloWatch"/>), on the next usable one. A chunk whose call fails, or is interrupted because its
+    /// silo was found gone, runs again elsewhere; one interrupted only because it went through the main client (whose
+    /// gateway may have been the lost silo) runs again without counting as a failure of its silo.
+    /// </summary>
+    private sealed class Run<TChunk>(
+        IGrainFactory grains,
+        Func<WorkerKey, IGrainFactory?> routeTo,
+        WorkerGates? gates,
+        SiloWatch? watch,
+        JobWorkers workers,
+        int maxRetries,
+        IChunkSource<TChunk> source,
+        Func<IComputeWorkerGrain, TChunk, ChunkCall, Task> execute,
+        Func<TChunk, string> describe,
+        StatsCollector stats,
+        ILogger logger,
+        Guid jobId,
+        CancellationTokenSource failed)
+        where TChunk : class
+    {
+        public async Task LaneAsync(int home)
+        {
+            var token = failed.Token;
+            try
+            {
+                while (await source.NextAsync(token).ConfigureAwait(false) is { } chunk)
+                {
+                    await RunChunkAsync(home, chunk, token).ConfigureAwait(false);
+                }
+            }
+            catch
+            {
+                // First failure stops the other lanes at once: queued chunks are not started, running ones see the token.
+                await failed.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        private async Task RunChunkAsync(int home, TChunk chunk, CancellationToken token)
+        {
+            var silos = new List<string>(1);
+            for (var attempt = 0; ;)
+            {
+                token.ThrowIfCancellationRequested();
+                // A retry goes to the next usable worker, which is on another silo when there is one.
+                var key = workers.Pick(home, attempt, watch);
+                var route = routeTo(key);
+                var worker = (route ?? grains).GetGrain<IComputeWorkerGrain>(key.Core, key.Silo);
+                Exception? failure = null;
+
+                // The client's place at the worker, shared with its other jobs (WorkerGates): the job gives it back when
+                // the worker's call returns, or here when the call fails.
+                using (var place = gates is null ? WorkerGates.Place.None : await gates.EnterAsync(key, token).ConfigureAwait(false))
+                {
+                    if (watch is not null && !watch.IsUsable(key.Silo) && workers.AnyUsable(watch))
+                    {
+                        continue; // its silo was found gone while this waited for a place: pick again
+                    }
+
+                    using var call = new ChunkCall(place, watch?.Enter(key.Silo, viaMain: route is null, token), token);
+                    try
+                    {
+                        await execute(worker, chunk, call).ConfigureAwait(false);
+                        return;
+                    }
+                    catch (OperationCanceledException ex) when (call.Interrupted)
+                    {
+                        if (watch!.IsUsable(key.Silo))
+                        {
+                            // Its own silo is fine: the call went through a gateway that was lost. Not this silo's failure.
+                            LogChunkInterrupted(logger, describe(chunk), jobId, key.Silo);
+                            continue;
+                        }
+
+                        failure = new SiloUnavailableException($"Silo {key.Silo} was found gone while it ran the chunk.", ex);
+                    }
+                    catch (Exception ex) when (IsTransient(ex) && !token.IsCancellationRequested)
+                    {
+                        watch?.Failed(key.Silo, ex);
+                        failure = ex;
+                    }
+                    catch (Exception ex) when (IsTransient(ex))
+                    {
+                        // The job is already stopping (cancelled, timed out, or failed in another lane): this chunk's lost
+                        // silo is part of that stop, and must not replace the job's own error (Task.WhenAll reports faults
+                        // in lane order, not in the order they happened).
+                        throw new OperationCanceledException($"{describe(chunk)} was stopped with its job.", ex, token);
+                    }
+                }
+
+                silos.Add(key.Silo);
+                LogSiloLost(logger, key.Silo, jobId, failure.GetType().Name, failure.Message);
+                if (attempt >= maxRetries)
+                {
+                    throw new ChunkRetriesExhaustedException(describe(chunk), maxRetries, silos, failure);
+                }
+
+                attempt++;
+                stats.Retried();
+                LogChunkRetriedElsewhere(logger, describe(chunk), jobId, key.Silo, workers.Pick(home, attempt, watch).Silo, attempt, maxRetries);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), token).ConfigureAwait(false);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// One attempt of a chunk on a worker, as a job kind runs it: <see cref="CallToken"/> for the worker's call (the job's
+/// stop, or the silo found gone), <see cref="JobToken"/> for what follows (handing the results on, which an interruption
+/// must not cut short once the call has returned), and <see cref="Returned"/> as soon as the call has returned.
+/// </summary>
+internal sealed class ChunkCall(IDisposable place, SiloWatch.Call? watched, CancellationToken job) : IDisposable
+{
+    /// <summary>For the worker's call.</summary>
+    public CancellationToken CallToken => watched?.Token ?? job;
+
+    /// <summary>For what the job does with the call's result.</summary>
+    public CancellationToken JobToken => job;
+
+    /// <summary>Whether the watch, not the job, cancelled the call.</summary>
+    public bool Interrupted => watched is { Ended: false } w && w.Token.IsCancellationRequested && !job.IsCancellationRequested;
+
+    /// <summary>
+    /// The worker's call returned: the client's place at the worker is free for its other calls while the results are
+    /// handed on (<see cref="WorkerGates"/>), and the silo has answered (<see cref="SiloWatch"/>).
+    /// </summary>
+    public void Returned()
+    {
+        place.Dispose();
+        watched?.Dispose();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Returned();
+}
+
+/// <summary>
+/// The workers of one job, in the order its lanes take them: those it started with, then those of silos that joined
+/// while it ran (up to <see cref="JobOptions.MaxWorkers"/>).
+/// </summary>
+internal sealed class JobWorkers(WorkerKey[] initial, int? max)
+{
+    private readonly Lock _gate = new();
+    private readonly HashSet<WorkerKey> _known = [.. initial];
+    private WorkerKey[] _workers = initial;
+
+    /// <summary>Adds the workers of <paramref name="current"/> the job does not have yet; returns their positions.</summary>
+    public List<int> Add(IEnumerable<WorkerKey> current)
+    {
+        var added = new List<int>();
+        lock (_gate)
+        {
+            foreach (var worker in current)
+            {
+                if ((max is null || _workers.Length < max) && _known.Add(worker))
+                {
+                    added.Add(_workers.Length);
+                    _workers = [.. _workers, worker];
+                }
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>The job's silos now.</summary>
+    public string[] Silos() => [.. Volatile.Read(ref _workers).Select(w => w.Silo).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The worker for attempt <paramref name="attempt"/> of a lane whose own worker is at <paramref name="home"/>: the
+    /// first usable one from position home + attempt on; when none is usable (or nothing is watched), the one at that position.
+    /// </summary>
+    public WorkerKey Pick(int home, int attempt, SiloWatch? watch)
+    {
+        var all = Volatile.Read(ref _workers);
+        if (watch is not null)
+        {
+            for (var i = 0; i < all.Length; i++)
+            {
+                var worker = all[(home + attempt + i) % all.Length];
+                if (watch.IsUsable(worker.Silo))
+                {
+                    return worker;
+                }
+            }
+        }
+
+        return all[(home + attempt) % all.Length];
+    }
+
+    /// <summary>Whether any of the job's workers is usable.</summary>
+    public bool AnyUsable(SiloWatch watch) => Volatile.Read(ref _workers).Any(w => watch.IsUsable(w.Silo));
 }

@@ -15,6 +15,10 @@ namespace GrainPool.Client;
 internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger logger, string kernel, string kind, JobOptions options)
     where TChunk : class
 {
+    // How long a job keeps asking for the cluster's topology while gateways fail (a silo that crashed a moment ago is
+    // still listed as one until membership declares it dead).
+    private static readonly TimeSpan StartupPatience = TimeSpan.FromSeconds(15);
+
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly Guid _id = Guid.NewGuid();
     private JobMetrics? _metrics;
@@ -30,6 +34,9 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
 
     /// <summary>The client's cap on calls waiting or running at each worker, over all its jobs; none when null.</summary>
     public WorkerGates? Gates { get; init; }
+
+    /// <summary>What the client knows of its silos' liveness (lost silos, joined silos); none when null.</summary>
+    public SiloWatch? Watch { get; init; }
 
     /// <summary>Progress to the caller and items to the metrics; exists once the job has started.</summary>
     protected ProgressReporter Progress { get; private set; } = null!;
@@ -47,11 +54,11 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
     protected abstract IChunkSource<TChunk> CreateSource(int workers, int lanes);
 
     /// <summary>
-    /// Runs one chunk on <paramref name="worker"/> and takes in its result; throws to fail the job. Disposes
-    /// <paramref name="place"/> (the client's place at the worker, <see cref="WorkerGates"/>) as soon as the worker's call
-    /// returns, before handing the results on.
+    /// Runs one chunk on <paramref name="worker"/> with <see cref="ChunkCall.CallToken"/> and takes in its result; throws
+    /// to fail the job. Calls <see cref="ChunkCall.Returned"/> as soon as the worker's call returns, before handing the
+    /// results on (with <see cref="ChunkCall.JobToken"/>).
     /// </summary>
-    protected abstract Task ExecuteAsync(IComputeWorkerGrain worker, TChunk chunk, Guid jobId, IDisposable place, CancellationToken cancellationToken);
+    protected abstract Task ExecuteAsync(IComputeWorkerGrain worker, TChunk chunk, Guid jobId, ChunkCall call);
 
     /// <summary>A chunk as failures name it.</summary>
     protected abstract string DescribeChunk(TChunk chunk);
@@ -180,27 +187,31 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
         var workers = OrderWorkers(await WorkersAsync().ConfigureAwait(false));
         var source = CreateSource(workers.Length, workers.Length * options.InFlightPerWorker);
         _deadline = new JobDeadline(options, cancellationToken);
-        _run = ChunkDispatcher.RunAsync(grains, key => Routes?.GrainsFor(key.Silo) ?? grains, workers, options, source, ExecuteAsync, DescribeChunk, Stats, _metrics, logger, _id, _deadline.Token, Gates);
+        _run = ChunkDispatcher.RunAsync(grains, key => Routes?.GrainsFor(key.Silo), workers, options, source, ExecuteAsync, DescribeChunk, Stats, _metrics, logger, _id, _deadline.Token, Gates, Watch);
     }
 
     // The workers a job uses, fresh from the cluster: silos that joined are used, silos that left are not.
     private async Task<WorkerKey[]> WorkersAsync()
     {
         ClusterTopology topology;
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                topology = await grains.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync().ConfigureAwait(false);
+                // A gateway that died a moment ago may hold the call until Orleans' response timeout: ask again sooner.
+                // Each attempt asks under another key, which the client sends through another gateway (it picks the
+                // gateway of a call from the grain's id).
+                topology = await grains.GetGrain<IClusterInfoGrain>(attempt).GetTopologyAsync().WaitAsync(SiloWatch.AnswerTimeout).ConfigureAwait(false);
                 break;
             }
-            catch (Exception ex) when (ChunkDispatcher.IsTransient(ex) && attempt < options.MaxChunkRetries)
+            catch (Exception ex) when (ChunkDispatcher.IsTransient(ex) && Stopwatch.GetElapsedTime(started) < StartupPatience)
             {
-                // A gateway that just left: the next attempt goes through another one.
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1))).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * (attempt + 1), 1_000))).ConfigureAwait(false);
             }
         }
 
+        Watch?.Apply(topology);
         var workers = topology.Workers();
         if (workers.Length == 0)
         {

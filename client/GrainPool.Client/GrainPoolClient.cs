@@ -23,6 +23,9 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
     // One cap per worker over all the jobs of the Orleans client under this one (see WorkerGates).
     private readonly WorkerGates _gates = WorkerGates.For(grains);
 
+    // What the Orleans client under this one knows of its silos' liveness, shared by all its jobs (see SiloWatch).
+    private readonly SiloWatch _watch = SiloWatch.For(grains, logger);
+
     // Item batches straight to their silo's gateway (see SiloRoutes); created here, connected on the first item job.
     private readonly Lazy<SiloRoutes?> _routes = new(() => SiloRoutes.TryCreate(grains, logger ?? (ILogger)NullLogger<GrainPoolClient>.Instance));
 
@@ -96,7 +99,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
             throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
         }
 
-        return new RangeJob<TPartial>(Grains, _logger, kernel, first, last, options) { Gates = _gates }.RunAsync(cancellationToken);
+        return new RangeJob<TPartial>(Grains, _logger, kernel, first, last, options) { Gates = _gates, Watch = _watch }.RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -116,7 +119,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
             return Task.FromResult(new MapResult<TResult>([], [], new StatsCollector().Snapshot(TimeSpan.Zero)));
         }
 
-        return new MapJob<TItem, TResult>(Grains, _logger, kernel, items, options) { Routes = _routes.Value, Gates = _gates }.RunAsync(cancellationToken);
+        return new MapJob<TItem, TResult>(Grains, _logger, kernel, items, options) { Routes = _routes.Value, Gates = _gates, Watch = _watch }.RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -137,7 +140,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
         options.Validate();
         return items.Count == 0
             ? AsyncEnumerable.Empty<IndexedResult<TResult>>()
-            : new UnorderedMapJob<TItem, TResult>(Grains, _logger, kernel, items, options, onFailure) { Routes = _routes.Value, Gates = _gates }.RunAsync(cancellationToken);
+            : new UnorderedMapJob<TItem, TResult>(Grains, _logger, kernel, items, options, onFailure) { Routes = _routes.Value, Gates = _gates, Watch = _watch }.RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -172,7 +175,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
         ArgumentNullException.ThrowIfNull(items);
         options ??= new MapOptions();
         options.Validate();
-        return new StreamMapJob<TItem, TResult>(Grains, _logger, kernel, items, options, onFailure) { Routes = _routes.Value, Gates = _gates }.RunAsync(cancellationToken);
+        return new StreamMapJob<TItem, TResult>(Grains, _logger, kernel, items, options, onFailure) { Routes = _routes.Value, Gates = _gates, Watch = _watch }.RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -202,7 +205,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
             MaxWorkers = options.MaxWorkers,
             Progress = options.Progress,
         };
-        return new SubmitJob<TItem, TResult>(Grains, _logger, kernel, item, single) { Gates = _gates }.RunAsync(cancellationToken);
+        return new SubmitJob<TItem, TResult>(Grains, _logger, kernel, item, single) { Gates = _gates, Watch = _watch }.RunAsync(cancellationToken);
     }
 
     private static async IAsyncEnumerable<TItem> ToAsync<TItem>(IEnumerable<TItem> items)

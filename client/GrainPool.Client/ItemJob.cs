@@ -39,15 +39,15 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
     /// <summary>A collected failure (<see cref="ItemErrorMode.Collect"/>); it may be called from several lanes at once.</summary>
     protected abstract void Collect(ItemFailure failure);
 
-    protected override async Task ExecuteAsync(IComputeWorkerGrain worker, ItemChunk<TItem> chunk, Guid jobId, IDisposable place, CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(IComputeWorkerGrain worker, ItemChunk<TItem> chunk, Guid jobId, ChunkCall call)
     {
-        var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, cancellationToken).ConfigureAwait(false);
-        place.Dispose(); // the worker is free for this client's other calls while the results are handed on
+        var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, call.CallToken).ConfigureAwait(false);
+        call.Returned();
         _pacer!.Completed(chunk.Items.Length, result.Worker.BusySeconds);
         Stats.Add(result.Worker, (ulong)chunk.Items.Length);
         var done = Interlocked.Add(ref _completed, result.Results.Length - result.Errors.Length);
         HandleErrors(chunk, result.Errors, done);
-        await DeliverAsync(chunk, result, cancellationToken).ConfigureAwait(false);
+        await DeliverAsync(chunk, result, call.JobToken).ConfigureAwait(false);
         Progress.Add(chunk.Items.Length);
     }
 

@@ -24,10 +24,10 @@ internal sealed class RangeJob<TPartial>(IGrainFactory grains, ILogger logger, R
     protected override IChunkSource<RangeChunk> CreateSource(int workers, int lanes) =>
         _source = new RangeChunkSource(first, last, options.ChunkSize, kernel.MinChunkSize, lanes, options.TargetChunkDuration);
 
-    protected override async Task ExecuteAsync(IComputeWorkerGrain worker, RangeChunk chunk, Guid jobId, IDisposable place, CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(IComputeWorkerGrain worker, RangeChunk chunk, Guid jobId, ChunkCall call)
     {
-        var result = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, chunk.First, chunk.Last, cancellationToken).ConfigureAwait(false);
-        place.Dispose(); // the worker is free for this client's other calls while the results are handed on
+        var result = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, chunk.First, chunk.Last, call.CallToken).ConfigureAwait(false);
+        call.Returned();
         _source!.Completed(chunk, result.Worker.BusySeconds);
         lock (_gate)
         {

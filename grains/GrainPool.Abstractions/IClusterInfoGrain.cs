@@ -18,11 +18,18 @@ public sealed record SiloSlots(string Silo, string Name, int Cores, int FirstSlo
 
 /// <summary>
 /// The cluster as the placement director sees it: silos ordered by start time, each owning a contiguous block of
-/// worker slots. <see cref="TotalSlots"/> is the number of workers a job should use.
+/// worker slots. <see cref="TotalSlots"/> is the number of workers a job should use. <see cref="Dead"/> lists the silos
+/// membership has declared dead (parsable addresses): a client stops waiting for calls it has on them.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("GrainPool.ClusterTopology")]
-public sealed record ClusterTopology(SiloSlots[] Silos)
+public sealed record ClusterTopology(SiloSlots[] Silos, string[] Dead)
 {
+    /// <summary>A topology of active silos only, none known dead.</summary>
+    public ClusterTopology(SiloSlots[] silos)
+        : this(silos, [])
+    {
+    }
+
     /// <summary>Sum of the advertised cores of all active silos.</summary>
     public int TotalSlots => Silos.Length == 0 ? 0 : Silos[^1].FirstSlot + Silos[^1].Cores;
 

@@ -47,6 +47,13 @@ public interface IJobControlGrain : IGrainWithIntegerCompoundKey
     /// <summary>Stops every chunk of <paramref name="job"/> on this silo; remembered for a while, so later chunks are refused too.</summary>
     [Alias("CancelJob"), OneWay]
     Task CancelJobAsync(Guid job);
+
+    /// <summary>
+    /// Answers at once while the silo runs: a client whose calls on this silo have not come back for a while asks it,
+    /// and takes a call that fails to arrive for a sign that the silo is gone.
+    /// </summary>
+    [Alias("Ping")]
+    Task PingAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>One worker slot: core <see cref="Core"/> of the silo at <see cref="Silo"/> (its parsable address).</summary>
@@ -71,4 +78,19 @@ public sealed record ItemsChunkResult<TResult>(PackedArray<TResult> PackedResult
 {
     /// <summary>The results in batch order.</summary>
     public TResult[] Results => PackedResults.Items;
+}
+
+/// <summary>
+/// How a stopping silo hands a chunk back: a <see cref="SiloUnavailableException"/> whose message starts with
+/// <see cref="MessageStart"/>, so a client can tell a graceful leave (the silo's other calls come back the same way)
+/// from a silo that cannot be reached.
+/// </summary>
+public static class HandBack
+{
+    /// <summary>The start of the hand-back's message.</summary>
+    public const string MessageStart = "This silo is stopping:";
+
+    /// <summary>Whether <paramref name="error"/> is a chunk handed back by a stopping silo.</summary>
+    public static bool Is(Exception error) =>
+        error is SiloUnavailableException && error.Message.StartsWith(MessageStart, StringComparison.Ordinal);
 }

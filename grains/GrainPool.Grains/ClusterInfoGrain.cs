@@ -14,10 +14,12 @@ public sealed class ClusterInfoGrain(IClusterMembershipService membership, ISilo
     /// <inheritdoc />
     public Task<ClusterTopology> GetTopologyAsync()
     {
-        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).ToArray();
+        var members = membership.CurrentSnapshot.Members.Values;
+        var active = members.Where(m => m.Status == SiloStatus.Active).ToArray();
+        var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress.ToParsableString()).ToArray();
         var names = active.ToDictionary(m => m.SiloAddress, m => m.Name);
         var map = SlotMap.Build(active.Select(m => (m.SiloAddress, SlotMap.AdvertisedCores(metadata.GetSiloMetadata(m.SiloAddress).Metadata))));
         var silos = map.Blocks.Select(b => new SiloSlots(b.Silo.ToParsableString(), names[b.Silo], b.Cores, b.FirstSlot)).ToArray();
-        return Task.FromResult(new ClusterTopology(silos));
+        return Task.FromResult(new ClusterTopology(silos, dead));
     }
 }

@@ -18,4 +18,7 @@ public sealed partial class JobControlGrain(JobCancellations cancellations, ILoc
         LogJobCancelled(logger, job, silo.Name);
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public Task PingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

@@ -1,3 +1,4 @@
+using GrainPool.Abstractions;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -218,6 +219,6 @@ internal readonly record struct ChunkCancellation(CancellationToken Call, JobCan
             throw new OperationCanceledException($"Job {Job} was cancelled.");
         }
 
-        throw new SiloUnavailableException($"This silo is stopping: the chunk of job {Job} is handed back, to run on another worker.");
+        throw new SiloUnavailableException($"{HandBack.MessageStart} the chunk of job {Job} is handed back, to run on another worker.");
     }
 }

@@ -135,6 +135,13 @@ public static class GrainPoolSiloHostingExtensions
         }
 
         silo.Configure<SiloOptions>(o => o.SiloName = options.EffectiveName);
+        silo.Configure<ClusterMembershipOptions>(membership =>
+        {
+            membership.ProbeTimeout = TimeSpan.FromMilliseconds(options.ProbeTimeoutMs);
+            membership.NumMissedProbesLimit = options.MissedProbesLimit;
+            membership.NumVotesForDeathDeclaration = options.DeathVotes;
+            membership.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(options.HeartbeatSeconds);
+        });
         silo.AddGrainPoolWorkers(options.AdvertisedCores, TimeSpan.FromMilliseconds(options.SliceTargetMs));
         return silo;
     }

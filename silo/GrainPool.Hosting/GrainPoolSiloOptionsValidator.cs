@@ -33,6 +33,10 @@ public sealed class GrainPoolSiloOptionsValidator : IValidateOptions<GrainPoolSi
             $"must be between 1 and 1000 ms, short enough for cancellations to be seen promptly (got {options.SliceTargetMs})");
         Require(failures, options.ShutdownTimeoutSeconds is >= 1 and <= 3600, nameof(options.ShutdownTimeoutSeconds),
             $"must be between 1 and 3600 (got {options.ShutdownTimeoutSeconds})");
+        Require(failures, options.ProbeTimeoutMs is >= 100 and <= 60_000, nameof(options.ProbeTimeoutMs), $"must be between 100 and 60000 ms (got {options.ProbeTimeoutMs})");
+        Require(failures, options.MissedProbesLimit is >= 1 and <= 10, nameof(options.MissedProbesLimit), $"must be between 1 and 10 (got {options.MissedProbesLimit})");
+        Require(failures, options.DeathVotes is >= 1 and <= 10, nameof(options.DeathVotes), $"must be between 1 and 10 (got {options.DeathVotes})");
+        Require(failures, options.HeartbeatSeconds is >= 1 and <= 300, nameof(options.HeartbeatSeconds), $"must be between 1 and 300 s (got {options.HeartbeatSeconds})");
         Require(failures, options.ParentProcessId is null or > 0, nameof(options.ParentProcessId), $"must be a process id (got {options.ParentProcessId})");
 
         if (options.JoinLockFile is { } joinLock)

@@ -25,6 +25,10 @@ public static class SiloCommandLine
         ["--parent-pid"] = Key(nameof(GrainPoolSiloOptions.ParentProcessId)),
         ["--dashboard"] = Key(nameof(GrainPoolSiloOptions.Dashboard)),
         ["--join-lock"] = Key(nameof(GrainPoolSiloOptions.JoinLockFile)),
+        ["--probe-timeout-ms"] = Key(nameof(GrainPoolSiloOptions.ProbeTimeoutMs)),
+        ["--missed-probes"] = Key(nameof(GrainPoolSiloOptions.MissedProbesLimit)),
+        ["--death-votes"] = Key(nameof(GrainPoolSiloOptions.DeathVotes)),
+        ["--heartbeat-seconds"] = Key(nameof(GrainPoolSiloOptions.HeartbeatSeconds)),
     };
 
     /// <summary>Short flag to configuration key.</summary>

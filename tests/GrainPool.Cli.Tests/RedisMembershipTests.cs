@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using GrainPool.Cli.Tests.Infrastructure;
 using GrainPool.Client;
-using GrainPool.Hosting;
 using GrainPool.Hosting.Launching;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,8 +19,6 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
     // pi(10^8), from tests/reference/prime-counts.tsv.
     private const ulong To = 100_000_000;
 
-    private static readonly TimeSpan AgreementDeadline = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task Three_silos_started_together_on_their_own_addresses_take_a_job_found_through_redis_on_all_three()
     {
@@ -41,7 +36,7 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
             Assert.Contains($" silo={silo.Address}:{silo.SiloPort} ", silo.ReadyLine, StringComparison.Ordinal);
         }
 
-        await WaitUntilAllSeeAsync(silos);
+        await RedisSilo.WaitUntilAllSeeAsync(silos);
 
         var json = (await CliProcess.RunAsync("--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "primes", "count", "--to", "1e8", "--json")).Json();
         Assert.Equal(Reference.Pi(To), json.GetProperty("count").GetUInt64());
@@ -67,7 +62,7 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
         await using var second = RedisSilo.Start(redis, clusterId, "127.0.0.2");
         await using var third = RedisSilo.Start(redis, clusterId, "127.0.0.3");
         await Task.WhenAll(second.ReadyAsync(), third.ReadyAsync());
-        await WaitUntilAllSeeAsync([second, third]);
+        await RedisSilo.WaitUntilAllSeeAsync([second, third]);
 
         string[] job = ["--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "primes", "count", "--to", "1e8", "--json"];
         var before = (await CliProcess.RunAsync(job)).Json();
@@ -76,7 +71,7 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
 
         await using var late = RedisSilo.Start(redis, clusterId, "127.0.0.4");
         await late.ReadyAsync();
-        await WaitUntilAllSeeAsync([second, third, late]);
+        await RedisSilo.WaitUntilAllSeeAsync([second, third, late]);
         Assert.Equal(0, await late.ChunksCompletedAsync());
 
         var after = (await CliProcess.RunAsync(job)).Json();
@@ -230,103 +225,5 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
         var at = Array.IndexOf(parts, flag);
         Assert.True(at >= 0 && at + 1 < parts.Length, $"no {flag} in {commandLine}");
         return parts[at + 1];
-    }
-
-    // A silo counts another's cores once it has its metadata, fetched after that one joins; the ready line is earlier.
-    // So wait, on each silo's /healthz, until every silo sees all of them with all their worker slots.
-    private static async Task WaitUntilAllSeeAsync(IReadOnlyList<RedisSilo> silos)
-    {
-        using var http = new HttpClient();
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var views = await Task.WhenAll(silos.Select(s => http.GetFromJsonAsync<SiloHealthReport>(new Uri(s.Http, GrainPoolSiloHostingExtensions.HealthPath))));
-            if (views.All(v => v is { IsReady: true } && v.ClusterSilos == silos.Count && v.ClusterSlots == silos.Count))
-            {
-                return;
-            }
-
-            if (clock.Elapsed > AgreementDeadline)
-            {
-                Assert.Fail($"the silos did not all see {silos.Count} silos within {AgreementDeadline.TotalSeconds:0} s: " +
-                    string.Join("; ", views.Select(v => $"{v?.Name} {v?.Status} {v?.ClusterSilos} silos {v?.ClusterSlots} slots")));
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
-        }
-    }
-
-    /// <summary>
-    /// <c>grainpool silo --clustering redis</c> with one core on its own loopback address and free ports, as a user runs
-    /// it in a terminal of a machine of its own. Disposing kills it if it is still running.
-    /// </summary>
-    private sealed class RedisSilo : IAsyncDisposable
-    {
-        private static readonly TimeSpan LineTimeout = TimeSpan.FromSeconds(60);
-        private readonly Task<string> _log;
-        private string? _ready;
-
-        private RedisSilo(RedisServer redis, string clusterId, string address)
-        {
-            Address = address;
-            var ports = FreeTcpPorts.Pick(2);
-            SiloPort = ports[0];
-            string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
-            Process = CliProcess.Start(
-                "silo", "--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "--listen-address", address,
-                "--silo-port", Text(SiloPort), "--gateway-port", Text(ports[1]), "--http-port", "0", "--cores", "1",
-                "--name", "silo-" + address, "--dashboard", "off");
-            _log = Process.StandardError.ReadToEndAsync();
-        }
-
-        public Process Process { get; }
-
-        public string Address { get; }
-
-        public int SiloPort { get; }
-
-        public string ReadyLine => _ready ?? throw new InvalidOperationException("not ready yet");
-
-        /// <summary>The HTTP endpoint from the ready line.</summary>
-        public Uri Http => new(ReadyLine.Split(' ').Single(part => part.StartsWith("http=", StringComparison.Ordinal))["http=".Length..]);
-
-        public static RedisSilo Start(RedisServer redis, string clusterId, string address) => new(redis, clusterId, address);
-
-        /// <summary>Waits for the ready line.</summary>
-        public async Task ReadyAsync()
-        {
-            using var deadline = new CancellationTokenSource(LineTimeout);
-            while (await Process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
-            {
-                if (line.StartsWith("grainpool-silo ready ", StringComparison.Ordinal))
-                {
-                    _ready = line;
-                    return;
-                }
-            }
-
-            Assert.Fail($"The silo on {Address} ended without a ready line. Its log:\n{(Process.HasExited ? await _log : "(running)")}");
-        }
-
-        /// <summary>The prime-count chunks this silo has completed, from its /metrics.</summary>
-        public async Task<double> ChunksCompletedAsync()
-        {
-            using var http = new HttpClient();
-            var metrics = await http.GetStringAsync(new Uri(Http, "/metrics"));
-            return metrics.Split('\n')
-                .Where(l => l.StartsWith("grainpool_chunks_completed_total{", StringComparison.Ordinal) && l.Contains("prime-count/sieve", StringComparison.Ordinal))
-                .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-            }
-
-            await _log;
-            Process.Dispose();
-        }
     }
 }

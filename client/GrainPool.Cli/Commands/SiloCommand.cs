@@ -35,6 +35,10 @@ internal static class SiloCommand
         ["--shutdown-timeout"] = ("S", "Seconds a graceful stop may take (default 30)"),
         ["--parent-pid"] = ("PID", "Stop when this process exits"),
         ["--join-lock"] = ("FILE", "Silos started together on one machine lock FILE in turn to join (no 2-4 s write collisions)"),
+        ["--probe-timeout-ms"] = ("MS", "Liveness probe timeout and period between silos, 100 to 60000 (default 2000; Orleans' own 5000)"),
+        ["--missed-probes"] = ("N", "Probes in a row a silo may miss before it is voted dead, 1 to 10 (default 3)"),
+        ["--death-votes"] = ("N", "Votes that declare a silo dead, 1 to 10 (default 2; a majority in smaller clusters)"),
+        ["--heartbeat-seconds"] = ("S", "Heartbeat period in the membership table, 1 to 300 (default 10; Orleans' own 30)"),
     };
 
     /// <summary>The command as the command line and help see it.</summary>

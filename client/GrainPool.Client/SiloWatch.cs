@@ -1,0 +1,326 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using GrainPool.Abstractions;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime.Messaging;
+
+namespace GrainPool.Client;
+
+/// <summary>
+/// What one Orleans client knows of the silos its jobs use, shared by all of its jobs (like <see cref="WorkerGates"/>).
+/// A call pending on a silo that died gets no answer until Orleans' response timeout (30 s by default): the
+/// connection's reset reaches the gateway, not the call, and membership takes seconds more. So, while any job runs,
+/// the watch reads the cluster's membership (<see cref="IClusterInfoGrain"/>) every <see cref="PollInterval"/>, and asks
+/// each silo that has calls out but has answered none for <see cref="QuietLimit"/> whether it is there (a ping to its
+/// <see cref="IJobControlGrain"/>, which never computes). A silo found gone (declared dead by membership, or a ping or a
+/// call that cannot reach it) has its pending calls interrupted at once, so their chunks run again elsewhere, and takes
+/// no new chunk while it is suspect (<see cref="SuspectFor"/>) or for good once it is dead. Once membership declares a
+/// silo dead, calls sent through the main client are interrupted too, whatever silo runs them: they may have gone through
+/// the dead silo's gateway, whose answers went with it. Jobs also learn here of silos that joined, and give them chunks.
+/// </summary>
+internal sealed partial class SiloWatch
+{
+    /// <summary>How often a running job's client reads the membership and checks quiet silos.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A silo with calls out that has answered none for this long is asked whether it is there.</summary>
+    public static readonly TimeSpan QuietLimit = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a ping or a membership read may take; a silo whose ping takes longer is suspect.</summary>
+    public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a silo that failed a call or a ping takes no new chunk (unless membership declares it dead).</summary>
+    public static readonly TimeSpan SuspectFor = TimeSpan.FromSeconds(10);
+
+    private static readonly ConditionalWeakTable<IGrainFactory, SiloWatch> Shared = [];
+
+    private readonly IGrainFactory _grains;
+    private readonly ConcurrentDictionary<string, SiloState> _silos = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly List<Listener> _listeners = [];
+    private CancellationTokenSource _viaMain = new();
+    private bool _polling;
+
+    private SiloWatch(IGrainFactory grains) => _grains = grains;
+
+    /// <summary>Where the watch logs what it finds: the logger of the last client made over the Orleans client that had one.</summary>
+    public ILogger Logger { get; private set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    /// <summary>The watch of the Orleans client <paramref name="grains"/>, made on first use.</summary>
+    public static SiloWatch For(IGrainFactory grains, ILogger? logger = null)
+    {
+        var watch = Shared.GetValue(grains, static g => new SiloWatch(g));
+        if (logger is not null)
+        {
+            watch.Logger = logger;
+        }
+
+        return watch;
+    }
+
+    /// <summary>
+    /// Watches the cluster while the result is not disposed (one per running job): <paramref name="onTopology"/> gets
+    /// each membership read, from which the job takes silos that joined.
+    /// </summary>
+    public IDisposable Watch(Action<ClusterTopology> onTopology)
+    {
+        var listener = new Listener(this, onTopology);
+        lock (_gate)
+        {
+            _listeners.Add(listener);
+            if (!_polling)
+            {
+                _polling = true;
+                _ = Task.Run(PollAsync);
+            }
+        }
+
+        return listener;
+    }
+
+    /// <summary>Takes in a membership read: silos declared dead are gone for good, silos not active take no new chunk.</summary>
+    public void Apply(ClusterTopology topology)
+    {
+        foreach (var dead in topology.Dead)
+        {
+            var state = State(dead);
+            if (!state.Dead)
+            {
+                state.Dead = true;
+                Lose(dead, state, "membership declared it dead");
+
+                // It may have been the gateway of calls on other silos, whose answers went with it, unless it left
+                // gracefully (it handed chunks back), which a gateway does after answering what it forwarded.
+                if (!state.Leaving)
+                {
+                    Interrupt(ref _viaMain);
+                }
+            }
+        }
+
+        var active = topology.Silos.Select(s => s.Silo).ToHashSet(StringComparer.Ordinal);
+        foreach (var (address, state) in _silos)
+        {
+            state.Inactive = !active.Contains(address);
+        }
+
+        foreach (var silo in active)
+        {
+            State(silo).Inactive = false;
+        }
+    }
+
+    /// <summary>Whether new chunks may go to <paramref name="silo"/>: not dead, not suspect, active in the last read.</summary>
+    public bool IsUsable(string silo) =>
+        !_silos.TryGetValue(silo, out var state) || (!state.Dead && !state.Inactive && Stopwatch.GetTimestamp() >= Volatile.Read(ref state.SuspectUntil));
+
+    /// <summary>
+    /// A call on <paramref name="silo"/> starts: the result's token (linked with <paramref name="cancellationToken"/>)
+    /// is cancelled when the silo is found gone, or, for a call through the main client (<paramref name="viaMain"/>), when
+    /// any silo is. Dispose it when the call has returned or failed.
+    /// </summary>
+    public Call Enter(string silo, bool viaMain, CancellationToken cancellationToken)
+    {
+        var state = State(silo);
+        if (Interlocked.Increment(ref state.Pending) == 1)
+        {
+            Volatile.Write(ref state.LastAnswer, Stopwatch.GetTimestamp());
+        }
+
+        var linked = viaMain
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, state.Calls.Token, _viaMain.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, state.Calls.Token);
+        return new Call(state, linked);
+    }
+
+    /// <summary>
+    /// A call on <paramref name="silo"/> failed with a transient error: it is suspect. An error that says something on
+    /// the way could not be reached (a refused connection, a rejected message) may mean the silo is gone, or only the
+    /// gateway the call went through: the silo is asked at once (a ping, which the client sends through a gateway it
+    /// has not found dead), and its pending calls are interrupted if it does not answer; if it answers it is usable
+    /// again. A silo that hands a chunk back as it stops (<see cref="HandBack"/>) is only suspect: its other calls come
+    /// back the same way.
+    /// </summary>
+    public void Failed(string silo, Exception error)
+    {
+        var state = State(silo);
+        Suspect(state);
+        if (HandBack.Is(error))
+        {
+            state.Leaving = true;
+        }
+        else if (error is ConnectionFailedException or OrleansMessageRejectionException && Interlocked.Exchange(ref state.Confirming, 1) == 0)
+        {
+            _ = ConfirmAsync(silo, state);
+        }
+    }
+
+    private async Task ConfirmAsync(string silo, SiloState state)
+    {
+        try
+        {
+            await _grains.GetGrain<IJobControlGrain>(0, silo).PingAsync().WaitAsync(AnswerTimeout).ConfigureAwait(false);
+            Volatile.Write(ref state.SuspectUntil, 0); // it answers: only the way to it failed
+        }
+        catch (TimeoutException)
+        {
+            LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
+        }
+        catch (Exception ex) when (ChunkDispatcher.IsTransient(ex))
+        {
+            Lose(silo, state, $"a call and a ping could not reach it: {ex.GetType().Name}");
+        }
+        finally
+        {
+            Volatile.Write(ref state.Confirming, 0);
+        }
+    }
+
+    private SiloState State(string silo) => _silos.GetOrAdd(silo, static _ => new SiloState());
+
+    private static void Suspect(SiloState state) =>
+        Volatile.Write(ref state.SuspectUntil, Stopwatch.GetTimestamp() + (long)(SuspectFor.TotalSeconds * Stopwatch.Frequency));
+
+    // Interrupts the silo's pending calls; later calls get a fresh token.
+    private void Lose(string silo, SiloState state, string reason)
+    {
+        LogSiloGone(Logger, silo, reason, Volatile.Read(ref state.Pending));
+        Interrupt(ref state.Calls);
+    }
+
+    private static void Interrupt(ref CancellationTokenSource source)
+    {
+        var old = Interlocked.Exchange(ref source, new CancellationTokenSource());
+        old.Cancel();
+    }
+
+    private async Task PollAsync()
+    {
+        while (true)
+        {
+            await Task.Delay(PollInterval).ConfigureAwait(false);
+            Listener[] listeners;
+            lock (_gate)
+            {
+                if (_listeners.Count == 0)
+                {
+                    _polling = false;
+                    return;
+                }
+
+                listeners = [.. _listeners];
+            }
+
+            PingQuietSilos();
+            try
+            {
+                var topology = await _grains.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync().WaitAsync(AnswerTimeout).ConfigureAwait(false);
+                Apply(topology);
+                foreach (var listener in listeners)
+                {
+                    listener.OnTopology(topology);
+                }
+            }
+#pragma warning disable CA1031 // a failed read is retried at the next interval; the jobs' own calls show what is wrong
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogMembershipReadFailed(Logger, ex.GetType().Name, ex.Message);
+            }
+        }
+    }
+
+    private void PingQuietSilos()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var quiet = (long)(QuietLimit.TotalSeconds * Stopwatch.Frequency);
+        foreach (var (silo, state) in _silos)
+        {
+            if (!state.Dead && Volatile.Read(ref state.Pending) > 0 && now - Volatile.Read(ref state.LastAnswer) > quiet && now - state.LastPing > quiet)
+            {
+                state.LastPing = now;
+                _ = PingAsync(silo, state);
+            }
+        }
+    }
+
+    private async Task PingAsync(string silo, SiloState state)
+    {
+        using var timeout = new CancellationTokenSource(AnswerTimeout);
+        try
+        {
+            await _grains.GetGrain<IJobControlGrain>(0, silo).PingAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // Too busy or too far to answer in time: no new chunks for a while, but its calls may still come back.
+            LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
+            Suspect(state);
+        }
+        catch (Exception ex) when (ChunkDispatcher.IsTransient(ex) && !HandBack.Is(ex))
+        {
+            Suspect(state);
+            Lose(silo, state, $"it has answered no call for {QuietLimit.TotalSeconds:0} s and a ping could not reach it: {ex.GetType().Name}");
+        }
+    }
+
+    /// <summary>One call on a silo: its token, and its end (dispose), which counts as the silo's answer.</summary>
+    public sealed class Call : IDisposable
+    {
+        private readonly SiloState _state;
+        private readonly CancellationTokenSource _linked;
+        private int _ended;
+
+        internal Call(SiloState state, CancellationTokenSource linked)
+        {
+            _state = state;
+            _linked = linked;
+            Token = linked.Token;
+        }
+
+        /// <summary>Cancelled by the job, or when the call's silo (or the gateway it may have gone through) is found gone.</summary>
+        public CancellationToken Token { get; }
+
+        /// <summary>Whether the call has ended (returned or failed).</summary>
+        public bool Ended => Volatile.Read(ref _ended) != 0;
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                Volatile.Write(ref _state.LastAnswer, Stopwatch.GetTimestamp());
+                Interlocked.Decrement(ref _state.Pending);
+                _linked.Dispose();
+            }
+        }
+    }
+
+    /// <summary>What the watch knows of one silo.</summary>
+    internal sealed class SiloState
+    {
+        public CancellationTokenSource Calls = new();
+        public int Pending;
+        public long LastAnswer;
+        public long LastPing;
+        public long SuspectUntil;
+        public int Confirming;
+        public volatile bool Dead;
+        public volatile bool Inactive;
+        public volatile bool Leaving;
+    }
+
+    private sealed class Listener(SiloWatch watch, Action<ClusterTopology> onTopology) : IDisposable
+    {
+        public void OnTopology(ClusterTopology topology) => onTopology(topology);
+
+        public void Dispose()
+        {
+            lock (watch._gate)
+            {
+                watch._listeners.Remove(this);
+            }
+        }
+    }
+}

@@ -236,6 +236,32 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
         Assert.True(recovery < RecoveryBound, $"the job took {recovery.TotalSeconds:0.0} s after the kill");
     }
 
+    [Fact]
+    public async Task Redis_restarted_in_the_middle_of_a_job_leaves_the_job_exact_and_a_new_silo_joins_afterwards()
+    {
+        var clusterId = NewClusterId();
+        var silos = await RedisSilo.StartManyAsync(redis, clusterId, 2);
+        var all = new Silos(silos);
+        await using var _ = all;
+        await using var connection = await ConnectAsync(silos);
+
+        var down = TimeSpan.Zero;
+        var trigger = new Trigger(0.3, async () => down = await redis.RestartAsync());
+        var result = await connection.Client.CountPrimesAsync(0, CountTo, options: new RangeOptions { Progress = trigger });
+        await trigger.Fired;
+        Assert.Equal(Reference.Pi(CountTo), result.Value);
+        Assert.True(down > TimeSpan.Zero, "Redis was not restarted during the job");
+
+        var late = RedisSilo.Start(redis, clusterId, "127.0.0.4");
+        all.Add(late);
+        await late.ReadyAsync();
+        await RedisSilo.WaitUntilAllSeeAsync([.. silos, late]);
+        var after = await connection.Client.CountPrimesAsync(0, 1_000_000_000);
+        Assert.Equal(Reference.Pi(1_000_000_000), after.Value);
+        Assert.Equal(3, after.Stats.Silos);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Redis did not answer for {down.TotalSeconds:0.00} s during the job"));
+    }
+
     // Counts [0, 10^10], killing the silos when the job reaches the fraction at; returns the result and the time from the kill to the end.
     private static async Task<(JobResult<ulong> Result, TimeSpan Recovery)> CountKillingAtAsync(GrainPoolClient client, double at, params RedisSilo[] victims)
     {

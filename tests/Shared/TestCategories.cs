@@ -12,6 +12,7 @@ namespace GrainPool.Tests.Shared;
 /// <item><see cref="Processes"/>: the <c>grainpool</c> command and silos as real separate processes.</item>
 /// <item><see cref="Observability"/>: a real Prometheus and a real browser against real silo processes.</item>
 /// <item><see cref="Packages"/>: the packed packages and tool, consumed by programs made with <c>dotnet new</c>.</item>
+/// <item><see cref="Soak"/>: long runs under faults, not in the default run (<c>./test.sh --filter Category=Soak</c>).</item>
 /// </list>
 /// </summary>
 public static class TestCategory
@@ -24,8 +25,9 @@ public static class TestCategory
     public const string Processes = nameof(Processes);
     public const string Observability = nameof(Observability);
     public const string Packages = nameof(Packages);
+    public const string Soak = nameof(Soak);
 
-    private static readonly string[] All = [Unit, Cluster, Processes, Observability, Packages];
+    private static readonly string[] All = [Unit, Cluster, Processes, Observability, Packages, Soak];
 
     /// <summary>
     /// The test classes of <paramref name="assembly"/> that do not carry exactly one known category, with what they

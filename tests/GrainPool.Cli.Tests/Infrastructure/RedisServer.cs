@@ -38,6 +38,30 @@ public sealed class RedisServer : IAsyncLifetime
                 $"(apt-get install -y --no-install-recommends {Package}; ./test.sh installs it when run as root).");
         Directory.CreateDirectory(_folder);
         Port = FreeTcpPorts.Pick(1)[0];
+        await StartAsync(program);
+    }
+
+    /// <summary>
+    /// Restarts the server the way an operator restarts Redis (an upgrade, a reboot): <c>SHUTDOWN SAVE</c> writes the
+    /// data to its folder, and the new server on the same port loads it. Returns how long it did not answer.
+    /// </summary>
+    public async Task<TimeSpan> RestartAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync("127.0.0.1", Port);
+            await client.GetStream().WriteAsync("SHUTDOWN SAVE\r\n"u8.ToArray());
+            await _process!.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        await StartAsync(FindProgram()!);
+        return clock.Elapsed;
+    }
+
+    private async Task StartAsync(string program)
+    {
         var start = new ProcessStartInfo(program)
         {
             UseShellExecute = false,

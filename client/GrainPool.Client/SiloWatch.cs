@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using GrainPool.Abstractions;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime.Messaging;
 
 namespace GrainPool.Client;
 
@@ -135,11 +134,11 @@ internal sealed partial class SiloWatch
     }
 
     /// <summary>
-    /// A call on <paramref name="silo"/> failed with a transient error: it is suspect. An error that says something on
-    /// the way could not be reached (a refused connection, a rejected message) may mean the silo is gone, or only the
-    /// gateway the call went through: the silo is asked at once (a ping, which the client sends through a gateway it
-    /// has not found dead), and its pending calls are interrupted if it does not answer; if it answers it is usable
-    /// again. A silo that hands a chunk back as it stops (<see cref="HandBack"/>) is only suspect: its other calls come
+    /// A call on <paramref name="silo"/> failed with a transient error: it is suspect. The error may mean the silo is
+    /// gone, or only the gateway the call went through (a refused connection, a rejected message), or a worker that was
+    /// busy past the response timeout: the silo is asked at once (a ping, which the client sends through a gateway it
+    /// has not found dead), and its pending calls are interrupted if the ping cannot reach it; if it answers it is
+    /// usable again. A silo that hands a chunk back as it stops (<see cref="HandBack"/>) is only suspect: its other calls come
     /// back the same way.
     /// </summary>
     public void Failed(string silo, Exception error)
@@ -150,7 +149,7 @@ internal sealed partial class SiloWatch
         {
             state.Leaving = true;
         }
-        else if (error is ConnectionFailedException or OrleansMessageRejectionException && Interlocked.Exchange(ref state.Confirming, 1) == 0)
+        else if (Interlocked.Exchange(ref state.Confirming, 1) == 0)
         {
             _ = ConfirmAsync(silo, state);
         }

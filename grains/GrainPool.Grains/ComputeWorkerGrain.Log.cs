@@ -16,4 +16,8 @@ public sealed partial class ComputeWorkerGrain
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning,
         Message = "Chunk of job {Job} ({Kernel}) on worker core {Core} failed with {ErrorKind}; the client gets the error")]
     private static partial void LogChunkFailed(ILogger logger, Exception error, Guid job, string kernel, long core, string errorKind);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error,
+        Message = "Chunk of job {Job} ({Kernel}) on worker core {Core} did not return within {Seconds} s of being stopped: the kernel is stuck; the worker goes on with a new thread and the stuck one keeps its CPU until the kernel returns or the silo ends")]
+    private static partial void LogKernelStuck(ILogger logger, Guid job, string kernel, long core, double seconds);
 }

@@ -53,13 +53,18 @@ public sealed partial class ComputeWorkerGrain(
         using var chunk = activity.StartChunk(kernel, new ChunkCancellation(cancellationToken, cancelledJobs, job, threads.Stopping));
         try
         {
-            var total = await threads.RunAsync(Core, () => ComputeRange(compute, chunk, first, last, activity.SliceTarget));
+            var total = await threads.RunAsync(Core, () => ComputeRange(compute, chunk, first, last, activity.SliceTarget), chunk.StopRequested);
             var numbers = last - first == ulong.MaxValue ? long.MaxValue : (long)Math.Min(last - first + 1, long.MaxValue);
             return new RangeChunkResult<TPartial>(total, chunk.Complete(silo.SiloAddress.ToString(), Core, numbers));
         }
         catch (Exception ex)
         {
             Ended(chunk, job, kernel, ex);
+            if (ex is SlotAbandonedException)
+            {
+                chunk.ThrowIfCancelled(); // a stop, as any other: cancelled, or handed back when the silo is stopping
+            }
+
             throw;
         }
     }
@@ -73,12 +78,17 @@ public sealed partial class ComputeWorkerGrain(
         try
         {
             var items = batch.Items;
-            var (results, errors) = await threads.RunAsync(Core, () => ComputeItems(compute, chunk, items, activity.SliceTarget));
+            var (results, errors) = await threads.RunAsync(Core, () => ComputeItems(compute, chunk, items, activity.SliceTarget), chunk.StopRequested);
             return new ItemsChunkResult<TResult>(results, errors, chunk.Complete(silo.SiloAddress.ToString(), Core, items.Length));
         }
         catch (Exception ex)
         {
             Ended(chunk, job, kernel, ex);
+            if (ex is SlotAbandonedException)
+            {
+                chunk.ThrowIfCancelled(); // a stop, as any other: cancelled, or handed back when the silo is stopping
+            }
+
             throw;
         }
     }
@@ -89,6 +99,9 @@ public sealed partial class ComputeWorkerGrain(
     {
         switch (error)
         {
+            case SlotAbandonedException:
+                LogKernelStuck(logger, job, kernel, Core, WorkerThreads.StuckGrace.TotalSeconds);
+                break;
             case OperationCanceledException:
                 LogChunkCancelled(logger, job, kernel, Core);
                 break;

@@ -153,6 +153,9 @@ public sealed class WorkerActivity
 
         public void ItemFailed(string error) => owner._itemsFailed?.Add(1, owner.Tags(kernel, error));
 
+        /// <summary>Whether the chunk's call or job was cancelled, or the silo is stopping.</summary>
+        public bool StopRequested() => cancellation.IsRequested;
+
         /// <summary>Stops the chunk if its call or its job was cancelled, or the silo is stopping (called between slices).</summary>
         public void ThrowIfCancelled()
         {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace GrainPool.Grains;
 
 /// <summary>
@@ -10,7 +12,16 @@ namespace GrainPool.Grains;
 /// <param name="slots">The silo's worker slots (its advertised cores): slots 0 .. slots - 1 get a thread each.</param>
 public sealed class WorkerThreads(int slots) : IDisposable
 {
+    /// <summary>
+    /// How long a chunk may go on computing after it was told to stop (its call or job cancelled, the silo stopping)
+    /// before its slot's thread is given up to it: a kernel that never returns and never reaches a slice boundary
+    /// (a user kernel stuck in a loop) would otherwise hold the worker for good.
+    /// </summary>
+    public static readonly TimeSpan StuckGrace = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan StuckCheck = TimeSpan.FromMilliseconds(500);
+    private int _abandoned;
     private readonly Lock _gate = new();
     private readonly Dictionary<long, SlotThread> _threads = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -51,8 +62,48 @@ public sealed class WorkerThreads(int slots) : IDisposable
         }
     }
 
+    /// <summary>Threads given up to kernels that did not stop (see <see cref="StuckGrace"/>).</summary>
+    public int Abandoned => Volatile.Read(ref _abandoned);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on slot <paramref name="slot"/>'s thread and awaits it. Once
+    /// <paramref name="stopRequested"/> says the work should stop and it has not returned <see cref="StuckGrace"/> later,
+    /// the slot gets a new thread for the work that follows, the old one is left to the stuck work (a background thread,
+    /// which ends if the work ever returns), and this throws <see cref="SlotAbandonedException"/>.
+    /// </summary>
+    public async Task<T> RunAsync<T>(long slot, Func<T> work, Func<bool> stopRequested)
+    {
+        ArgumentNullException.ThrowIfNull(stopRequested);
+        var (task, thread) = Post(slot, work);
+        long? stopSeen = null;
+        while (true)
+        {
+            try
+            {
+                return await task.WaitAsync(StuckCheck).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (!task.IsCompleted)
+            {
+                if (!stopRequested())
+                {
+                    stopSeen = null;
+                    continue;
+                }
+
+                stopSeen ??= Stopwatch.GetTimestamp();
+                if (Stopwatch.GetElapsedTime(stopSeen.Value) >= StuckGrace)
+                {
+                    Abandon(slot, thread);
+                    throw new SlotAbandonedException(slot, StuckGrace);
+                }
+            }
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> on slot <paramref name="slot"/>'s thread, after any work queued there before it.</summary>
-    public Task<T> RunAsync<T>(long slot, Func<T> work)
+    public Task<T> RunAsync<T>(long slot, Func<T> work) => Post(slot, work).Task;
+
+    private (Task<T> Task, SlotThread Thread) Post<T>(long slot, Func<T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentOutOfRangeException.ThrowIfNegative(slot);
@@ -67,9 +118,23 @@ public sealed class WorkerThreads(int slots) : IDisposable
             }
 
             thread.Post(item);
+            return (item.Task, thread);
         }
+    }
 
-        return item.Task;
+    // The slot's next work goes to a new thread; the old one ends once its stuck work returns, if ever.
+    private void Abandon(long slot, SlotThread thread)
+    {
+        lock (_gate)
+        {
+            if (_threads.TryGetValue(slot, out var current) && current == thread)
+            {
+                _threads.Remove(slot);
+                thread.Complete();
+                thread.Abandon();
+                Interlocked.Increment(ref _abandoned);
+            }
+        }
     }
 
     /// <summary>Stops the chunks still computing (at their next slice) and waits briefly for the threads to end.</summary>
@@ -144,6 +209,8 @@ public sealed class WorkerThreads(int slots) : IDisposable
 
         public void Join(TimeSpan timeout) => _thread.Join(timeout);
 
+        public void Abandon() => _thread.Name = _thread.Name + " (abandoned)";
+
         private void Loop()
         {
             foreach (var item in _queue.GetConsumingEnumerable())
@@ -153,3 +220,10 @@ public sealed class WorkerThreads(int slots) : IDisposable
         }
     }
 }
+
+/// <summary>
+/// A chunk that did not stop within <see cref="WorkerThreads.StuckGrace"/> of being told to: its worker slot has a new
+/// thread, and the old one is left to the kernel.
+/// </summary>
+public sealed class SlotAbandonedException(long slot, TimeSpan grace)
+    : Exception($"The kernel did not return within {grace.TotalSeconds:0} s of its chunk being stopped; worker slot {slot} goes on with a new thread, the old one is left to the kernel.");

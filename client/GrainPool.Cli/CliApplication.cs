@@ -25,10 +25,13 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly Func<GlobalOptions, CancellationToken, Task<IJobRunner>> _createRunner = createRunner ?? JobRunnerFactory.CreateAsync;
+    private bool _verbose;
 
     /// <summary>Runs grainpool with <paramref name="args"/> and returns the process exit code.</summary>
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
+        // Read before parsing, so that an error in parsing itself can be shown whole too.
+        _verbose = args.Contains(GlobalOptions.VerboseOption, StringComparer.Ordinal);
         try
         {
             var parse = CliCommandLine.Parse(args);
@@ -54,7 +57,7 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         }
         catch (UsageException ex)
         {
-            return Fail(ErrorLine.For(ex.Message), ExitCodes.Usage);
+            return Fail(ErrorLine.For(ex.Message), ExitCodes.Usage, ex);
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not UsageException)
         {
@@ -65,16 +68,16 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         catch (Exception ex) when (ex is ArgumentException or ItemFailedException or OverflowException)
         {
             // A value the arguments' checks let through but a kernel refused: still the caller's input, still one line.
-            return Fail(ErrorLine.For(ex), ExitCodes.Usage);
+            return Fail(ErrorLine.For(ex), ExitCodes.Usage, ex);
         }
         catch (Exception ex) when (ex is CliFailureException or NotSupportedException)
         {
             // Messages written for users: a cluster that cannot be started or reached, a kernel the cluster lacks.
-            return Fail(ErrorLine.For(ex.Message), ExitCodes.Failure);
+            return Fail(ErrorLine.For(ex.Message), ExitCodes.Failure, ex);
         }
         catch (Exception ex)
         {
-            return Fail(ErrorLine.For($"{ex.GetType().Name}: {ex.Message}"), ExitCodes.Failure);
+            return Fail(ErrorLine.For($"{ex.GetType().Name}: {ex.Message}"), ExitCodes.Failure, ex);
         }
     }
 
@@ -168,9 +171,15 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
         return CliCommandLine.Invoke(parse, writer);
     }
 
-    private int Fail(string line, int exitCode)
+    // The one error line; with --verbose, the whole exception after it.
+    private int Fail(string line, int exitCode, Exception? exception = null)
     {
         console.Error.WriteLine(line);
+        if (_verbose && exception is not null)
+        {
+            console.Error.WriteLine(exception.ToString());
+        }
+
         console.Error.Flush();
         return exitCode;
     }

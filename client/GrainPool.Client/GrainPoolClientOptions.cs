@@ -67,7 +67,7 @@ internal sealed class GrainPoolClientOptionsValidator : IValidateOptions<GrainPo
         {
             if (ClusterMembership.CheckRedisConnectionString(options.Redis) is { } problem)
             {
-                failures.Add($"{section}:Redis {problem}{(options.Redis is null ? "" : $" (got '{options.Redis}')")}.");
+                failures.Add($"{section}:Redis {problem}{(options.Redis is null ? "" : $" (got '{ClusterMembership.Redacted(options.Redis)}')")}.");
             }
             else
             {
@@ -77,7 +77,7 @@ internal sealed class GrainPoolClientOptionsValidator : IValidateOptions<GrainPo
                 }
                 catch (ArgumentException ex)
                 {
-                    failures.Add($"{section}:Redis has a setting StackExchange.Redis does not accept: {ex.Message} (got '{options.Redis}').");
+                    failures.Add($"{section}:Redis has a setting StackExchange.Redis does not accept: {ex.Message} (got '{ClusterMembership.Redacted(options.Redis)}').");
                 }
             }
 
@@ -92,7 +92,7 @@ internal sealed class GrainPoolClientOptionsValidator : IValidateOptions<GrainPo
         }
         else if (options.Redis is not null)
         {
-            failures.Add($"{section}:Redis applies only with {section}:Clustering {ClusterMembership.Redis} (got '{options.Redis}').");
+            failures.Add($"{section}:Redis applies only with {section}:Clustering {ClusterMembership.Redis} (got '{ClusterMembership.Redacted(options.Redis)}').");
         }
 
         foreach (var gateway in options.Gateways)

@@ -24,6 +24,16 @@ public static class ClusterMembership
     public static bool IsLocalhost(string? mode) => string.Equals(mode, Localhost, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// <paramref name="connectionString"/> as error messages and logs may show it: the value of each <c>password=</c>
+    /// setting replaced by <c>***</c>, so a secret given with <c>--redis</c> is never echoed back.
+    /// </summary>
+    public static string Redacted(string? connectionString) =>
+        connectionString is null
+            ? string.Empty
+            : string.Join(',', connectionString.Split(',').Select(part =>
+                part.Split('=', 2) is [var key, _] && key.Trim().Equals("password", StringComparison.OrdinalIgnoreCase) ? key + "=***" : part));
+
+    /// <summary>
     /// Checks a Redis connection string: one or more <c>host:port</c> endpoints, comma-separated, optionally followed
     /// by StackExchange.Redis settings (<c>key=value</c>, e.g. <c>password=...</c>). Returns null when it is usable,
     /// otherwise what is wrong with it (without the value, which the caller names with its option).

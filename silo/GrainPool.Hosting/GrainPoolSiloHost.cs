@@ -1,3 +1,4 @@
+using GrainPool.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace GrainPool.Hosting;
@@ -94,7 +95,7 @@ public static class GrainPoolSiloHost
 
         const string Setting = nameof(GrainPoolSiloOptions.Redis);
         return $"cannot reach the Redis server of the membership table, {GrainPoolSiloOptions.SectionName}:{Setting} ({SiloCommandLine.FlagFor(Setting)}) " +
-            $"'{configuration[GrainPoolSiloOptions.SectionName + ":" + Setting]}': {cause.Message}";
+            $"'{ClusterMembership.Redacted(configuration[GrainPoolSiloOptions.SectionName + ":" + Setting])}': {cause.Message}";
     }
 
     /// <summary>

@@ -56,11 +56,11 @@ public sealed class GrainPoolSiloOptionsValidator : IValidateOptions<GrainPoolSi
         {
             if (ClusterMembership.CheckRedisConnectionString(options.Redis) is { } problem)
             {
-                Fail(failures, nameof(options.Redis), options.Redis is null ? problem : $"{problem} (got '{options.Redis}')");
+                Fail(failures, nameof(options.Redis), options.Redis is null ? problem : $"{problem} (got '{ClusterMembership.Redacted(options.Redis)}')");
             }
             else if (RedisSettingsProblem(options.Redis!) is { } settings)
             {
-                Fail(failures, nameof(options.Redis), $"has a setting StackExchange.Redis does not accept: {settings} (got '{options.Redis}')");
+                Fail(failures, nameof(options.Redis), $"has a setting StackExchange.Redis does not accept: {settings} (got '{ClusterMembership.Redacted(options.Redis)}')");
             }
 
             Require(failures, options.PrimarySiloPort is null, nameof(options.PrimarySiloPort),

@@ -69,6 +69,20 @@ public sealed class BadValueTests
         var line = (await CliProcess.RunAsync("primes", "count", "--to", "18446744073709551616")).UsageError();
         Assert.Equal("grainpool: error: --to: '18446744073709551616' is larger than 18446744073709551615", line);
     }
+
+    [Fact]
+    public async Task Verbose_adds_the_whole_exception_after_the_one_error_line_and_keeps_the_exit_code()
+    {
+        var plain = await CliProcess.RunAsync("primes", "count", "--to", "ten");
+        var verbose = await CliProcess.RunAsync("--verbose", "primes", "count", "--to", "ten");
+
+        Assert.Equal(2, verbose.ExitCode);
+        var line = plain.UsageError("--to", "'ten'");
+        Assert.True(verbose.StderrLines.Count > 2, $"--verbose printed only: {verbose.Stderr}");
+        Assert.Equal(line, verbose.StderrLines[0]);
+        Assert.StartsWith("GrainPool.Cli.Parsing.UsageException: --to: 'ten'", verbose.StderrLines[1], StringComparison.Ordinal);
+        Assert.Contains(verbose.StderrLines, l => l.TrimStart().StartsWith("at GrainPool.Cli.", StringComparison.Ordinal));
+    }
 }
 
 /// <summary>Bad command lines: exit 2 and one error line naming what is wrong.</summary>

@@ -217,6 +217,17 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
         Assert.Equal(CliResult.ErrorPrefix + expected, line);
     }
 
+    [Theory]
+    [InlineData("--clustering", "redis", "--redis", "127.0.0.1:6379,password=hunter2,:1", "primes", "count", "--to", "10")]
+    [InlineData("--redis", "127.0.0.1:6379,Password=hunter2", "primes", "count", "--to", "10")]
+    [InlineData("silo", "--clustering", "redis", "--redis", "nonsense,password=hunter2")]
+    public async Task A_redis_password_is_never_echoed_in_an_error_line(params string[] args)
+    {
+        var line = (await CliProcess.RunAsync(args)).UsageError();
+        Assert.DoesNotContain("hunter2", line, StringComparison.Ordinal);
+        Assert.Contains("assword=***", line, StringComparison.Ordinal);
+    }
+
     private static string NewClusterId() => "redis-test-" + Guid.NewGuid().ToString("N")[..8];
 
     private static string FlagText(string commandLine, string flag)

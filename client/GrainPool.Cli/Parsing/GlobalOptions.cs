@@ -53,6 +53,9 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     /// <summary>JSON output.</summary>
     public const string JsonOption = "--json";
 
+    /// <summary>The flag that adds the whole exception to an error line.</summary>
+    public const string VerboseOption = "--verbose";
+
     /// <summary>Serves the client's (and an embedded silo's) metrics for Prometheus while the command runs.</summary>
     public const string MetricsPortOption = "--metrics-port";
 
@@ -84,13 +87,16 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     private static readonly Option<bool> JsonFlag =
         CliOptions.Flag(JsonOption, "Print exactly one JSON object on standard output instead of text");
 
+    private static readonly Option<bool> VerboseFlag =
+        CliOptions.Flag(VerboseOption, "On an error, print the whole exception (types, messages, stack) after the error line");
+
     private static readonly Option<ulong> MetricsPortNumber =
         CliOptions.Number(MetricsPortOption, "P", "Serve metrics at http://127.0.0.1:P/metrics while the command runs (client meter; embedded: the silo's too)");
 
     private static readonly Option[] ModeOptions = [InProcessFlag, Silos, Cluster];
 
     /// <summary>The global options, in the order help lists them.</summary>
-    public static IReadOnlyList<Option> All { get; } = [InProcessFlag, Silos, Cluster, ClusteringText, RedisText, ClusterIdText, ThreadCount, Chunk, JsonFlag, MetricsPortNumber];
+    public static IReadOnlyList<Option> All { get; } = [InProcessFlag, Silos, Cluster, ClusteringText, RedisText, ClusterIdText, ThreadCount, Chunk, JsonFlag, MetricsPortNumber, VerboseFlag];
 
     /// <summary>Gives <paramref name="command"/> the global options, so they may stand before, among or after its words.</summary>
     public static void AddTo(Command command)
@@ -287,7 +293,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         {
             return redisText is null
                 ? null
-                : throw UsageException.ForValue(RedisOption, redisText, $"applies only with {ClusteringOption} {ClusterMembership.Redis}");
+                : throw UsageException.ForValue(RedisOption, ClusterMembership.Redacted(redisText), $"applies only with {ClusteringOption} {ClusterMembership.Redis}");
         }
 
         if (redisText is null)
@@ -296,7 +302,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         }
 
         return ClusterMembership.CheckRedisConnectionString(redisText) is { } problem
-            ? throw UsageException.ForValue(RedisOption, redisText, problem)
+            ? throw UsageException.ForValue(RedisOption, ClusterMembership.Redacted(redisText), problem)
             : redisText;
     }
 

@@ -149,7 +149,7 @@ internal sealed class ClusterSession : IAsyncDisposable
     /// <summary>Joins the running cluster <paramref name="clusterId"/> whose membership is in the Redis server <paramref name="redis"/>.</summary>
     public static Task<ClusterSession> ConnectThroughRedisAsync(string redis, string clusterId, CancellationToken cancellationToken) =>
         JoinAsync(
-            $"redis {redis} (cluster id '{clusterId}')",
+            $"redis {ClusterMembership.Redacted(redis)} (cluster id '{clusterId}')",
             token => GrainPoolConnection.ConnectThroughRedisAsync(redis, clusterId, cancellationToken: token),
             cancellationToken);
 

@@ -58,6 +58,8 @@ public static class GrainPoolClientHostingExtensions
                 o.ClusterId = grainPool.Value.ClusterId;
                 o.ServiceId = grainPool.Value.ServiceId;
             });
+            client.Services.AddOptions<ClientMessagingOptions>().Configure<IOptions<GrainPoolClientOptions>>((o, grainPool) =>
+                o.ResponseTimeout = grainPool.Value.ResponseTimeout);
         });
         builder.Services.TryAddSingleton(services => new GrainPoolClient(
             services.GetRequiredService<IClusterClient>(),

@@ -48,6 +48,13 @@ public sealed class GrainPoolClientOptions
     /// <summary>The silos' service id (default <see cref="DefaultClusterId"/>).</summary>
     public string ServiceId { get; set; } = DefaultClusterId;
 
+    /// <summary>
+    /// How long a call may go unanswered before Orleans fails it (Orleans' <c>ClientMessagingOptions.ResponseTimeout</c>):
+    /// a fixed chunk size must keep each chunk shorter than this. A silo that dies does not cost its calls this long:
+    /// the client finds it gone sooner (docs/faults.md). Default 30 s, Orleans' own.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Whether <see cref="Clustering"/> is <c>redis</c>.</summary>
     internal bool UsesRedis => ClusterMembership.IsRedis(Clustering);
 
@@ -63,6 +70,11 @@ internal sealed class GrainPoolClientOptionsValidator : IValidateOptions<GrainPo
     {
         var failures = new List<string>();
         var section = GrainPoolClientOptions.SectionName;
+        if (options.ResponseTimeout <= TimeSpan.Zero || options.ResponseTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{section}:ResponseTimeout must be more than 0 and at most 1 hour (got '{options.ResponseTimeout}').");
+        }
+
         if (options.UsesRedis)
         {
             if (ClusterMembership.CheckRedisConnectionString(options.Redis) is { } problem)

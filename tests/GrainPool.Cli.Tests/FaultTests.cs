@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Runtime.CompilerServices;
 using GrainPool.Abstractions;
 using GrainPool.Cli.Tests.Infrastructure;
@@ -21,8 +20,11 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
     // pi(10^10), from tests/reference/prime-counts.tsv.
     private const ulong CountTo = 10_000_000_000;
 
-    // Well under Orleans' 30 s response timeout, which a call pending on a dead silo would otherwise wait out.
-    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(15);
+    // The tests' clients wait up to ResponseTimeout for an answer, so a call left pending on a dead silo would hold its
+    // job at least that long after the fault; the client's own detection must end the job well before. (Measured on
+    // 2 cores: 3-10 s after the fault, up to 20 s with the machine loaded by other work; see docs/faults.md.)
+    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task A_silo_killed_in_the_middle_of_a_range_job_costs_seconds_and_the_count_stays_exact()
@@ -125,7 +127,7 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
         await silos[1].KillAsync();
         // A new client process, as a user's next command: its gateways come from Redis, where the dead silo is still listed.
         var clock = Stopwatch.StartNew();
-        var json = (await CliProcess.RunAsync("--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "primes", "count", "--to", "1e9", "--json")).Json();
+        var json = (await CliProcess.RunAsync("--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "--verbose", "primes", "count", "--to", "1e9", "--json")).Json();
 
         Assert.Equal(Reference.Pi(1_000_000_000), json.GetProperty("count").GetUInt64());
         Assert.Equal(2, json.GetProperty("silos").GetInt32());
@@ -226,8 +228,12 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
         await using var _ = new Silos(silos);
         var clusterId = ClusterIdOf(silos[0]);
         // A client given two gateways explicitly, the first one of which dies mid-job.
-        var gateways = silos[..2].Select(s => new IPEndPoint(IPAddress.Parse(s.Address), s.GatewayPort)).ToArray();
-        await using var connection = await GrainPoolConnection.ConnectAsync(gateways, clusterId);
+        await using var connection = await GrainPoolConnection.ConnectAsync(o =>
+        {
+            o.Gateways = [.. silos[..2].Select(s => $"{s.Address}:{s.GatewayPort.ToString(CultureInfo.InvariantCulture)}")];
+            o.ClusterId = clusterId;
+            o.ResponseTimeout = ResponseTimeout;
+        });
 
         var (result, recovery) = await CountKillingAtAsync(connection.Client, 0.3, silos[0]);
 
@@ -284,7 +290,13 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
     }
 
     private static Task<GrainPoolConnection> ConnectAsync(RedisSilo[] silos) =>
-        GrainPoolConnection.ConnectThroughRedisAsync(silos[0].Redis, ClusterIdOf(silos[0]));
+        GrainPoolConnection.ConnectAsync(o =>
+        {
+            o.Clustering = ClusterMembership.Redis;
+            o.Redis = silos[0].Redis;
+            o.ClusterId = ClusterIdOf(silos[0]);
+            o.ResponseTimeout = ResponseTimeout;
+        });
 
     private static string ClusterIdOf(RedisSilo silo) => silo.ClusterId;
 

@@ -23,6 +23,8 @@ internal sealed class ClusterSession : IAsyncDisposable
     public static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan TopologyPollInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan TopologyProbeTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan GatewayFailurePatience = TimeSpan.FromSeconds(1);
 
     private readonly Func<ValueTask> _stop;
     private int _stopped;
@@ -203,19 +205,36 @@ internal sealed class ClusterSession : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var views = await Task.WhenAll(Enumerable.Range(0, probes).Select(k => client.Grains.GetGrain<IClusterInfoGrain>(k).GetTopologyAsync()));
-            if (views.All(isComplete))
+            var views = await Task.WhenAll(Enumerable.Range(0, probes).Select(k => ReadAsync(client.Grains.GetGrain<IClusterInfoGrain>(k))));
+            // Every view that came back is complete, and every gateway answered, or those that did not have failed for
+            // a while (a crashed silo's gateway, which the client stops using once it has failed).
+            var answered = views.Where(v => v.Topology is not null).Select(v => v.Topology!).ToArray();
+            if (answered.Length > 0 && answered.All(isComplete) && (answered.Length == views.Length || clock.Elapsed > GatewayFailurePatience))
             {
-                return views[0];
+                return answered[0];
             }
 
             if (clock.Elapsed > TopologyDeadline)
             {
-                var seen = string.Join(", ", views.Select(v => $"{v.Silos.Length} silos/{v.TotalSlots} slots").Distinct());
+                var seen = string.Join(", ", views.Select(v => v.Topology is { } t ? $"{t.Silos.Length} silos/{t.TotalSlots} slots" : v.Error).Distinct());
                 throw new CliFailureException($"the cluster did not show {expected} within {TopologyDeadline.TotalSeconds:0} s (it showed {seen})");
             }
 
             await Task.Delay(TopologyPollInterval, cancellationToken);
+        }
+
+        // A gateway that died a moment ago (a silo that crashed, still listed until membership declares it dead) fails
+        // its probe or holds it: that view counts as incomplete, and the next round asks again.
+        static async Task<(ClusterTopology? Topology, string Error)> ReadAsync(IClusterInfoGrain info)
+        {
+            try
+            {
+                return (await info.GetTopologyAsync().WaitAsync(TopologyProbeTimeout), "");
+            }
+            catch (Exception ex) when (ChunkDispatcher.IsTransient(ex))
+            {
+                return (null, $"{ex.GetType().Name} from a gateway");
+            }
         }
     }
 }

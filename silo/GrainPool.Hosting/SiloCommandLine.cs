@@ -25,6 +25,9 @@ public static class SiloCommandLine
         ["--parent-pid"] = Key(nameof(GrainPoolSiloOptions.ParentProcessId)),
         ["--dashboard"] = Key(nameof(GrainPoolSiloOptions.Dashboard)),
         ["--join-lock"] = Key(nameof(GrainPoolSiloOptions.JoinLockFile)),
+        ["--handshake-timeout"] = Key(nameof(GrainPoolSiloOptions.HandshakeTimeoutSeconds)),
+        ["--idle-timeout"] = Key(nameof(GrainPoolSiloOptions.IdleTimeoutSeconds)),
+        ["--max-connections"] = Key(nameof(GrainPoolSiloOptions.MaxConnectionsPerPort)),
     };
 
     /// <summary>Short flag to configuration key.</summary>

@@ -35,6 +35,9 @@ internal static class SiloCommand
         ["--shutdown-timeout"] = ("S", "Seconds a graceful stop may take (default 30)"),
         ["--parent-pid"] = ("PID", "Stop when this process exits"),
         ["--join-lock"] = ("FILE", "Silos started together on one machine lock FILE in turn to join (no 2-4 s write collisions)"),
+        ["--handshake-timeout"] = ("S", "Seconds a new connection has to send its Orleans preamble or HTTP headers, 1 to 3600 (default 10)"),
+        ["--idle-timeout"] = ("S", "Close silo and gateway connections silent this many seconds, 0 to 86400 (default 0: never)"),
+        ["--max-connections"] = ("N", "Connections open at once on each of the silo, gateway and HTTP ports, 1 to 100000 (default 1000)"),
     };
 
     /// <summary>The command as the command line and help see it.</summary>

@@ -1,0 +1,40 @@
+using System.Diagnostics.Metrics;
+using Orleans.Configuration;
+
+namespace GrainPool.Hosting.Wire;
+
+/// <summary>Puts the wire limits (<see cref="WireLimits"/>) on the silo's Orleans ports.</summary>
+internal static class WireLimitsExtensions
+{
+    /// <summary>
+    /// Adds an <see cref="InboundConnectionGuard"/> to inbound silo and gateway connections. It runs first in each
+    /// connection's middleware, so it sees the raw bytes; connection middleware that transforms the stream (TLS) must be
+    /// added after it for the preamble to be recognised.
+    /// </summary>
+    public static ISiloBuilder AddGrainPoolWireLimits(this ISiloBuilder silo, GrainPoolSiloOptions options)
+    {
+        var limits = WireLimits.From(options);
+        silo.Services.AddSingleton(services =>
+        {
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<InboundConnectionGuard>();
+            var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+            InboundConnectionGuard? siloGuard = null, gatewayGuard = null;
+            var instruments = new WireInstruments(services.GetService<IMeterFactory>(), options.EffectiveName,
+                () => [(siloGuard!.Port, siloGuard.Open), (gatewayGuard!.Port, gatewayGuard.Open)]);
+            siloGuard = new InboundConnectionGuard("silo", options.SiloPort, limits, instruments, time, logger);
+            gatewayGuard = new InboundConnectionGuard("gateway", options.GatewayPort, limits, instruments, time, logger);
+            return new InboundConnectionGuards(siloGuard, gatewayGuard);
+        });
+        silo.Configure<SiloConnectionOptions>(connections =>
+        {
+            connections.ConfigureSiloInboundConnection(builder =>
+                builder.Use(builder.ApplicationServices.GetRequiredService<InboundConnectionGuards>().Silo.Middleware));
+            connections.ConfigureGatewayInboundConnection(builder =>
+                builder.Use(builder.ApplicationServices.GetRequiredService<InboundConnectionGuards>().Gateway.Middleware));
+        });
+        return silo;
+    }
+}
+
+/// <summary>The guards of the silo port and the gateway port.</summary>
+internal sealed record InboundConnectionGuards(InboundConnectionGuard Silo, InboundConnectionGuard Gateway);

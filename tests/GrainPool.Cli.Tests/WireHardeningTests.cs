@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using GrainPool.Cli.Tests.Infrastructure;
+using GrainPool.Client;
 using GrainPool.Hosting.Launching;
 using GrainPool.Hosting.Wire;
 using Xunit.Abstractions;
@@ -150,6 +151,27 @@ public sealed class WireHardeningTests(ITestOutputHelper output)
         {
             idle.ForEach(s => s.Dispose());
         }
+    }
+
+    // Orleans sends nothing on a quiet connection, so with an idle time set a client's gateway connection between jobs
+    // is closed; the client connects again for its next job. (The default, 0, never closes one.)
+    [LinuxFact]
+    public async Task With_an_idle_time_a_quiet_client_connection_is_closed_and_the_client_connects_again_for_its_next_job()
+    {
+        await using var silo = await WireSilo.StartAsync("--idle-timeout", "3");
+        await using var connection = await GrainPoolConnection.ConnectAsync([new IPEndPoint(IPAddress.Loopback, silo.GatewayPort)], silo.ClusterId, "grainpool");
+
+        var first = await connection.Client.CountPrimesAsync(1, 10_000_000);
+        Assert.Equal(Reference.Pi(10_000_000), first.Value);
+        var quiet = Stopwatch.StartNew();
+        await SiloProcesses.UntilAsync(
+            () => silo.MetricAsync("grainpool_connections_closed_total", "port=\"gateway\"", "reason=\"idle\"").GetAwaiter().GetResult() >= 1,
+            TimeSpan.FromSeconds(15), "the quiet client connection closed for idleness");
+        output.WriteLine($"the client's gateway connection was closed within {quiet.Elapsed.TotalSeconds:0.0} s of its last job (idle time 3 s)");
+        Assert.InRange(quiet.Elapsed, TimeSpan.FromSeconds(3) - TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3 + 4));
+
+        var second = await connection.Client.CountPrimesAsync(1, 10_000_000);
+        Assert.Equal(Reference.Pi(10_000_000), second.Value);
     }
 
     [LinuxFact]

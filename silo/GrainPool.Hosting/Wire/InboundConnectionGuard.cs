@@ -82,28 +82,25 @@ internal sealed partial class InboundConnectionGuard
     }
 
     // One timer at a time per connection: until the preamble arrives, the handshake deadline; then, with an idle limit,
-    // the moment the connection would have been quiet for that long. Without an idle limit an established connection
-    // costs nothing here.
+    // the moment the connection would have been quiet for that long (rechecked then, as bytes may have moved since).
+    // Without an idle limit an established connection costs nothing here.
     private async Task WatchAsync(ConnectionContext context, WatchedTransport transport, CancellationToken stop)
     {
         try
         {
-            var opened = _time.GetTimestamp();
-            while (!transport.PreambleDelivered)
+            try
             {
-                var left = _limits.Handshake - _time.GetElapsedTime(opened);
-                if (left <= TimeSpan.Zero)
+                await transport.PreambleDelivered.WaitAsync(_limits.Handshake, _time, stop).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Close(context, WireInstruments.Handshake);
+                if (_handshakeCloses.Add() is var closed and > 0)
                 {
-                    Close(context, WireInstruments.Handshake);
-                    if (_handshakeCloses.Add() is var closed and > 0)
-                    {
-                        LogHandshakeTimeout(_logger, closed, Port, _portNumber, _limits.Handshake.TotalSeconds);
-                    }
-
-                    return;
+                    LogHandshakeTimeout(_logger, closed, Port, _portNumber, _limits.Handshake.TotalSeconds);
                 }
 
-                await Task.Delay(left, _time, stop).ConfigureAwait(false);
+                return;
             }
 
             if (_limits.Idle is not { } idle)

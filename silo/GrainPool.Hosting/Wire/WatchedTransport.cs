@@ -15,10 +15,10 @@ internal sealed class WatchedTransport : IDuplexPipe
     private const int LengthPrefixBytes = sizeof(int);
 
     private readonly TimeProvider _time;
+    private readonly TaskCompletionSource _preambleDelivered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastActivity;
     private long _consumed;
     private int _preambleLength = -1;
-    private volatile bool _preambleDelivered;
 
     public WatchedTransport(IDuplexPipe inner, TimeProvider time)
     {
@@ -34,8 +34,8 @@ internal sealed class WatchedTransport : IDuplexPipe
     /// <inheritdoc />
     public PipeWriter Output { get; }
 
-    /// <summary>Whether Orleans has read the peer's whole connection preamble.</summary>
-    public bool PreambleDelivered => _preambleDelivered;
+    /// <summary>Completes when Orleans has read the peer's whole connection preamble.</summary>
+    public Task PreambleDelivered => _preambleDelivered.Task;
 
     /// <summary>Time since bytes last arrived or were flushed to the peer (or since the connection opened).</summary>
     public TimeSpan SinceLastActivity => _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
@@ -63,7 +63,7 @@ internal sealed class WatchedTransport : IDuplexPipe
 
     private void OnConsumed(long bytes)
     {
-        if (bytes <= 0 || _preambleDelivered)
+        if (bytes <= 0 || _preambleDelivered.Task.IsCompleted)
         {
             return;
         }
@@ -71,7 +71,7 @@ internal sealed class WatchedTransport : IDuplexPipe
         _consumed += bytes;
         if (_preambleLength >= 0 && _consumed >= LengthPrefixBytes + (long)_preambleLength)
         {
-            _preambleDelivered = true;
+            _preambleDelivered.TrySetResult();
         }
     }
 
@@ -123,7 +123,7 @@ internal sealed class WatchedTransport : IDuplexPipe
 
         private void Consumed(SequencePosition consumed)
         {
-            if (!owner.PreambleDelivered && !_last.IsEmpty)
+            if (!owner.PreambleDelivered.IsCompleted && !_last.IsEmpty)
             {
                 owner.OnConsumed(_last.Slice(_last.Start, consumed).Length);
             }

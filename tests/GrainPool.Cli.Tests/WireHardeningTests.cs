@@ -246,6 +246,19 @@ public sealed class WireHardeningTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("--handshake-timeout", "0", "GrainPool:Silo:HandshakeTimeoutSeconds (--handshake-timeout) must be between 1 and 3600 seconds (got 0).")]
+    [InlineData("--idle-timeout", "-1", "GrainPool:Silo:IdleTimeoutSeconds (--idle-timeout) must be between 0 (never) and 86400 seconds (got -1).")]
+    [InlineData("--max-connections", "100001", "GrainPool:Silo:MaxConnectionsPerPort (--max-connections) must be between 1 and 100000 (got 100001).")]
+    public async Task A_bad_wire_limit_is_one_error_naming_the_setting_with_exit_code_2(string flag, string value, string failure)
+    {
+        var result = await CliProcess.RunAsync("silo", flag, value);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(CliResult.ErrorPrefix + "silo: invalid configuration: " + failure, Assert.Single(result.StderrLines));
+        Assert.Equal(string.Empty, result.Stdout);
+    }
+
     private static async Task<Socket> ConnectAsync(int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

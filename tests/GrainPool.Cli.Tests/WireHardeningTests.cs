@@ -116,6 +116,28 @@ public sealed class WireHardeningTests(ITestOutputHelper output)
         }
     }
 
+    // The preamble is recognised for what it is: with a handshake time of 1 s, the silos' connections to each other and
+    // the client's to its gateways, all older than that by the job's end, are never cut.
+    [LinuxFact]
+    public async Task Silos_and_clients_that_deliver_their_preamble_are_not_cut_at_the_handshake_time()
+    {
+        await using var primary = await WireSilo.StartAsync("--handshake-timeout", "1");
+        await using var secondary = await WireSilo.StartInClusterAsync(primary.ClusterId, "--handshake-timeout", "1", "--primary-port", primary.SiloPort.ToString(CultureInfo.InvariantCulture));
+
+        var job = Stopwatch.StartNew();
+        var json = (await CliProcess.RunAsync("--cluster", $"{primary.Gateway},{secondary.Gateway}", "--cluster-id", primary.ClusterId, "primes", "count", "--to", "1e9", "--json")).Json();
+        output.WriteLine($"pi(1e9) on two silos took {job.Elapsed.TotalSeconds:0.0} s");
+
+        Assert.Equal(Reference.Pi(1_000_000_000), json.GetProperty("count").GetUInt64());
+        Assert.Equal(2, json.GetProperty("silos").GetInt32());
+        // The two silos share one connection, which the secondary opened.
+        Assert.Equal(1, await primary.MetricAsync("grainpool_connections_open", "port=\"silo\""));
+        foreach (var silo in new[] { primary, secondary })
+        {
+            Assert.Equal(0, await silo.MetricAsync("grainpool_connections_closed_total"));
+        }
+    }
+
     [LinuxFact]
     public async Task A_connection_past_the_limit_is_closed_at_once_and_a_client_joins_once_the_idle_ones_are_gone()
     {
@@ -329,12 +351,12 @@ public sealed class WireHardeningTests(ITestOutputHelper output)
         private readonly Task _logPump;
         private string? _ready;
 
-        private WireSilo(string[] args)
+        private WireSilo(string clusterId, string[] args)
         {
             var ports = FreeTcpPorts.Pick(2);
             SiloPort = ports[0];
             GatewayPort = ports[1];
-            ClusterId = "wire-" + Guid.NewGuid().ToString("N")[..8];
+            ClusterId = clusterId;
             string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
             Process = CliProcess.Start(["silo", "--cluster-id", ClusterId, "--silo-port", Text(SiloPort), "--gateway-port", Text(GatewayPort), "--http-port", "0", "--cores", "1", .. args]);
             _logPump = PumpLogAsync();
@@ -354,9 +376,12 @@ public sealed class WireHardeningTests(ITestOutputHelper output)
 
         public int HttpPort => Http.Port;
 
-        public static async Task<WireSilo> StartAsync(params string[] args)
+        public static Task<WireSilo> StartAsync(params string[] args) => StartInClusterAsync("wire-" + Guid.NewGuid().ToString("N")[..8], args);
+
+        /// <summary>Starts a silo of cluster <paramref name="clusterId"/> and waits for its ready line.</summary>
+        public static async Task<WireSilo> StartInClusterAsync(string clusterId, params string[] args)
         {
-            var silo = new WireSilo(args);
+            var silo = new WireSilo(clusterId, args);
             using var deadline = new CancellationTokenSource(ReadyTimeout);
             while (await silo.Process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
             {

@@ -25,6 +25,9 @@ internal static class WireLimitsExtensions
             gatewayGuard = new InboundConnectionGuard("gateway", options.GatewayPort, limits, instruments, time, logger);
             return new InboundConnectionGuards(siloGuard, gatewayGuard);
         });
+        // Orleans builds a listener's middleware at its first connection; made at start instead, the guards publish
+        // their gauge (0) on a silo that nothing has connected to yet.
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<InboundConnectionGuards>());
         silo.Configure<SiloConnectionOptions>(connections =>
         {
             connections.ConfigureSiloInboundConnection(builder =>
@@ -37,4 +40,10 @@ internal static class WireLimitsExtensions
 }
 
 /// <summary>The guards of the silo port and the gateway port.</summary>
-internal sealed record InboundConnectionGuards(InboundConnectionGuard Silo, InboundConnectionGuard Gateway);
+internal sealed record InboundConnectionGuards(InboundConnectionGuard Silo, InboundConnectionGuard Gateway) : ILifecycleParticipant<ISiloLifecycle>
+{
+    /// <summary>Nothing to do at any stage: taking part only gets the guards made when the silo starts.</summary>
+    public void Participate(ISiloLifecycle observer)
+    {
+    }
+}

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -486,5 +487,83 @@ public sealed class WireHardeningTests(ITestOutputHelper output)
                 }
             }
         }
+    }
+}
+
+/// <summary>
+/// <see cref="WatchedTransport"/> alone, over in-memory pipes, read the way Orleans reads a preamble: what counts as
+/// delivered, and what counts as traffic for the idle time.
+/// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
+public sealed class WatchedTransportTests
+{
+    [Fact]
+    public async Task The_preamble_is_delivered_only_once_its_length_and_its_whole_body_are_taken()
+    {
+        var (peer, transport) = Connect(new ManualTime());
+        const int Body = 100;
+        var preamble = new byte[4 + Body];
+        BitConverter.TryWriteBytes(preamble, Body);
+
+        // Two bytes of the length: Orleans examines them and waits for more.
+        await peer.Output.WriteAsync(preamble.AsMemory(0, 2));
+        var read = await transport.Input.ReadAsync();
+        transport.Input.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        Assert.False(transport.PreambleDelivered.IsCompleted);
+
+        // The length and part of the body: Orleans takes the length, leaves the body (its Read loop does exactly this).
+        await peer.Output.WriteAsync(preamble.AsMemory(2, 50));
+        read = await transport.Input.ReadAsync();
+        var body = read.Buffer.Slice(4);
+        transport.Input.AdvanceTo(body.Start, body.End);
+        Assert.False(transport.PreambleDelivered.IsCompleted, "a length and a partial body is not a preamble");
+
+        await peer.Output.WriteAsync(preamble.AsMemory(52));
+        read = await transport.Input.ReadAsync();
+        Assert.Equal(Body, read.Buffer.Length);
+        transport.Input.AdvanceTo(read.Buffer.End);
+        Assert.True(transport.PreambleDelivered.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Bytes_in_either_direction_reset_the_idle_clock()
+    {
+        var time = new ManualTime();
+        var (peer, transport) = Connect(time);
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(5), transport.SinceLastActivity);
+
+        await peer.Output.WriteAsync(new byte[] { 1 });
+        var read = await transport.Input.ReadAsync();
+        transport.Input.AdvanceTo(read.Buffer.End);
+        Assert.Equal(TimeSpan.Zero, transport.SinceLastActivity);
+
+        time.Advance(TimeSpan.FromSeconds(7));
+        await transport.Output.WriteAsync(new byte[] { 2 });
+        Assert.Equal(TimeSpan.Zero, transport.SinceLastActivity);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromSeconds(1), transport.SinceLastActivity);
+    }
+
+    // The peer's end and the silo's end (watched) of one connection.
+    private static (IDuplexPipe Peer, WatchedTransport Silo) Connect(TimeProvider time)
+    {
+        var toSilo = new Pipe();
+        var toPeer = new Pipe();
+        return (new Duplex(toPeer.Reader, toSilo.Writer), new WatchedTransport(new Duplex(toSilo.Reader, toPeer.Writer), time));
+    }
+
+    private sealed record Duplex(PipeReader Input, PipeWriter Output) : IDuplexPipe;
+
+    private sealed class ManualTime : TimeProvider
+    {
+        private long _ticks = 1;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 }

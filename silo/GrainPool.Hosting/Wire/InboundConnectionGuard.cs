@@ -41,10 +41,19 @@ internal sealed partial class InboundConnectionGuard
     /// <summary>Connections open now on this port (refused ones included for the moment they take to close).</summary>
     public int Open => Volatile.Read(ref _open);
 
-    /// <summary>The middleware, for <see cref="IConnectionBuilder.Use"/>.</summary>
-    public ConnectionDelegate Middleware(ConnectionDelegate next) => context => OnConnectedAsync(context, next);
+    /// <summary>
+    /// The connection limit, for <see cref="IConnectionBuilder.Use"/> first of all, so that it counts every connection
+    /// from the moment it is accepted.
+    /// </summary>
+    public ConnectionDelegate LimitMiddleware(ConnectionDelegate next) => context => LimitAsync(context, next);
 
-    private async Task OnConnectedAsync(ConnectionContext context, ConnectionDelegate next)
+    /// <summary>
+    /// The handshake and idle times, for <see cref="IConnectionBuilder.Use"/> last of all, next to Orleans' own handler,
+    /// so that it sees the bytes Orleans reads: after any middleware that transforms them (TLS).
+    /// </summary>
+    public ConnectionDelegate WatchMiddleware(ConnectionDelegate next) => context => WatchAsync(context, next);
+
+    private async Task LimitAsync(ConnectionContext context, ConnectionDelegate next)
     {
         var open = Interlocked.Increment(ref _open);
         try
@@ -61,23 +70,28 @@ internal sealed partial class InboundConnectionGuard
                 return;
             }
 
-            var transport = new WatchedTransport(context.Transport, _time);
-            context.Transport = transport;
-            using var stop = new CancellationTokenSource();
-            var watch = WatchAsync(context, transport, stop.Token);
-            try
-            {
-                await next(context).ConfigureAwait(false);
-            }
-            finally
-            {
-                await stop.CancelAsync().ConfigureAwait(false);
-                await watch.ConfigureAwait(false);
-            }
+            await next(context).ConfigureAwait(false);
         }
         finally
         {
             Interlocked.Decrement(ref _open);
+        }
+    }
+
+    private async Task WatchAsync(ConnectionContext context, ConnectionDelegate next)
+    {
+        var transport = new WatchedTransport(context.Transport, _time);
+        context.Transport = transport;
+        using var stop = new CancellationTokenSource();
+        var watch = WatchAsync(context, transport, stop.Token);
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
         }
     }
 

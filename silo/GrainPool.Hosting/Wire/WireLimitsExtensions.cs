@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Connections;
 using Orleans.Configuration;
 
 namespace GrainPool.Hosting.Wire;
@@ -7,9 +8,8 @@ namespace GrainPool.Hosting.Wire;
 internal static class WireLimitsExtensions
 {
     /// <summary>
-    /// Adds an <see cref="InboundConnectionGuard"/> to inbound silo and gateway connections. It runs first in each
-    /// connection's middleware, so it sees the raw bytes; connection middleware that transforms the stream (TLS) must be
-    /// added after it for the preamble to be recognised.
+    /// Adds an <see cref="InboundConnectionGuard"/> to inbound silo and gateway connections: its connection limit first
+    /// in each connection's middleware, its handshake and idle watch last.
     /// </summary>
     public static ISiloBuilder AddGrainPoolWireLimits(this ISiloBuilder silo, GrainPoolSiloOptions options)
     {
@@ -28,15 +28,24 @@ internal static class WireLimitsExtensions
         // Orleans builds a listener's middleware at its first connection; made at start instead, the guards publish
         // their gauge (0) on a silo that nothing has connected to yet.
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<InboundConnectionGuards>());
+
+        // Connection middleware runs in the order it is added. The limit is added now, ahead of what a silo program adds after GrainPool's setup;
+        // the watch after every other configuration (post-configure), so that it reads the bytes Orleans reads, after
+        // TLS (Microsoft.Orleans.Connections.Security) or any other middleware that transforms them, wherever that was added.
         silo.Configure<SiloConnectionOptions>(connections =>
         {
-            connections.ConfigureSiloInboundConnection(builder =>
-                builder.Use(builder.ApplicationServices.GetRequiredService<InboundConnectionGuards>().Silo.Middleware));
-            connections.ConfigureGatewayInboundConnection(builder =>
-                builder.Use(builder.ApplicationServices.GetRequiredService<InboundConnectionGuards>().Gateway.Middleware));
+            connections.ConfigureSiloInboundConnection(builder => builder.Use(Guards(builder).Silo.LimitMiddleware));
+            connections.ConfigureGatewayInboundConnection(builder => builder.Use(Guards(builder).Gateway.LimitMiddleware));
+        });
+        silo.Services.PostConfigure<SiloConnectionOptions>(connections =>
+        {
+            connections.ConfigureSiloInboundConnection(builder => builder.Use(Guards(builder).Silo.WatchMiddleware));
+            connections.ConfigureGatewayInboundConnection(builder => builder.Use(Guards(builder).Gateway.WatchMiddleware));
         });
         return silo;
     }
+
+    private static InboundConnectionGuards Guards(IConnectionBuilder builder) => builder.ApplicationServices.GetRequiredService<InboundConnectionGuards>();
 }
 
 /// <summary>The guards of the silo port and the gateway port.</summary>

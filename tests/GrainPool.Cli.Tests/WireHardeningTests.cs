@@ -1,13 +1,22 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using GrainPool.Abstractions;
 using GrainPool.Cli.Tests.Infrastructure;
 using GrainPool.Client;
+using GrainPool.Hosting;
 using GrainPool.Hosting.Launching;
 using GrainPool.Hosting.Wire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
 using Xunit.Abstractions;
 
 namespace GrainPool.Cli.Tests;
@@ -565,5 +574,87 @@ public sealed class WatchedTransportTests
         public override long GetTimestamp() => _ticks;
 
         public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+}
+
+/// <summary>
+/// The handshake watch with TLS (<c>Microsoft.Orleans.Connections.Security</c>) added after GrainPool's setup, as a
+/// silo program of its own would: the watch must read the decrypted preamble, not the TLS records, or it would cut
+/// every TLS connection at the handshake time. An in-process silo (the same <c>AddGrainPoolSilo</c>) and an Orleans
+/// client, both with TLS.
+/// </summary>
+[Trait(TestCategory.Name, TestCategory.Cluster)]
+public sealed class WireLimitsWithTlsTests
+{
+    private static readonly TimeSpan Handshake = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task A_tls_client_connection_is_not_cut_at_the_handshake_time()
+    {
+        using var certificate = SelfSignedCertificate();
+        var ports = FreeTcpPorts.Pick(2);
+        var siloName = "wire-tls-" + Guid.NewGuid().ToString("N")[..8];
+
+        // Other tests' silos in this process publish the same instrument: only this silo's closes count.
+        long closed = 0;
+        using var closes = new MeterListener();
+        closes.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == "grainpool.connections.closed")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        closes.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "silo" && Equals(tag.Value, siloName))
+                {
+                    Interlocked.Add(ref closed, value);
+                }
+            }
+        });
+        closes.Start();
+
+        var clusterId = siloName;
+        string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+        var siloBuilder = WebApplication.CreateBuilder();
+        siloBuilder.AddGrainPoolSilo([
+            "--silo-port", Text(ports[0]), "--gateway-port", Text(ports[1]), "--http-port", "0", "--cluster-id", clusterId,
+            "--cores", "1", "--dashboard", "off", "--name", siloName, "--handshake-timeout", Text((int)Handshake.TotalSeconds)]);
+        siloBuilder.UseOrleans(silo => silo.UseTls(certificate, tls => tls.AllowAnyRemoteCertificate()));
+        await using var silo = siloBuilder.Build();
+        silo.MapGrainPoolSiloEndpoints();
+        await silo.StartAsync();
+
+        var clientBuilder = Host.CreateApplicationBuilder();
+        clientBuilder.UseOrleansClient(client => client
+            .UseStaticClustering(new IPEndPoint(IPAddress.Loopback, ports[1]))
+            .Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (clusterId, "grainpool"))
+            .UseTls(certificate, tls => tls.AllowAnyRemoteCertificate()));
+        using var clientHost = clientBuilder.Build();
+        await clientHost.StartAsync();
+        var grains = clientHost.Services.GetRequiredService<IClusterClient>();
+
+        Assert.Single((await grains.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync()).Workers());
+
+        // Past the handshake time of the connection just made: nothing may have been cut.
+        await Task.Delay(Handshake + TimeSpan.FromSeconds(2));
+        Assert.Single((await grains.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync()).Workers());
+        Assert.Equal(0, Interlocked.Read(ref closed));
+
+        await clientHost.StopAsync();
+        await silo.StopAsync();
+    }
+
+    private static X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=grainpool-wire-test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+
+        // Reloaded from PFX so that the private key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), password: null);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using GrainPool.Grains;
+using GrainPool.Hosting.Wire;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -16,6 +17,8 @@ public static class GrainPoolSiloHostingExtensions
 
     /// <summary>Where the silo's health (<see cref="SiloHealthReport"/>) is served on the HTTP port.</summary>
     public const string HealthPath = "/healthz";
+
+    private static readonly HttpMethodMetadata ReadOnlyMethods = new([HttpMethods.Get, HttpMethods.Head]);
 
     /// <summary>
     /// Adds the GrainPool silo: reads and validates <see cref="GrainPoolSiloOptions"/> (the short flags of
@@ -48,6 +51,10 @@ public static class GrainPoolSiloHostingExtensions
         });
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.HttpPort));
+
+        // Small GET endpoints only: small headers, no body, a bounded number of connections that must send their
+        // headers in time (KestrelWireLimits), so oversized requests and slow connections cannot take the silo down.
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelWireLimits.Apply(kestrel.Limits, WireLimits.From(options)));
         builder.UseOrleans(silo =>
         {
             silo.AddGrainPoolSiloCore(options);
@@ -79,8 +86,9 @@ public static class GrainPoolSiloHostingExtensions
     public static IEndpointRouteBuilder MapGrainPoolSiloEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapHealthChecks(HealthPath, SiloHealthCheck.EndpointOptions());
-        endpoints.MapPrometheusScrapingEndpoint(SiloMetrics.ScrapePath);
+        // Read-only: both map every verb by default; with GET and HEAD named, routing answers others 405.
+        endpoints.MapHealthChecks(HealthPath, SiloHealthCheck.EndpointOptions()).WithMetadata(ReadOnlyMethods);
+        endpoints.MapPrometheusScrapingEndpoint(SiloMetrics.ScrapePath).WithMetadata(ReadOnlyMethods);
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<GrainPoolSiloOptions>>().Value;
         if (options.Dashboard != GrainPoolSiloOptions.DashboardOff)
         {
@@ -134,6 +142,7 @@ public static class GrainPoolSiloHostingExtensions
                 services.GetRequiredService<ILogger<SiloJoinTurn>>()));
         }
 
+        silo.AddGrainPoolWireLimits(options);
         silo.Configure<SiloOptions>(o => o.SiloName = options.EffectiveName);
         silo.Configure<ClusterMembershipOptions>(membership =>
         {

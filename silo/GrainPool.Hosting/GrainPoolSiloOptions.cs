@@ -150,6 +150,29 @@ public sealed class GrainPoolSiloOptions
     public string? JoinLockFile { get; set; }
 
     /// <summary>
+    /// Seconds a new connection has to deliver its opening: on the silo and gateway ports Orleans' connection preamble
+    /// (the first frame every Orleans silo and client sends), on the HTTP port its request headers. A connection that
+    /// sends nothing, or garbage, is closed after this time instead of holding a file descriptor forever. Default 10
+    /// (1-3600).
+    /// </summary>
+    public int HandshakeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Seconds an established silo or gateway connection may go with no bytes either way before it is closed; 0 (the
+    /// default) never closes one. Orleans sends nothing on an idle connection (no keep-alive messages): a client between
+    /// jobs, or a silo that probes other silos, can be silent for any time, and a closed connection makes it reconnect, so
+    /// set this only well above the longest quiet time you expect (0-86400).
+    /// </summary>
+    public int IdleTimeoutSeconds { get; set; }
+
+    /// <summary>
+    /// Inbound connections open at once on each of the silo, gateway and HTTP ports. A connection beyond it is closed at
+    /// once (HTTP: refused by Kestrel) and a warning logged, at most one line per 10 s. A silo holds one connection from
+    /// each other silo and each client one per gateway, so the default 1000 (1-100000) leaves room for large clusters.
+    /// </summary>
+    public int MaxConnectionsPerPort { get; set; } = 1000;
+
+    /// <summary>
     /// The effective silo name: <see cref="Name"/>, or when it is not set <c>silo-&lt;SiloPort&gt;</c> (localhost
     /// clustering, all silos on 127.0.0.1) or <c>silo-&lt;advertised address&gt;-&lt;SiloPort&gt;</c> (redis, where
     /// silos on different addresses may share a port).

@@ -45,6 +45,13 @@ public sealed class GrainPoolSiloOptionsValidator : IValidateOptions<GrainPoolSi
                 nameof(options.JoinLockFile), $"must be a file in an existing folder (got '{joinLock}')");
         }
 
+        Require(failures, options.HandshakeTimeoutSeconds is >= 1 and <= 3600, nameof(options.HandshakeTimeoutSeconds),
+            $"must be between 1 and 3600 seconds (got {options.HandshakeTimeoutSeconds})");
+        Require(failures, options.IdleTimeoutSeconds is >= 0 and <= 86400, nameof(options.IdleTimeoutSeconds),
+            $"must be between 0 (never) and 86400 seconds (got {options.IdleTimeoutSeconds})");
+        Require(failures, options.MaxConnectionsPerPort is >= 1 and <= 100_000, nameof(options.MaxConnectionsPerPort),
+            $"must be between 1 and 100000 (got {options.MaxConnectionsPerPort})");
+
         Require(failures, options.Dashboard is GrainPoolSiloOptions.DashboardLoopback or GrainPoolSiloOptions.DashboardAny or GrainPoolSiloOptions.DashboardOff,
             nameof(options.Dashboard), $"must be loopback, any or off (got '{options.Dashboard}')");
 

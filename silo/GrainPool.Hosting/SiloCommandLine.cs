@@ -29,6 +29,9 @@ public static class SiloCommandLine
         ["--missed-probes"] = Key(nameof(GrainPoolSiloOptions.MissedProbesLimit)),
         ["--death-votes"] = Key(nameof(GrainPoolSiloOptions.DeathVotes)),
         ["--heartbeat-seconds"] = Key(nameof(GrainPoolSiloOptions.HeartbeatSeconds)),
+        ["--handshake-timeout"] = Key(nameof(GrainPoolSiloOptions.HandshakeTimeoutSeconds)),
+        ["--idle-timeout"] = Key(nameof(GrainPoolSiloOptions.IdleTimeoutSeconds)),
+        ["--max-connections"] = Key(nameof(GrainPoolSiloOptions.MaxConnectionsPerPort)),
     };
 
     /// <summary>Short flag to configuration key.</summary>

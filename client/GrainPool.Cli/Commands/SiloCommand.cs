@@ -39,6 +39,9 @@ internal static class SiloCommand
         ["--missed-probes"] = ("N", "Probes in a row a silo may miss before it is voted dead, 1 to 10 (default 3)"),
         ["--death-votes"] = ("N", "Votes that declare a silo dead, 1 to 10 (default 2; a majority in smaller clusters)"),
         ["--heartbeat-seconds"] = ("S", "Heartbeat period in the membership table, 1 to 300 (default 10; Orleans' own 30)"),
+        ["--handshake-timeout"] = ("S", "Seconds a new connection has to send its Orleans preamble or HTTP headers, 1 to 3600 (default 10)"),
+        ["--idle-timeout"] = ("S", "Close silo and gateway connections silent this many seconds, 0 to 86400 (default 0: never)"),
+        ["--max-connections"] = ("N", "Connections open at once on each of the silo, gateway and HTTP ports, 1 to 100000 (default 1000)"),
     };
 
     /// <summary>The command as the command line and help see it.</summary>

@@ -25,6 +25,14 @@ public static class SiloCommandLine
         ["--parent-pid"] = Key(nameof(GrainPoolSiloOptions.ParentProcessId)),
         ["--dashboard"] = Key(nameof(GrainPoolSiloOptions.Dashboard)),
         ["--join-lock"] = Key(nameof(GrainPoolSiloOptions.JoinLockFile)),
+
+        // Security. The passwords have no short flag: environment variables or files keep them off the command line.
+        ["--dashboard-user"] = Key(nameof(GrainPoolSiloOptions.DashboardUser)),
+        ["--dashboard-password-file"] = Key(nameof(GrainPoolSiloOptions.DashboardPasswordFile)),
+        ["--tls-certificate"] = Key(nameof(GrainPoolSiloOptions.TlsCertificate)),
+        ["--tls-password-file"] = Key(nameof(GrainPoolSiloOptions.TlsCertificatePasswordFile)),
+        ["--tls-trust"] = Key(nameof(GrainPoolSiloOptions.TlsTrust)),
+        ["--tls-ca"] = Key(nameof(GrainPoolSiloOptions.TlsCaCertificate)),
     };
 
     /// <summary>Short flag to configuration key.</summary>

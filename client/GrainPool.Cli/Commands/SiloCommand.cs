@@ -35,6 +35,12 @@ internal static class SiloCommand
         ["--shutdown-timeout"] = ("S", "Seconds a graceful stop may take (default 30)"),
         ["--parent-pid"] = ("PID", "Stop when this process exits"),
         ["--join-lock"] = ("FILE", "Silos started together on one machine lock FILE in turn to join (no 2-4 s write collisions)"),
+        ["--dashboard-user"] = ("USER", "Dashboard credential (HTTP Basic); the password from GrainPool__Silo__DashboardPassword or --dashboard-password-file"),
+        ["--dashboard-password-file"] = ("FILE", "A file whose first line is the dashboard's password"),
+        ["--tls-certificate"] = ("FILE", "PFX certificate: TLS on silo and gateway connections; peers must present a trusted certificate (password: GrainPool__Silo__TlsCertificatePassword or --tls-password-file)"),
+        ["--tls-password-file"] = ("FILE", "A file whose first line is the password of --tls-certificate"),
+        ["--tls-trust"] = ("MODE", "Peer certificates trusted: certificate (the same one; default), ca (issued by --tls-ca) or system (the machine's roots)"),
+        ["--tls-ca"] = ("FILE", "CA certificate (PEM or DER) peers' certificates chain to, with --tls-trust ca"),
     };
 
     /// <summary>The command as the command line and help see it.</summary>

@@ -139,18 +139,41 @@ internal sealed class ClusterSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Joins the running cluster <paramref name="clusterId"/> through <paramref name="gateways"/>.</summary>
-    public static Task<ClusterSession> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, string clusterId, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Joins the running cluster <paramref name="clusterId"/> through <paramref name="gateways"/>;
+    /// <paramref name="configure"/> adds client settings (TLS).
+    /// </summary>
+    public static Task<ClusterSession> ConnectAsync(
+        IReadOnlyList<IPEndPoint> gateways, string clusterId, Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken) =>
         JoinAsync(
             $"{string.Join(',', gateways)} (cluster id '{clusterId}')",
-            token => GrainPoolConnection.ConnectAsync(gateways, clusterId, cancellationToken: token),
+            token => GrainPoolConnection.ConnectAsync(
+                options =>
+                {
+                    options.Gateways = [.. gateways.Select(e => e.ToString())];
+                    options.ClusterId = clusterId;
+                    configure(options);
+                },
+                token),
             cancellationToken);
 
-    /// <summary>Joins the running cluster <paramref name="clusterId"/> whose membership is in the Redis server <paramref name="redis"/>.</summary>
-    public static Task<ClusterSession> ConnectThroughRedisAsync(string redis, string clusterId, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Joins the running cluster <paramref name="clusterId"/> whose membership is in the Redis server <paramref name="redis"/>;
+    /// <paramref name="configure"/> adds client settings (TLS).
+    /// </summary>
+    public static Task<ClusterSession> ConnectThroughRedisAsync(
+        string redis, string clusterId, Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken) =>
         JoinAsync(
             $"redis {redis} (cluster id '{clusterId}')",
-            token => GrainPoolConnection.ConnectThroughRedisAsync(redis, clusterId, cancellationToken: token),
+            token => GrainPoolConnection.ConnectAsync(
+                options =>
+                {
+                    options.Clustering = ClusterMembership.Redis;
+                    options.Redis = redis;
+                    options.ClusterId = clusterId;
+                    configure(options);
+                },
+                token),
             cancellationToken);
 
     private static async Task<ClusterSession> JoinAsync(

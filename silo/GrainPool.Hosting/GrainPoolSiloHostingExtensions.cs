@@ -79,13 +79,16 @@ public static class GrainPoolSiloHostingExtensions
     /// <summary>
     /// Maps <c>GET /healthz</c> (ASP.NET Core health checks, <see cref="SiloHealthCheck"/>): 200 with
     /// <c>{"status":"ready",...}</c> when the local silo is Active in its membership view, 503 with <c>joining</c> or
-    /// <c>shutting-down</c> otherwise; <c>GET /metrics</c> (Prometheus); and the Orleans Dashboard unless it is off.
+    /// <c>shutting-down</c> otherwise; <c>GET /metrics</c> (Prometheus); both unauthenticated and read-only (other methods
+    /// get 405); and the Orleans Dashboard unless it is off, behind its credential when one is configured.
     /// </summary>
     public static IEndpointRouteBuilder MapGrainPoolSiloEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapHealthChecks(HealthPath, SiloHealthCheck.EndpointOptions());
-        endpoints.MapPrometheusScrapingEndpoint(SiloMetrics.ScrapePath);
+        // Open to anyone who reaches the HTTP port, so read-only: GET and HEAD, anything else is 405.
+        HttpMethodMetadata readOnly = new([HttpMethods.Get, HttpMethods.Head]);
+        endpoints.MapHealthChecks(HealthPath, SiloHealthCheck.EndpointOptions()).WithMetadata(readOnly);
+        endpoints.MapPrometheusScrapingEndpoint(SiloMetrics.ScrapePath).WithMetadata(readOnly);
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<GrainPoolSiloOptions>>().Value;
         if (options.Dashboard != GrainPoolSiloOptions.DashboardOff)
         {

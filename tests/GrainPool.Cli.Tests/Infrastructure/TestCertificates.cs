@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace GrainPool.Cli.Tests.Infrastructure;
+
+/// <summary>
+/// Self-signed certificates made for one test class (CertificateRequest, never committed), written as password-protected
+/// PFX files into a private temporary folder that is deleted with the fixture: <see cref="Trusted"/> for the cluster,
+/// <see cref="Untrusted"/> for an intruder, and files that are not usable certificates for error tests.
+/// </summary>
+public sealed class TestCertificates : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("grainpool-tls-").FullName;
+
+    public TestCertificates()
+    {
+        Trusted = Write("cluster", "trusted-password");
+        Untrusted = Write("intruder", "intruder-password");
+        PasswordFile = Path.Combine(_folder, "cluster.password");
+        File.WriteAllText(PasswordFile, Trusted.Password + "\n");
+        NotAPfx = Path.Combine(_folder, "cluster.crt");
+        File.WriteAllText(NotAPfx, Trusted.Certificate.ExportCertificatePem());
+        Missing = Path.Combine(_folder, "missing.pfx");
+    }
+
+    /// <summary>The cluster's certificate: silos and clients that present it trust each other.</summary>
+    public TestCertificate Trusted { get; }
+
+    /// <summary>Another self-signed certificate, which the cluster does not trust.</summary>
+    public TestCertificate Untrusted { get; }
+
+    /// <summary>A file whose first line is <see cref="Trusted"/>'s password.</summary>
+    public string PasswordFile { get; }
+
+    /// <summary><see cref="Trusted"/>'s certificate as PEM, without its key: not a PFX.</summary>
+    public string NotAPfx { get; }
+
+    /// <summary>A path where no file is.</summary>
+    public string Missing { get; }
+
+    public void Dispose()
+    {
+        Trusted.Certificate.Dispose();
+        Untrusted.Certificate.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private TestCertificate Write(string name, string password)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN=grainpool-test-{name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false)); // server and client authentication
+        var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var path = Path.Combine(_folder, name + ".pfx");
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, password));
+        return new TestCertificate(path, password, certificate);
+    }
+}
+
+/// <summary>A PFX file, its password, and the certificate in it.</summary>
+public sealed record TestCertificate(string Path, string Password, X509Certificate2 Certificate);

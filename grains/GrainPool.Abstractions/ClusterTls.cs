@@ -64,6 +64,14 @@ public static class ClusterTls
             throw new ClusterTlsException(path, "has no private key");
         }
 
+        // Every silo is a TLS server (its listeners) and a TLS client (its connections to other silos), and every
+        // client presents its certificate: a certificate that limits its usage must allow both.
+        if (MissingUsage(certificate) is { } missing)
+        {
+            certificate.Dispose();
+            throw new ClusterTlsException(path, $"does not allow {missing} in its Extended Key Usage; silos and clients need a certificate for both serverAuth and clientAuth");
+        }
+
         return certificate;
     }
 
@@ -217,6 +225,22 @@ public static class ClusterTls
         {
             return ex.Problem;
         }
+    }
+
+    private static string? MissingUsage(X509Certificate2 certificate)
+    {
+        const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+        const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+        var usages = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().ToArray();
+        if (usages.Length == 0)
+        {
+            return null; // no Extended Key Usage: any use is allowed
+        }
+
+        var allowed = usages.SelectMany(u => u.EnhancedKeyUsages.Cast<Oid>()).Select(o => o.Value).ToHashSet(StringComparer.Ordinal);
+        var missing = new[] { (ServerAuthentication, "serverAuth"), (ClientAuthentication, "clientAuth") }
+            .Where(u => !allowed.Contains(u.Item1)).Select(u => u.Item2).ToArray();
+        return missing.Length == 0 ? null : string.Join(" and ", missing);
     }
 
     private static bool ChainsTo(X509Certificate2 certificate, X509Chain? presented, X509Certificate2 ca)

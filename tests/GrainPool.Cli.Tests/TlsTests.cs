@@ -122,6 +122,8 @@ public sealed class TlsTests(TestCertificates certificates) : IClassFixture<Test
                 $"--tls-certificate: '{certificates.NotAPfx}' is not a PFX (PKCS#12) file with a certificate and its private key"),
             (["--cluster", "127.0.0.1:30000", "--tls-certificate", certificates.Trusted.Path, "--tls-password-file", wrongPassword, "primes", "count", "--to", "10"],
                 $"--tls-certificate: '{certificates.Trusted.Path}' cannot be opened with the password given (wrong or missing password)"),
+            (["--cluster", "127.0.0.1:30000", "--tls-certificate", certificates.ServerOnly.Path, "--tls-password-file", certificates.PasswordFile, "primes", "count", "--to", "10"],
+                $"--tls-certificate: '{certificates.ServerOnly.Path}' does not allow clientAuth in its Extended Key Usage; silos and clients need a certificate for both serverAuth and clientAuth"),
             (["--cluster", "127.0.0.1:30000", "--tls-certificate", certificates.Trusted.Path, "--tls-password-file", certificates.Missing, "primes", "count", "--to", "10"],
                 $"--tls-password-file: '{certificates.Missing}' does not exist"),
             (["--silos", "1", "--tls-certificate", certificates.Trusted.Path, "primes", "count", "--to", "10"],

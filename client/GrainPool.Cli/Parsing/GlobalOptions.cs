@@ -407,7 +407,9 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         }
         catch (FormatException ex)
         {
-            throw UsageException.ForValue(ClusterOption, text, $"is not a list of gateways host:port[,host:port...] ({ex.Message})");
+            // The library's reason repeats the bad entry whole; for a value too long to quote whole, the line goes without it.
+            throw UsageException.ForValue(ClusterOption, text,
+                "is not a list of gateways host:port[,host:port...]" + (text.Length <= UsageException.MaxQuoted ? $" ({ex.Message})" : ""));
         }
 
         if (gateways.Count == 0)

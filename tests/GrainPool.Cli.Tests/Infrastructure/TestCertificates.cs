@@ -14,8 +14,9 @@ public sealed class TestCertificates : IDisposable
 
     public TestCertificates()
     {
-        Trusted = Write("cluster", "trusted-password");
-        Untrusted = Write("intruder", "intruder-password");
+        Trusted = Write("cluster", "trusted-password", clientAuthentication: true);
+        Untrusted = Write("intruder", "intruder-password", clientAuthentication: true);
+        ServerOnly = Write("server-only", Trusted.Password, clientAuthentication: false);
         PasswordFile = Path.Combine(_folder, "cluster.password");
         File.WriteAllText(PasswordFile, Trusted.Password + "\n");
         NotAPfx = Path.Combine(_folder, "cluster.crt");
@@ -28,6 +29,12 @@ public sealed class TestCertificates : IDisposable
 
     /// <summary>Another self-signed certificate, which the cluster does not trust.</summary>
     public TestCertificate Untrusted { get; }
+
+    /// <summary>
+    /// A certificate for server authentication only (as <c>dotnet dev-certs https</c> makes), with <see cref="Trusted"/>'s
+    /// password: no use to a silo, which is a TLS client too.
+    /// </summary>
+    public TestCertificate ServerOnly { get; }
 
     /// <summary>A file whose first line is <see cref="Trusted"/>'s password.</summary>
     public string PasswordFile { get; }
@@ -42,15 +49,21 @@ public sealed class TestCertificates : IDisposable
     {
         Trusted.Certificate.Dispose();
         Untrusted.Certificate.Dispose();
+        ServerOnly.Certificate.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 
-    private TestCertificate Write(string name, string password)
+    private TestCertificate Write(string name, string password, bool clientAuthentication)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN=grainpool-test-{name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false)); // server and client authentication
+        OidCollection usages = [new Oid("1.3.6.1.5.5.7.3.1")]; // server authentication
+        if (clientAuthentication)
+        {
+            usages.Add(new Oid("1.3.6.1.5.5.7.3.2"));
+        }
+
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, critical: false));
         var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         var path = Path.Combine(_folder, name + ".pfx");
         File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, password));

@@ -111,6 +111,24 @@ public sealed class TlsTests(TestCertificates certificates) : IClassFixture<Test
     }
 
     [Fact]
+    public async Task With_ca_trust_silos_and_a_client_with_certificates_of_their_own_from_one_ca_run_a_job_and_a_self_signed_client_is_refused()
+    {
+        var clusterId = NewClusterId();
+        string[] trust = ["--tls-trust", "ca", "--tls-ca", certificates.Ca, "--tls-password-file", certificates.PasswordFile];
+        await using var silo = SiloUnderTest.Start(["--cluster-id", clusterId, "--dashboard", "off", "--tls-certificate", certificates.IssuedSilo.Path, .. trust]);
+        await silo.ReadyAsync();
+
+        var results = await Task.WhenAll(
+            CliProcess.RunAsync(["--cluster", silo.Gateway, "--cluster-id", clusterId, "--tls-certificate", certificates.IssuedClient.Path, .. trust, "primes", "count", "--to", "1e7", "--json"]),
+            CliProcess.RunAsync(["--cluster", silo.Gateway, "--cluster-id", clusterId, "--tls-certificate", certificates.Trusted.Path, .. trust, "primes", "count", "--to", "1e7", "--json"]));
+
+        Assert.Equal(Reference.Pi(To), results[0].Json().GetProperty("count").GetUInt64());
+        Assert.Equal(CannotConnectExitCode, results[1].ExitCode);
+        Assert.StartsWith($"{CliResult.ErrorPrefix}could not connect to the cluster at {silo.Gateway}", Assert.Single(results[1].StderrLines), StringComparison.Ordinal);
+        await silo.LogLineAsync(Rejected);
+    }
+
+    [Fact]
     public async Task Unusable_tls_files_are_one_error_line_naming_the_option_and_the_file_with_exit_code_2()
     {
         var wrongPassword = WritePassword(certificates.Untrusted);

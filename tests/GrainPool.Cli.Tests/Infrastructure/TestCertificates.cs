@@ -17,6 +17,7 @@ public sealed class TestCertificates : IDisposable
         Trusted = Write("cluster", "trusted-password", clientAuthentication: true);
         Untrusted = Write("intruder", "intruder-password", clientAuthentication: true);
         ServerOnly = Write("server-only", Trusted.Password, clientAuthentication: false);
+        (Ca, IssuedSilo, IssuedClient) = WriteCa(Trusted.Password);
         PasswordFile = Path.Combine(_folder, "cluster.password");
         File.WriteAllText(PasswordFile, Trusted.Password + "\n");
         NotAPfx = Path.Combine(_folder, "cluster.crt");
@@ -36,6 +37,15 @@ public sealed class TestCertificates : IDisposable
     /// </summary>
     public TestCertificate ServerOnly { get; }
 
+    /// <summary>A CA certificate (PEM, without its key) that issued <see cref="IssuedSilo"/> and <see cref="IssuedClient"/>.</summary>
+    public string Ca { get; }
+
+    /// <summary>A silo's own certificate, issued by <see cref="Ca"/>, with <see cref="Trusted"/>'s password.</summary>
+    public TestCertificate IssuedSilo { get; }
+
+    /// <summary>A client's own certificate, issued by <see cref="Ca"/>, with <see cref="Trusted"/>'s password.</summary>
+    public TestCertificate IssuedClient { get; }
+
     /// <summary>A file whose first line is <see cref="Trusted"/>'s password.</summary>
     public string PasswordFile { get; }
 
@@ -50,7 +60,34 @@ public sealed class TestCertificates : IDisposable
         Trusted.Certificate.Dispose();
         Untrusted.Certificate.Dispose();
         ServerOnly.Certificate.Dispose();
+        IssuedSilo.Certificate.Dispose();
+        IssuedClient.Certificate.Dispose();
         Directory.Delete(_folder, recursive: true);
+    }
+
+    private (string Ca, TestCertificate Silo, TestCertificate Client) WriteCa(string password)
+    {
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest("CN=grainpool-test-ca", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2));
+        var caPath = Path.Combine(_folder, "ca.crt");
+        File.WriteAllText(caPath, ca.ExportCertificatePem());
+
+        TestCertificate Issue(string name, byte serial)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest($"CN=grainpool-test-{name}", key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
+            using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), [serial]);
+            var withKey = issued.CopyWithPrivateKey(key);
+            var path = Path.Combine(_folder, name + ".pfx");
+            File.WriteAllBytes(path, withKey.Export(X509ContentType.Pkcs12, password));
+            return new TestCertificate(path, password, withKey);
+        }
+
+        return (caPath, Issue("issued-silo", 1), Issue("issued-client", 2));
     }
 
     private TestCertificate Write(string name, string password, bool clientAuthentication)

@@ -169,7 +169,10 @@ public sealed class GrainPoolSiloOptions
     public string? TlsCaCertificate { get; set; }
 
     /// <summary>Whether TLS is on (<see cref="TlsCertificate"/> is set).</summary>
-    public bool UsesTls => !string.IsNullOrWhiteSpace(TlsCertificate);
+    public bool UsesTls => Tls.Enabled;
+
+    /// <summary>The TLS settings, for <see cref="ClusterTls"/>, which loads and checks them as the clients do.</summary>
+    internal ClusterTlsSettings Tls => new(TlsCertificate, TlsCertificatePassword, TlsCertificatePasswordFile, TlsTrust, TlsCaCertificate);
 
     /// <summary>
     /// The effective silo name: <see cref="Name"/>, or when it is not set <c>silo-&lt;SiloPort&gt;</c> (localhost

@@ -39,7 +39,7 @@ internal static class SiloSecurity
             return;
         }
 
-        var (certificate, trusted) = ClusterTls.Load(TlsSettings(options));
+        var (certificate, trusted) = ClusterTls.Load(options.Tls);
         silo.UseTls(certificate, tls =>
         {
             tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
@@ -88,14 +88,11 @@ internal static class SiloSecurity
             yield return (PasswordFile, dashboardFile);
         }
 
-        foreach (var problem in ClusterTls.Problems(TlsSettings(options), Describe))
+        foreach (var problem in ClusterTls.Problems(options.Tls, Describe))
         {
             yield return (problem.Setting, problem.ToString());
         }
     }
-
-    private static ClusterTlsSettings TlsSettings(GrainPoolSiloOptions options) => new(
-        options.TlsCertificate, options.TlsCertificatePassword, options.TlsCertificatePasswordFile, options.TlsTrust, options.TlsCaCertificate);
 
     private static string? FileProblem(Action read)
     {

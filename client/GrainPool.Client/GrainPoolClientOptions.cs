@@ -75,7 +75,18 @@ public sealed class GrainPoolClientOptions
     public string? TlsCaCertificate { get; set; }
 
     /// <summary>The TLS settings, for <see cref="ClusterTls"/>.</summary>
-    internal ClusterTlsSettings Tls => new(TlsCertificate, TlsCertificatePassword, TlsCertificatePasswordFile, TlsTrust, TlsCaCertificate);
+    internal ClusterTlsSettings Tls
+    {
+        get => new(TlsCertificate, TlsCertificatePassword, TlsCertificatePasswordFile, TlsTrust, TlsCaCertificate);
+        set
+        {
+            TlsCertificate = value.Certificate;
+            TlsCertificatePassword = value.Password;
+            TlsCertificatePasswordFile = value.PasswordFile;
+            TlsTrust = value.Trust ?? ClusterTls.TrustCertificate;
+            TlsCaCertificate = value.CaCertificate;
+        }
+    }
 
     /// <summary>Whether <see cref="Clustering"/> is <c>redis</c>.</summary>
     internal bool UsesRedis => ClusterMembership.IsRedis(Clustering);

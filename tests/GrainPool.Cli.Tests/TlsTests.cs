@@ -1,5 +1,8 @@
+using GrainPool.Abstractions;
 using GrainPool.Cli.Tests.Infrastructure;
+using GrainPool.Client;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -165,6 +168,54 @@ public sealed class TlsTests(TestCertificates certificates) : IClassFixture<Test
         }
     }
 
+    // A map sends each silo's item batches through that silo's own gateway, on one more client connection per silo
+    // (SiloRoutes); on a TLS cluster those connections need the main client's certificate too, or every batch is
+    // forwarded between the silos.
+    [Fact]
+    public async Task A_hosted_client_with_the_certificate_maps_on_a_tls_pair_through_each_silos_own_gateway()
+    {
+        var clusterId = NewClusterId();
+        var password = new Dictionary<string, string> { ["GrainPool__Silo__TlsCertificatePassword"] = certificates.Trusted.Password };
+        await using var primary = SiloUnderTest.Start(password, "--cluster-id", clusterId, "--dashboard", "off", "--tls-certificate", certificates.Trusted.Path);
+        await using var secondary = SiloUnderTest.Start(
+            password, "--cluster-id", clusterId, "--dashboard", "off", "--tls-certificate", certificates.Trusted.Path,
+            "--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Task.WhenAll(primary.ReadyAsync(), secondary.ReadyAsync());
+        await primary.WaitForClusterOfAsync(2);
+        await secondary.WaitForClusterOfAsync(2);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GrainPool:Gateways:0"] = primary.Gateway,
+            ["GrainPool:Gateways:1"] = secondary.Gateway,
+            ["GrainPool:ClusterId"] = clusterId,
+            ["GrainPool:TlsCertificate"] = certificates.Trusted.Path,
+            ["GrainPool:TlsCertificatePasswordFile"] = certificates.PasswordFile,
+        });
+        builder.AddGrainPoolClient();
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var client = host.Services.GetRequiredService<GrainPoolClient>();
+            await client.ConnectRoutesAsync();
+            long[] items = [.. Enumerable.Range(1, 1_000_000).Select(i => (long)i)];
+            var forwardedBefore = await SiloToSiloRequestBytesAsync(primary, secondary);
+            var map = await client.MapAsync(BuiltInKernels.IsPrimeTrial, items);
+            var forwarded = await SiloToSiloRequestBytesAsync(primary, secondary) - forwardedBefore;
+
+            Assert.Equal(Reference.Pi(1_000_000), (ulong)map.Results.Count(isPrime => isPrime));
+            Assert.Equal(2, map.Stats.Silos);
+            Assert.True(forwarded < 400_000, $"the silos forwarded {forwarded} bytes of requests to each other during an 8 MB map");
+            Assert.DoesNotContain(primary.Log.Concat(secondary.Log), line => line.Contains("Authentication failed", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     [Fact]
     public void A_hosted_client_with_an_unusable_certificate_fails_naming_the_setting_and_the_file()
     {
@@ -179,6 +230,24 @@ public sealed class TlsTests(TestCertificates certificates) : IClassFixture<Test
         Assert.Equal(
             $"GrainPool:TlsCertificate '{certificates.Trusted.Path}' cannot be opened with the password given (wrong or missing password).",
             Assert.Single(error.Failures));
+    }
+
+    // The request bytes the silos received from each other (Orleans' messaging meter), as ClusterModeTests reads them.
+    private static async Task<double> SiloToSiloRequestBytesAsync(params SiloUnderTest[] silos)
+    {
+        using var http = new HttpClient();
+        var total = 0.0;
+        foreach (var silo in silos)
+        {
+            var text = await http.GetStringAsync(new Uri(silo.Http, "/metrics"));
+            total += text.Split('\n')
+                .Where(line => line.StartsWith("orleans_messaging_received_messages_size_bytes_sum{", StringComparison.Ordinal)
+                    && line.Contains("ConnectionDirection=\"SiloToSilo\"", StringComparison.Ordinal)
+                    && line.Contains("MessageDirection=\"Request\"", StringComparison.Ordinal))
+                .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return total;
     }
 
     private static string NewClusterId() => "tls-test-" + Guid.NewGuid().ToString("N")[..8];

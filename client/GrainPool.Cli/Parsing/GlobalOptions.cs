@@ -183,11 +183,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         ArgumentNullException.ThrowIfNull(options);
         if (Tls is { } tls)
         {
-            options.TlsCertificate = tls.Certificate;
-            options.TlsCertificatePassword = tls.Password;
-            options.TlsCertificatePasswordFile = tls.PasswordFile;
-            options.TlsTrust = tls.Trust ?? ClusterTls.TrustCertificate;
-            options.TlsCaCertificate = tls.CaCertificate;
+            options.Tls = tls;
         }
     }
 

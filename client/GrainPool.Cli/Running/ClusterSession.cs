@@ -146,7 +146,7 @@ internal sealed class ClusterSession : IAsyncDisposable
     public static Task<ClusterSession> ConnectAsync(
         IReadOnlyList<IPEndPoint> gateways, string clusterId, Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken) =>
         JoinAsync(
-            $"{string.Join(',', gateways)} (cluster id '{clusterId}')",
+            $"{string.Join(',', gateways)} (cluster id '{clusterId}'{TlsNote(configure)})",
             token => GrainPoolConnection.ConnectAsync(
                 options =>
                 {
@@ -164,7 +164,7 @@ internal sealed class ClusterSession : IAsyncDisposable
     public static Task<ClusterSession> ConnectThroughRedisAsync(
         string redis, string clusterId, Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken) =>
         JoinAsync(
-            $"redis {redis} (cluster id '{clusterId}')",
+            $"redis {redis} (cluster id '{clusterId}'{TlsNote(configure)})",
             token => GrainPoolConnection.ConnectAsync(
                 options =>
                 {
@@ -175,6 +175,14 @@ internal sealed class ClusterSession : IAsyncDisposable
                 },
                 token),
             cancellationToken);
+
+    // A TLS handshake that fails looks to the client like a gateway that does not answer; the error line says TLS was on.
+    private static string TlsNote(Action<GrainPoolClientOptions> configure)
+    {
+        var options = new GrainPoolClientOptions();
+        configure(options);
+        return options.TlsCertificate is { } certificate ? $", TLS with certificate '{certificate}' and trust '{options.TlsTrust}'" : "";
+    }
 
     private static async Task<ClusterSession> JoinAsync(
         string where, Func<CancellationToken, Task<GrainPoolConnection>> connect, CancellationToken cancellationToken)

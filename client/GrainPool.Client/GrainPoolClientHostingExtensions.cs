@@ -1,3 +1,4 @@
+using GrainPool.Abstractions;
 using GrainPool.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -53,6 +55,11 @@ public static class GrainPoolClientHostingExtensions
                     o.Gateways = [.. grainPool.Value.GatewayEndpoints().Select(e => e.ToGatewayUri())]));
             }
 
+            if (chosen.Tls.Enabled)
+            {
+                UseTls(client, chosen);
+            }
+
             client.Services.AddOptions<ClusterOptions>().Configure<IOptions<GrainPoolClientOptions>>((o, grainPool) =>
             {
                 o.ClusterId = grainPool.Value.ClusterId;
@@ -65,5 +72,24 @@ public static class GrainPoolClientHostingExtensions
             services.GetRequiredService<IClusterClient>(),
             services.GetService<ILogger<GrainPoolClient>>()));
         return builder;
+    }
+
+    // The certificate is loaded now, while the client is being built (Orleans' UseTls takes it here), so bad TLS settings
+    // fail here with the validator's own lines instead of as an exception from deep in the builder.
+    private static void UseTls(IClientBuilder client, GrainPoolClientOptions options)
+    {
+        var problems = new GrainPoolClientOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, options);
+        if (problems.Failed)
+        {
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(GrainPoolClientOptions), problems.Failures);
+        }
+
+        var (certificate, trusted) = ClusterTls.Load(options.Tls);
+        client.UseTls(certificate, tls =>
+        {
+            tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+            tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+            tls.RemoteCertificateValidation = (silo, chain, errors) => trusted(silo, chain, errors);
+        });
     }
 }

@@ -55,6 +55,46 @@ public sealed class GrainPoolClientOptions
     /// </summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A PFX (PKCS#12) file with this client's certificate and private key: when set, the client talks TLS to the
+    /// gateways (the silos' <c>--tls-certificate</c>), presents this certificate, and accepts only silos whose certificate
+    /// <see cref="TlsTrust"/> accepts. Default: none (TLS off, for silos without TLS).
+    /// </summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>
+    /// Password of <see cref="TlsCertificate"/>, best given as the environment variable <c>GrainPool__TlsCertificatePassword</c>;
+    /// or use <see cref="TlsCertificatePasswordFile"/>. Default: none.
+    /// </summary>
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>A file whose first line is the password of <see cref="TlsCertificate"/>. Default: none.</summary>
+    public string? TlsCertificatePasswordFile { get; set; }
+
+    /// <summary>
+    /// Which silo certificates the client accepts: <c>certificate</c> (the default: exactly its own, one certificate
+    /// shared by the cluster), <c>ca</c> (issued by the CA of <see cref="TlsCaCertificate"/>) or <c>system</c> (chaining
+    /// to the machine's trusted roots). The same rule as the silos' <c>TlsTrust</c>.
+    /// </summary>
+    public string TlsTrust { get; set; } = ClusterTls.TrustCertificate;
+
+    /// <summary>The CA certificate file (PEM or DER) silos' certificates must chain to, with <see cref="TlsTrust"/> <c>ca</c>. Default: none.</summary>
+    public string? TlsCaCertificate { get; set; }
+
+    /// <summary>The TLS settings, for <see cref="ClusterTls"/>.</summary>
+    internal ClusterTlsSettings Tls
+    {
+        get => new(TlsCertificate, TlsCertificatePassword, TlsCertificatePasswordFile, TlsTrust, TlsCaCertificate);
+        set
+        {
+            TlsCertificate = value.Certificate;
+            TlsCertificatePassword = value.Password;
+            TlsCertificatePasswordFile = value.PasswordFile;
+            TlsTrust = value.Trust ?? ClusterTls.TrustCertificate;
+            TlsCaCertificate = value.CaCertificate;
+        }
+    }
+
     /// <summary>Whether <see cref="Clustering"/> is <c>redis</c>.</summary>
     internal bool UsesRedis => ClusterMembership.IsRedis(Clustering);
 
@@ -130,6 +170,11 @@ internal sealed class GrainPoolClientOptionsValidator : IValidateOptions<GrainPo
         if (string.IsNullOrWhiteSpace(options.ServiceId))
         {
             failures.Add($"{GrainPoolClientOptions.SectionName}:ServiceId must not be empty; it was '{options.ServiceId}'.");
+        }
+
+        foreach (var problem in ClusterTls.Problems(options.Tls, setting => $"{section}:{setting}"))
+        {
+            failures.Add($"{section}:{problem.Setting} {problem}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using GrainPool.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ internal sealed partial class SiloRoutes
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
     private readonly IGrainFactory _main;
     private readonly ClusterOptions _cluster;
+    private readonly ClusterTlsSettings? _tls;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
     private readonly ConcurrentDictionary<string, Route> _routes = new(StringComparer.Ordinal);
@@ -35,10 +37,11 @@ internal sealed partial class SiloRoutes
     private Task _refresh = Task.CompletedTask;
     private long _lastRefresh = long.MinValue;
 
-    private SiloRoutes(IGrainFactory main, ClusterOptions cluster, ILogger logger, CancellationToken stopping)
+    private SiloRoutes(IGrainFactory main, ClusterOptions cluster, ClusterTlsSettings? tls, ILogger logger, CancellationToken stopping)
     {
         _main = main;
         _cluster = cluster;
+        _tls = tls;
         _logger = logger;
         _stopping = stopping;
         stopping.Register(() =>
@@ -64,7 +67,9 @@ internal sealed partial class SiloRoutes
             return null;
         }
 
-        return new SiloRoutes(grains, cluster, logger, lifetime.ApplicationStopping);
+        // A cluster that requires TLS takes the extra clients only with the main client's certificate and trust.
+        var tls = client.ServiceProvider.GetService<IOptions<GrainPoolClientOptions>>()?.Value.Tls;
+        return new SiloRoutes(grains, cluster, tls is { Enabled: true } ? tls : null, logger, lifetime.ApplicationStopping);
     }
 
     /// <summary>
@@ -154,7 +159,18 @@ internal sealed partial class SiloRoutes
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
             timeout.CancelAfter(ConnectTimeout);
-            var connection = await GrainPoolConnection.ConnectAsync([gateway], _cluster.ClusterId, _cluster.ServiceId, timeout.Token).ConfigureAwait(false);
+            var connection = await GrainPoolConnection.ConnectAsync(
+                options =>
+                {
+                    options.Gateways = [gateway.ToString()];
+                    options.ClusterId = _cluster.ClusterId;
+                    options.ServiceId = _cluster.ServiceId;
+                    if (_tls is not null)
+                    {
+                        options.Tls = _tls;
+                    }
+                },
+                timeout.Token).ConfigureAwait(false);
             LogRouteConnected(_logger, silo, gateway.ToString());
             return connection;
         }

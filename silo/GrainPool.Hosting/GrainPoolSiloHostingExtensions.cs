@@ -1,6 +1,7 @@
 using System.Net;
 using GrainPool.Grains;
 using GrainPool.Hosting.Wire;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -62,7 +63,11 @@ public static class GrainPoolSiloHostingExtensions
             {
                 silo.AddDashboard();
             }
+
+            SiloSecurity.UseTls(silo, options);
         });
+        AddDashboardCredential(builder.Services, options);
+        builder.Services.AddHostedService<SiloSecurityReport>();
         builder.Services.AddGrainPoolSiloMetrics(options);
 
         builder.Services.AddSingleton<SiloStatusProbe>();
@@ -81,7 +86,8 @@ public static class GrainPoolSiloHostingExtensions
     /// <summary>
     /// Maps <c>GET /healthz</c> (ASP.NET Core health checks, <see cref="SiloHealthCheck"/>): 200 with
     /// <c>{"status":"ready",...}</c> when the local silo is Active in its membership view, 503 with <c>joining</c> or
-    /// <c>shutting-down</c> otherwise; <c>GET /metrics</c> (Prometheus); and the Orleans Dashboard unless it is off.
+    /// <c>shutting-down</c> otherwise; <c>GET /metrics</c> (Prometheus); both unauthenticated and read-only (other methods
+    /// get 405); and the Orleans Dashboard unless it is off, behind its credential when one is configured.
     /// </summary>
     public static IEndpointRouteBuilder MapGrainPoolSiloEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -92,14 +98,37 @@ public static class GrainPoolSiloHostingExtensions
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<GrainPoolSiloOptions>>().Value;
         if (options.Dashboard != GrainPoolSiloOptions.DashboardOff)
         {
-            var loopbackOnly = options.Dashboard == GrainPoolSiloOptions.DashboardLoopback;
-            endpoints.MapOrleansDashboard(DashboardPath).AddEndpointFilter(async (context, next) =>
+            // Without a credential, a silo that listens beyond loopback keeps its dashboard local whatever --dashboard says.
+            var credential = options.DashboardUser is not null;
+            var loopbackOnly = options.Dashboard == GrainPoolSiloOptions.DashboardLoopback || (!credential && SiloSecurity.ListensBeyondLoopback(options));
+            var dashboard = endpoints.MapOrleansDashboard(DashboardPath).AddEndpointFilter(async (context, next) =>
                 !loopbackOnly || context.HttpContext.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
                     ? await next(context)
-                    : Results.Problem("The Orleans Dashboard answers local requests only (start the silo with --dashboard any to open it).", statusCode: StatusCodes.Status403Forbidden));
+                    : Results.Problem(credential || options.Dashboard == GrainPoolSiloOptions.DashboardLoopback
+                        ? "The Orleans Dashboard answers local requests only (start the silo with --dashboard any to open it)."
+                        : "The Orleans Dashboard answers local requests only: it has no credential (start the silo with --dashboard-user and a password to open it).",
+                        statusCode: StatusCodes.Status403Forbidden));
+            if (credential)
+            {
+                dashboard.RequireAuthorization(policy => policy.AddAuthenticationSchemes(DashboardAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+            }
         }
 
         return endpoints;
+    }
+
+    // HTTP Basic authentication on the dashboard's endpoints when a credential is configured; /healthz and /metrics
+    // stay open (they only read).
+    private static void AddDashboardCredential(IServiceCollection services, GrainPoolSiloOptions options)
+    {
+        if (options.Dashboard == GrainPoolSiloOptions.DashboardOff || SiloSecurity.DashboardCredential(options) is not { } credential)
+        {
+            return;
+        }
+
+        services.AddSingleton(credential);
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, DashboardAuthenticationHandler>(DashboardAuthenticationHandler.SchemeName, configureOptions: null);
+        services.AddAuthorization();
     }
 
     /// <summary>Binds and validates the options from <paramref name="configuration"/>, throwing with every failure.</summary>

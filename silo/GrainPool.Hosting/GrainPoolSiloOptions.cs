@@ -173,6 +173,57 @@ public sealed class GrainPoolSiloOptions
     public int MaxConnectionsPerPort { get; set; } = 1000;
 
     /// <summary>
+    /// User name of the Orleans Dashboard's credential (HTTP Basic authentication on <c>/dashboard</c>), with
+    /// <see cref="DashboardPassword"/> or <see cref="DashboardPasswordFile"/>. With a credential every dashboard request
+    /// must carry it (401 otherwise); <see cref="Dashboard"/> still says from where. Without one, a silo listening on
+    /// a non-loopback address logs a warning at start and its dashboard answers local requests only. Default: none.
+    /// </summary>
+    public string? DashboardUser { get; set; }
+
+    /// <summary>
+    /// Password of the dashboard's credential, best given as the environment variable
+    /// <c>GrainPool__Silo__DashboardPassword</c> (a command line is visible to other users of the machine); or use
+    /// <see cref="DashboardPasswordFile"/>. Default: none.
+    /// </summary>
+    public string? DashboardPassword { get; set; }
+
+    /// <summary>A file whose first line is the dashboard's password (instead of <see cref="DashboardPassword"/>). Default: none.</summary>
+    public string? DashboardPasswordFile { get; set; }
+
+    /// <summary>
+    /// A PFX (PKCS#12) file with this silo's certificate and private key: when set, silo-to-silo and gateway connections
+    /// use TLS (<c>Microsoft.Orleans.Connections.Security</c>), and every peer, silo or client, must present a certificate
+    /// that <see cref="TlsTrust"/> accepts. Default: none (TLS off).
+    /// </summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>
+    /// Password of <see cref="TlsCertificate"/>, best given as the environment variable
+    /// <c>GrainPool__Silo__TlsCertificatePassword</c>; or use <see cref="TlsCertificatePasswordFile"/>. Default: none
+    /// (a PFX without a password).
+    /// </summary>
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>A file whose first line is the password of <see cref="TlsCertificate"/>. Default: none.</summary>
+    public string? TlsCertificatePasswordFile { get; set; }
+
+    /// <summary>
+    /// Which peer certificates TLS accepts: <c>certificate</c> (the default: exactly this silo's own certificate, one
+    /// certificate shared by the cluster and its clients), <c>ca</c> (any certificate issued by the CA of
+    /// <see cref="TlsCaCertificate"/>) or <c>system</c> (any certificate chaining to the machine's trusted roots).
+    /// </summary>
+    public string TlsTrust { get; set; } = ClusterTls.TrustCertificate;
+
+    /// <summary>The CA certificate file (PEM or DER) that peers' certificates must chain to, with <see cref="TlsTrust"/> <c>ca</c>. Default: none.</summary>
+    public string? TlsCaCertificate { get; set; }
+
+    /// <summary>Whether TLS is on (<see cref="TlsCertificate"/> is set).</summary>
+    public bool UsesTls => Tls.Enabled;
+
+    /// <summary>The TLS settings, for <see cref="ClusterTls"/>, which loads and checks them as the clients do.</summary>
+    internal ClusterTlsSettings Tls => new(TlsCertificate, TlsCertificatePassword, TlsCertificatePasswordFile, TlsTrust, TlsCaCertificate);
+
+    /// <summary>
     /// The effective silo name: <see cref="Name"/>, or when it is not set <c>silo-&lt;SiloPort&gt;</c> (localhost
     /// clustering, all silos on 127.0.0.1) or <c>silo-&lt;advertised address&gt;-&lt;SiloPort&gt;</c> (redis, where
     /// silos on different addresses may share a port).

@@ -118,6 +118,13 @@ public sealed class GrainPoolSiloOptionsValidator : IValidateOptions<GrainPoolSi
             }
         }
 
+        // The dashboard's credential and TLS: files are read here, so a missing file or a wrong password is a
+        // configuration error naming its setting, not a failure somewhere in start-up.
+        foreach (var (setting, message) in SiloSecurity.Problems(options))
+        {
+            Fail(failures, setting, message);
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

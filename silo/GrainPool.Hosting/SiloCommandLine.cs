@@ -32,6 +32,14 @@ public static class SiloCommandLine
         ["--handshake-timeout"] = Key(nameof(GrainPoolSiloOptions.HandshakeTimeoutSeconds)),
         ["--idle-timeout"] = Key(nameof(GrainPoolSiloOptions.IdleTimeoutSeconds)),
         ["--max-connections"] = Key(nameof(GrainPoolSiloOptions.MaxConnectionsPerPort)),
+
+        // Security. The passwords have no short flag: environment variables or files keep them off the command line.
+        ["--dashboard-user"] = Key(nameof(GrainPoolSiloOptions.DashboardUser)),
+        ["--dashboard-password-file"] = Key(nameof(GrainPoolSiloOptions.DashboardPasswordFile)),
+        ["--tls-certificate"] = Key(nameof(GrainPoolSiloOptions.TlsCertificate)),
+        ["--tls-password-file"] = Key(nameof(GrainPoolSiloOptions.TlsCertificatePasswordFile)),
+        ["--tls-trust"] = Key(nameof(GrainPoolSiloOptions.TlsTrust)),
+        ["--tls-ca"] = Key(nameof(GrainPoolSiloOptions.TlsCaCertificate)),
     };
 
     /// <summary>Short flag to configuration key.</summary>

@@ -42,6 +42,12 @@ internal static class SiloCommand
         ["--handshake-timeout"] = ("S", "Seconds a new connection has to send its Orleans preamble or HTTP headers, 1 to 3600 (default 10)"),
         ["--idle-timeout"] = ("S", "Close silo and gateway connections silent this many seconds, 0 to 86400 (default 0: never)"),
         ["--max-connections"] = ("N", "Connections open at once on each of the silo, gateway and HTTP ports, 1 to 100000 (default 1000)"),
+        ["--dashboard-user"] = ("USER", "Dashboard credential (HTTP Basic); the password from GrainPool__Silo__DashboardPassword or --dashboard-password-file"),
+        ["--dashboard-password-file"] = ("FILE", "A file whose first line is the dashboard's password"),
+        ["--tls-certificate"] = ("FILE", "PFX certificate: TLS on silo and gateway connections; peers must present a trusted certificate (password: GrainPool__Silo__TlsCertificatePassword or --tls-password-file)"),
+        ["--tls-password-file"] = ("FILE", "A file whose first line is the password of --tls-certificate"),
+        ["--tls-trust"] = ("MODE", "Peer certificates trusted: certificate (the same one; default), ca (issued by --tls-ca) or system (the machine's roots)"),
+        ["--tls-ca"] = ("FILE", "CA certificate (PEM or DER) peers' certificates chain to, with --tls-trust ca"),
     };
 
     /// <summary>The command as the command line and help see it.</summary>

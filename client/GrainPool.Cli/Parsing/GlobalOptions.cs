@@ -59,6 +59,24 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     /// <summary>Serves the client's (and an embedded silo's) metrics for Prometheus while the command runs.</summary>
     public const string MetricsPortOption = "--metrics-port";
 
+    /// <summary>The client's certificate (PFX) for a cluster that uses TLS.</summary>
+    public const string TlsCertificateOption = "--tls-certificate";
+
+    /// <summary>A file whose first line is the certificate's password.</summary>
+    public const string TlsPasswordFileOption = "--tls-password-file";
+
+    /// <summary>Which silo certificates to trust.</summary>
+    public const string TlsTrustOption = "--tls-trust";
+
+    /// <summary>The CA certificate silos' certificates chain to, with --tls-trust ca.</summary>
+    public const string TlsCaOption = "--tls-ca";
+
+    /// <summary>
+    /// The environment variable that gives the certificate's password (the client options' own configuration key, so the
+    /// client library reads it too); a password on the command line would be visible to other users of the machine.
+    /// </summary>
+    public static readonly string TlsPasswordVariable = GrainPoolClientOptions.SectionName + "__" + ClusterTlsSettings.PasswordSetting;
+
     private static readonly Option<bool> InProcessFlag =
         CliOptions.Flag(InProcess, "Run on threads of this process, no cluster (the baseline)");
 
@@ -93,10 +111,23 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
     private static readonly Option<ulong> MetricsPortNumber =
         CliOptions.Number(MetricsPortOption, "P", "Serve metrics at http://127.0.0.1:P/metrics while the command runs (client meter; embedded: the silo's too)");
 
+    private static readonly Option<string> TlsCertificateText =
+        CliOptions.Text(TlsCertificateOption, "FILE", $"With {ClusterOption} or {ClusteringOption} redis: talk TLS to the silos, presenting this PFX certificate (its password from {TlsPasswordFileOption} or the environment variable {TlsPasswordVariable})");
+
+    private static readonly Option<string> TlsPasswordFileText =
+        CliOptions.Text(TlsPasswordFileOption, "FILE", $"A file whose first line is the password of {TlsCertificateOption}");
+
+    private static readonly Option<string> TlsTrustText =
+        CliOptions.Text(TlsTrustOption, "MODE", $"Silo certificates trusted with {TlsCertificateOption}: {ClusterTls.TrustCertificate} (the same certificate; default), {ClusterTls.TrustCa} (issued by {TlsCaOption} FILE) or {ClusterTls.TrustSystem} (the machine's trusted roots)");
+
+    private static readonly Option<string> TlsCaText =
+        CliOptions.Text(TlsCaOption, "FILE", $"The CA certificate (PEM or DER) silos' certificates chain to, with {TlsTrustOption} {ClusterTls.TrustCa}");
+
     private static readonly Option[] ModeOptions = [InProcessFlag, Silos, Cluster];
 
     /// <summary>The global options, in the order help lists them.</summary>
-    public static IReadOnlyList<Option> All { get; } = [InProcessFlag, Silos, Cluster, ClusteringText, RedisText, ClusterIdText, ThreadCount, Chunk, JsonFlag, MetricsPortNumber, VerboseFlag];
+    public static IReadOnlyList<Option> All { get; } = [InProcessFlag, Silos, Cluster, ClusteringText, RedisText, ClusterIdText, ThreadCount, Chunk, JsonFlag, MetricsPortNumber, VerboseFlag,
+        TlsCertificateText, TlsPasswordFileText, TlsTrustText, TlsCaText];
 
     /// <summary>Gives <paramref name="command"/> the global options, so they may stand before, among or after its words.</summary>
     public static void AddTo(Command command)
@@ -145,6 +176,22 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
 
     /// <summary><c>--cluster-id</c>, or null when not given.</summary>
     public string? ClusterId { get; init; }
+
+    /// <summary>
+    /// The TLS settings of <c>--tls-certificate</c> and its companions (checked: the files load), or null when TLS is
+    /// off. Remote mode only.
+    /// </summary>
+    public ClusterTlsSettings? Tls { get; init; }
+
+    /// <summary>Gives a client's options this command's TLS settings (nothing when TLS is off).</summary>
+    public void ConfigureTls(GrainPoolClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (Tls is { } tls)
+        {
+            options.Tls = tls;
+        }
+    }
 
     /// <summary><c>--chunk-size</c> as the user typed it, for error lines; null when not given.</summary>
     public string? ChunkSizeText { get; init; }
@@ -253,8 +300,11 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
             metricsPort = (int)port;
         }
 
+        var tls = BindTls(parse, mode);
+
         return new GlobalOptions(mode, threads, chunkSize, parse.GetValue(JsonFlag))
         {
+            Tls = tls,
             MetricsPort = metricsPort,
             SiloCount = siloCount,
             Gateways = gateways,
@@ -306,6 +356,50 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
             : redisText;
     }
 
+    // --tls-certificate and its companions: remote mode only (the silos this command starts itself do not use TLS);
+    // the files are loaded now, so a missing file or a wrong password is a usage error naming its option and file.
+    private static ClusterTlsSettings? BindTls(ParseResult parse, RunnerMode mode)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ClusterTlsSettings.CertificateSetting] = TlsCertificateOption,
+            [ClusterTlsSettings.PasswordFileSetting] = TlsPasswordFileOption,
+            [ClusterTlsSettings.TrustSetting] = TlsTrustOption,
+            [ClusterTlsSettings.CaCertificateSetting] = TlsCaOption,
+            [ClusterTlsSettings.PasswordSetting] = "the environment variable " + TlsPasswordVariable,
+        };
+        Option<string>[] options = [TlsCertificateText, TlsPasswordFileText, TlsTrustText, TlsCaText];
+        if (options.FirstOrDefault(parse.Given) is not { } first)
+        {
+            return null;
+        }
+
+        if (mode != RunnerMode.Remote)
+        {
+            throw UsageException.ForValue(first.Name, parse.GetValue(first)!,
+                $"applies only with {ClusterOption} or {ClusteringOption} {ClusterMembership.Redis} (a running cluster; the silos of {SilosOption} and the embedded one do not use TLS)");
+        }
+
+        if (!parse.Given(TlsCertificateText))
+        {
+            throw UsageException.ForValue(first.Name, parse.GetValue(first)!, $"needs {TlsCertificateOption} FILE, the client's certificate, which turns TLS on");
+        }
+
+        var settings = new ClusterTlsSettings(
+            parse.GetValue(TlsCertificateText),
+            Environment.GetEnvironmentVariable(TlsPasswordVariable),
+            parse.GetValue(TlsPasswordFileText),
+            parse.GetValue(TlsTrustText),
+            parse.GetValue(TlsCaText));
+        if (ClusterTls.Problems(settings, setting => flags[setting]).FirstOrDefault() is { Setting: not null } problem)
+        {
+            var option = flags[problem.Setting];
+            throw problem.Value is null ? new UsageException($"{option} {problem.Problem}") : UsageException.ForValue(option, problem.Value, problem.Problem);
+        }
+
+        return settings.Enabled ? settings : null;
+    }
+
     private static void CheckGateways(string text)
     {
         IReadOnlyList<(string Host, int Port)> gateways;
@@ -315,7 +409,9 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         }
         catch (FormatException ex)
         {
-            throw UsageException.ForValue(ClusterOption, text, $"is not a list of gateways host:port[,host:port...] ({ex.Message})");
+            // The library's reason repeats the bad entry whole; for a value too long to quote whole, the line goes without it.
+            throw UsageException.ForValue(ClusterOption, text,
+                "is not a list of gateways host:port[,host:port...]" + (text.Length <= UsageException.MaxQuoted ? $" ({ex.Message})" : ""));
         }
 
         if (gateways.Count == 0)

@@ -141,19 +141,50 @@ internal sealed class ClusterSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Joins the running cluster <paramref name="clusterId"/> through <paramref name="gateways"/>.</summary>
-    public static Task<ClusterSession> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, string clusterId, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Joins the running cluster <paramref name="clusterId"/> through <paramref name="gateways"/>;
+    /// <paramref name="configure"/> adds client settings (TLS).
+    /// </summary>
+    public static Task<ClusterSession> ConnectAsync(
+        IReadOnlyList<IPEndPoint> gateways, string clusterId, Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken) =>
         JoinAsync(
-            $"{string.Join(',', gateways)} (cluster id '{clusterId}')",
-            token => GrainPoolConnection.ConnectAsync(gateways, clusterId, cancellationToken: token),
+            $"{string.Join(',', gateways)} (cluster id '{clusterId}'{TlsNote(configure)})",
+            token => GrainPoolConnection.ConnectAsync(
+                options =>
+                {
+                    options.Gateways = [.. gateways.Select(e => e.ToString())];
+                    options.ClusterId = clusterId;
+                    configure(options);
+                },
+                token),
             cancellationToken);
 
-    /// <summary>Joins the running cluster <paramref name="clusterId"/> whose membership is in the Redis server <paramref name="redis"/>.</summary>
-    public static Task<ClusterSession> ConnectThroughRedisAsync(string redis, string clusterId, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Joins the running cluster <paramref name="clusterId"/> whose membership is in the Redis server <paramref name="redis"/>;
+    /// <paramref name="configure"/> adds client settings (TLS).
+    /// </summary>
+    public static Task<ClusterSession> ConnectThroughRedisAsync(
+        string redis, string clusterId, Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken) =>
         JoinAsync(
-            $"redis {ClusterMembership.Redacted(redis)} (cluster id '{clusterId}')",
-            token => GrainPoolConnection.ConnectThroughRedisAsync(redis, clusterId, cancellationToken: token),
+            $"redis {ClusterMembership.Redacted(redis)} (cluster id '{clusterId}'{TlsNote(configure)})",
+            token => GrainPoolConnection.ConnectAsync(
+                options =>
+                {
+                    options.Clustering = ClusterMembership.Redis;
+                    options.Redis = redis;
+                    options.ClusterId = clusterId;
+                    configure(options);
+                },
+                token),
             cancellationToken);
+
+    // A TLS handshake that fails looks to the client like a gateway that does not answer; the error line says TLS was on.
+    private static string TlsNote(Action<GrainPoolClientOptions> configure)
+    {
+        var options = new GrainPoolClientOptions();
+        configure(options);
+        return options.TlsCertificate is { } certificate ? $", TLS with certificate '{certificate}' and trust '{options.TlsTrust}'" : "";
+    }
 
     private static async Task<ClusterSession> JoinAsync(
         string where, Func<CancellationToken, Task<GrainPoolConnection>> connect, CancellationToken cancellationToken)

@@ -31,12 +31,12 @@ internal static class JobRunnerFactory
 
             case RunnerMode.Remote when options.Redis is { } redis:
                 return ClusterJobRunner.Over(
-                    await ClusterSession.ConnectThroughRedisAsync(redis, options.ClusterId ?? GlobalOptions.DefaultClusterId, cancellationToken),
+                    await ClusterSession.ConnectThroughRedisAsync(redis, options.ClusterId ?? GlobalOptions.DefaultClusterId, options.ConfigureTls, cancellationToken),
                     options.Threads);
 
             case RunnerMode.Remote:
                 return ClusterJobRunner.Over(
-                    await ClusterSession.ConnectAsync(await options.ResolveGatewaysAsync(cancellationToken), options.ClusterId ?? GlobalOptions.DefaultClusterId, cancellationToken),
+                    await ClusterSession.ConnectAsync(await options.ResolveGatewaysAsync(cancellationToken), options.ClusterId ?? GlobalOptions.DefaultClusterId, options.ConfigureTls, cancellationToken),
                     options.Threads);
 
             default:

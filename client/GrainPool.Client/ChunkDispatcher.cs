@@ -62,14 +62,21 @@ internal static partial class ChunkDispatcher
             lanes.Add(run.LaneAsync(lane % workers.Length));
         }
 
-        // Silos that join while the job runs get lanes of their own for each of their workers.
+        // Silos that join while the job runs get lanes of their own for each of their workers; none once the job is
+        // ending (a membership read may still be on its way when the lanes are done).
+        var ending = false;
         using (watch?.Watch(topology =>
         {
-            foreach (var home in jobWorkers.Add(topology.Workers()))
+            lock (lanes)
             {
-                lock (lanes)
+                if (ending || failed.IsCancellationRequested)
                 {
-                    for (var i = 0; i < options.InFlightPerWorker && !failed.IsCancellationRequested; i++)
+                    return;
+                }
+
+                foreach (var home in jobWorkers.Add(topology.Workers().Where(w => watch.IsUsable(w.Silo))))
+                {
+                    for (var i = 0; i < options.InFlightPerWorker; i++)
                     {
                         lanes.Add(run.LaneAsync(home));
                     }
@@ -85,11 +92,28 @@ internal static partial class ChunkDispatcher
                     running = [.. lanes];
                 }
 
-                await Task.WhenAll(running).ConfigureAwait(false);
+                try
+                {
+                    await Task.WhenAll(running).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // A failure stops every lane (they see the cancelled token); wait for those added meanwhile too.
+                    lock (lanes)
+                    {
+                        ending = true;
+                        running = [.. lanes];
+                    }
+
+                    await Task.WhenAll(running.Select(l => l.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default))).ConfigureAwait(false);
+                    throw;
+                }
+
                 lock (lanes)
                 {
                     if (lanes.Count == running.Length)
                     {
+                        ending = true;
                         break;
                     }
                 }
@@ -208,12 +232,14 @@ internal static partial class ChunkDispatcher
 
                         failure = new SiloUnavailableException($"Silo {key.Silo} was found gone while it ran the chunk.", ex);
                     }
-                    catch (Exception ex) when (IsTransient(ex) && !token.IsCancellationRequested)
+                    // Only the call's own failures are retried: once it has returned, its results may be handed on in
+                    // part, and whatever fails after that (a consumer's callback, a user combine) fails the job as it is.
+                    catch (Exception ex) when (IsTransient(ex) && !call.HasReturned && !token.IsCancellationRequested)
                     {
                         watch?.Failed(key.Silo, ex);
                         failure = ex;
                     }
-                    catch (Exception ex) when (IsTransient(ex))
+                    catch (Exception ex) when (IsTransient(ex) && !call.HasReturned)
                     {
                         // The job is already stopping (cancelled, timed out, or failed in another lane): this chunk's lost
                         // silo is part of that stop, and must not replace the job's own error (Task.WhenAll reports faults
@@ -251,8 +277,13 @@ internal sealed class ChunkCall(IDisposable place, SiloWatch.Call? watched, Canc
     /// <summary>For what the job does with the call's result.</summary>
     public CancellationToken JobToken => job;
 
-    /// <summary>Whether the watch, not the job, cancelled the call.</summary>
-    public bool Interrupted => watched is { Ended: false } w && w.Token.IsCancellationRequested && !job.IsCancellationRequested;
+    private int _returned;
+
+    /// <summary>Whether the watch, not the job, cancelled the call (before it returned).</summary>
+    public bool Interrupted => !HasReturned && watched is { } w && w.Token.IsCancellationRequested && !job.IsCancellationRequested;
+
+    /// <summary>Whether the worker's call returned (<see cref="Returned"/> was called after a result came back).</summary>
+    public bool HasReturned => Volatile.Read(ref _returned) != 0;
 
     /// <summary>
     /// The worker's call returned: the client's place at the worker is free for its other calls while the results are
@@ -260,12 +291,18 @@ internal sealed class ChunkCall(IDisposable place, SiloWatch.Call? watched, Canc
     /// </summary>
     public void Returned()
     {
-        place.Dispose();
-        watched?.Dispose();
+        Volatile.Write(ref _returned, 1);
+        End();
     }
 
     /// <inheritdoc />
-    public void Dispose() => Returned();
+    public void Dispose() => End();
+
+    private void End()
+    {
+        place.Dispose();
+        watched?.Dispose();
+    }
 }
 
 /// <summary>

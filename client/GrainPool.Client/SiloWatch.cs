@@ -81,20 +81,25 @@ internal sealed partial class SiloWatch
     /// <summary>Takes in a membership read: silos declared dead are gone for good, silos not active take no new chunk.</summary>
     public void Apply(ClusterTopology topology)
     {
+        foreach (var leaving in topology.Leaving)
+        {
+            if (_silos.TryGetValue(leaving, out var state))
+            {
+                state.Leaving = true;
+            }
+        }
+
         foreach (var dead in topology.Dead)
         {
-            var state = State(dead);
-            if (!state.Dead)
+            if (!_silos.TryGetValue(dead, out var state))
+            {
+                // Dead before this client used it (the table keeps dead silos for a while): nothing of ours is on it.
+                _silos.TryAdd(dead, new SiloState { Dead = true });
+            }
+            else if (!state.Dead)
             {
                 state.Dead = true;
                 Lose(dead, state, "membership declared it dead");
-
-                // It may have been the gateway of calls on other silos, whose answers went with it, unless it left
-                // gracefully (it handed chunks back), which a gateway does after answering what it forwarded.
-                if (!state.Leaving)
-                {
-                    Interrupt(ref _viaMain);
-                }
             }
         }
 
@@ -181,22 +186,37 @@ internal sealed partial class SiloWatch
     private static void Suspect(SiloState state) =>
         Volatile.Write(ref state.SuspectUntil, Stopwatch.GetTimestamp() + (long)(SuspectFor.TotalSeconds * Stopwatch.Frequency));
 
-    // Interrupts the silo's pending calls; later calls get a fresh token.
+    // Interrupts the silo's pending calls; later calls get a fresh token. Unless it is leaving gracefully (a gateway
+    // that stops answers what it forwarded first), it may have been the gateway of calls on other silos, whose answers
+    // went with it: the calls through the main client are interrupted too, once per silo.
     private void Lose(string silo, SiloState state, string reason)
     {
         LogSiloGone(Logger, silo, reason, Volatile.Read(ref state.Pending));
         Interrupt(ref state.Calls);
+        if (!state.Leaving && Interlocked.Exchange(ref state.GatewayInterrupted, 1) == 0)
+        {
+            Interrupt(ref _viaMain);
+        }
     }
 
-    private static void Interrupt(ref CancellationTokenSource source)
+    private void Interrupt(ref CancellationTokenSource source)
     {
         var old = Interlocked.Exchange(ref source, new CancellationTokenSource());
-        old.Cancel();
+        try
+        {
+            old.Cancel();
+        }
+#pragma warning disable CA1031 // a callback's failure must not stop the watch; the calls are cancelled regardless
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogMembershipReadFailed(Logger, ex.GetType().Name, ex.Message);
+        }
     }
 
     private async Task PollAsync()
     {
-        while (true)
+        for (var round = 0; ; round++)
         {
             await Task.Delay(PollInterval).ConfigureAwait(false);
             Listener[] listeners;
@@ -211,10 +231,13 @@ internal sealed partial class SiloWatch
                 listeners = [.. _listeners];
             }
 
-            PingQuietSilos();
             try
             {
-                var topology = await _grains.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync().WaitAsync(AnswerTimeout).ConfigureAwait(false);
+                PingQuietSilos();
+
+                // Each round under another key, which the client sends through another gateway (it picks a call's
+                // gateway from the grain's id): one dead gateway cannot hold every read.
+                var topology = await _grains.GetGrain<IClusterInfoGrain>(round % 64).GetTopologyAsync().WaitAsync(AnswerTimeout).ConfigureAwait(false);
                 Apply(topology);
                 foreach (var listener in listeners)
                 {
@@ -304,6 +327,7 @@ internal sealed partial class SiloWatch
         public long LastAnswer;
         public long LastPing;
         public long SuspectUntil;
+        public int GatewayInterrupted;
         public int Confirming;
         public volatile bool Dead;
         public volatile bool Inactive;

@@ -19,14 +19,15 @@ public sealed record SiloSlots(string Silo, string Name, int Cores, int FirstSlo
 /// <summary>
 /// The cluster as the placement director sees it: silos ordered by start time, each owning a contiguous block of
 /// worker slots. <see cref="TotalSlots"/> is the number of workers a job should use. <see cref="Dead"/> lists the silos
-/// membership has declared dead (parsable addresses): a client stops waiting for calls it has on them.
+/// membership has declared dead (parsable addresses): a client stops waiting for calls it has on them;
+/// <see cref="Leaving"/> those stopping gracefully (their chunks come back to their callers).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("GrainPool.ClusterTopology")]
-public sealed record ClusterTopology(SiloSlots[] Silos, string[] Dead)
+public sealed record ClusterTopology(SiloSlots[] Silos, string[] Dead, string[] Leaving)
 {
-    /// <summary>A topology of active silos only, none known dead.</summary>
+    /// <summary>A topology of active silos only, none known dead or leaving.</summary>
     public ClusterTopology(SiloSlots[] silos)
-        : this(silos, [])
+        : this(silos, [], [])
     {
     }
 

@@ -17,9 +17,10 @@ public sealed class ClusterInfoGrain(IClusterMembershipService membership, ISilo
         var members = membership.CurrentSnapshot.Members.Values;
         var active = members.Where(m => m.Status == SiloStatus.Active).ToArray();
         var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress.ToParsableString()).ToArray();
+        var leaving = members.Where(m => m.Status is SiloStatus.ShuttingDown or SiloStatus.Stopping).Select(m => m.SiloAddress.ToParsableString()).ToArray();
         var names = active.ToDictionary(m => m.SiloAddress, m => m.Name);
         var map = SlotMap.Build(active.Select(m => (m.SiloAddress, SlotMap.AdvertisedCores(metadata.GetSiloMetadata(m.SiloAddress).Metadata))));
         var silos = map.Blocks.Select(b => new SiloSlots(b.Silo.ToParsableString(), names[b.Silo], b.Cores, b.FirstSlot)).ToArray();
-        return Task.FromResult(new ClusterTopology(silos, dead));
+        return Task.FromResult(new ClusterTopology(silos, dead, leaving));
     }
 }

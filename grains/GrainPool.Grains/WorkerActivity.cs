@@ -137,7 +137,7 @@ public sealed class WorkerActivity
     {
         private readonly long _started = Stopwatch.GetTimestamp();
         private long _busyTicks;
-        private bool _ended;
+        private int _ended;
 
         /// <summary>
         /// Adds one slice: <paramref name="busy"/> is its wall time (what the client paces chunks by), <paramref name="cpu"/>
@@ -164,18 +164,21 @@ public sealed class WorkerActivity
                 return;
             }
 
-            End();
-            Interlocked.Increment(ref owner._cancelled);
-            owner._chunksCancelled?.Add(1, owner.Tags(kernel));
+            // Counted once: after its slot was given up, a stuck kernel that comes back sees the same stop again.
+            if (End())
+            {
+                Interlocked.Increment(ref owner._cancelled);
+                owner._chunksCancelled?.Add(1, owner.Tags(kernel));
+            }
+
             cancellation.Throw();
         }
 
         /// <summary>Records a chunk that ended with <paramref name="error"/> (not a cancellation).</summary>
         public void Failed(Exception error)
         {
-            if (!_ended)
+            if (End())
             {
-                End();
                 owner._chunksFailed?.Add(1, owner.Tags(kernel, error.GetType().Name));
             }
         }
@@ -193,13 +196,16 @@ public sealed class WorkerActivity
 
         public void Dispose() => End();
 
-        private void End()
+        // True the first time only (the grain's thread and a stuck kernel's thread may both end it).
+        private bool End()
         {
-            if (!_ended)
+            if (Interlocked.Exchange(ref _ended, 1) != 0)
             {
-                _ended = true;
-                Interlocked.Decrement(ref owner._running);
+                return false;
             }
+
+            Interlocked.Decrement(ref owner._running);
+            return true;
         }
     }
 }

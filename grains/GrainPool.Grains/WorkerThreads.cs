@@ -82,8 +82,13 @@ public sealed class WorkerThreads(int slots) : IDisposable
             {
                 return await task.WaitAsync(StuckCheck).ConfigureAwait(false);
             }
-            catch (TimeoutException) when (!task.IsCompleted)
+            catch (TimeoutException)
             {
+                if (task.IsCompleted)
+                {
+                    return await task.ConfigureAwait(false); // it finished as the wait timed out
+                }
+
                 if (!stopRequested())
                 {
                     stopSeen = null;

@@ -80,7 +80,7 @@ public sealed class CliFuzzTests
         {
             if (sub is JobCommand job && !job.Words.StartsWith("load ", StringComparison.Ordinal))
             {
-                yield return (job.Words.Split(' '), [.. job.Options.Where(o => o.Name is not ("--help" or "--metrics-port"))], [.. job.Arguments]);
+                yield return (job.Words.Split(' '), [.. job.Options.Where(o => o.Name is not ("--help" or "--metrics-port" or GlobalOptions.VerboseOption))], [.. job.Arguments]);
             }
 
             foreach (var nested in JobCommands(sub))

@@ -29,8 +29,8 @@ public sealed class RedisSilo : IAsyncDisposable
         Process = CliProcess.Start(
             [
                 "silo", "--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "--listen-address", address,
-                "--silo-port", Text(SiloPort), "--gateway-port", Text(ports[1]), "--http-port", "0", "--cores", "1",
-                "--name", "silo-" + address, "--dashboard", "off", .. extra,
+                "--silo-port", Text(SiloPort), "--gateway-port", Text(ports[1]), "--http-port", "0",
+                "--name", "silo-" + address, "--dashboard", "off", .. extra.Contains("--cores") ? extra : ["--cores", "1", .. extra],
             ]);
         _log = Process.StandardError.ReadToEndAsync();
     }

@@ -21,6 +21,8 @@ public sealed class RedisSilo : IAsyncDisposable
     {
         Address = address;
         Redis = redis.Endpoint;
+        var cores = Array.IndexOf(extra, "--cores");
+        Cores = cores >= 0 ? int.Parse(extra[cores + 1], CultureInfo.InvariantCulture) : 1;
         ClusterId = clusterId;
         var ports = FreeTcpPorts.Pick(2);
         SiloPort = ports[0];
@@ -42,6 +44,9 @@ public sealed class RedisSilo : IAsyncDisposable
     public int SiloPort { get; }
 
     public int GatewayPort { get; }
+
+    /// <summary>The cores (worker slots) it offers: 1 unless <c>--cores</c> was given.</summary>
+    public int Cores { get; }
 
     /// <summary>The Redis server of its membership (<c>--redis</c>).</summary>
     public string Redis { get; }
@@ -77,7 +82,7 @@ public sealed class RedisSilo : IAsyncDisposable
         while (true)
         {
             var views = await Task.WhenAll(silos.Select(s => http.GetFromJsonAsync<SiloHealthReport>(new Uri(s.Http, GrainPoolSiloHostingExtensions.HealthPath))));
-            if (views.All(v => v is { IsReady: true } && v.ClusterSilos == silos.Count && v.ClusterSlots == silos.Count))
+            if (views.All(v => v is { IsReady: true } && v.ClusterSilos == silos.Count && v.ClusterSlots == silos.Sum(s => s.Cores)))
             {
                 return;
             }

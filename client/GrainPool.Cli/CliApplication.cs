@@ -97,7 +97,7 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
     {
         console.SilenceLibraryConsoleOutput();
         await using var text = new StreamWriter(console.Out, Utf8, leaveOpen: true) { AutoFlush = true };
-        return await StackCommand.RunAsync(options, text, cancellationToken);
+        return await StackCommand.RunAsync(options, text, Console.In, cancellationToken);
     }
 
     private async Task<int> RunScaleAsync(LoadScaleCommand.Settings settings, CancellationToken cancellationToken)

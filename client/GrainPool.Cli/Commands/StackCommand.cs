@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using GrainPool.Abstractions;
 using GrainPool.Cli.Parsing;
 using GrainPool.Cli.Running;
 using GrainPool.Hosting.Launching;
@@ -27,6 +28,9 @@ internal static class StackCommand
     private static readonly Option<string> PrometheusConfig = CliOptions.Text("--prometheus-config", "FILE", $"The configuration to start from (default: {LocalPrometheus.ProjectConfigRelativePath}, found upwards from here)");
     private static readonly Option<bool> NoPrometheus = CliOptions.Flag("--no-prometheus", "Start the silos only");
 
+    private static readonly Option<string> Redis = CliOptions.Text(
+        "--redis", "H:P", "Silos on Redis membership in this Redis server, each on its own loopback address (127.0.0.2, ...); default: localhost clustering");
+
     /// <summary>The command as the command line and help see it.</summary>
     public static DetailedCommand Definition { get; } = new(
         "stack",
@@ -43,13 +47,23 @@ internal static class StackCommand
         ],
         numbers: true)
     {
-        Silos, ClusterId, PrometheusPort, ScrapeInterval, PrometheusConfig, NoPrometheus,
+        Silos, ClusterId, PrometheusPort, ScrapeInterval, PrometheusConfig, NoPrometheus, Redis,
     };
 
     /// <summary>Reads the parsed options; every mistake names the option and its value.</summary>
     public static StackOptions Parse(ParseResult parse)
     {
         var options = new StackOptions { Prometheus = !parse.GetValue(NoPrometheus) };
+        if (parse.GetValue(Redis) is { } redis)
+        {
+            options = options with
+            {
+                Redis = ClusterMembership.CheckRedisConnectionString(redis) is { } problem
+                    ? throw UsageException.ForValue(Redis.Name, ClusterMembership.Redacted(redis), problem)
+                    : redis,
+            };
+        }
+
         if (parse.Given(Silos))
         {
             options = options with { Silos = (int)Ranged(parse, Silos, 1, MaxSilos) };
@@ -86,8 +100,18 @@ internal static class StackCommand
         return options;
     }
 
-    /// <summary>Runs the stack until <paramref name="cancellationToken"/> is cancelled; returns the exit code.</summary>
-    public static async Task<int> RunAsync(StackOptions options, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>What a person types (a line) to start one more silo while the stack runs.</summary>
+    public const string AddCommand = "add";
+
+    /// <summary>What a person types to stop the silo added last.</summary>
+    public const string RemoveCommand = "remove";
+
+    /// <summary>
+    /// Runs the stack until <paramref name="cancellationToken"/> is cancelled; returns the exit code. Lines read from
+    /// <paramref name="input"/> add a silo (<see cref="AddCommand"/>) or stop the one added last (<see cref="RemoveCommand"/>),
+    /// and Prometheus' targets follow, so the dashboards show the cluster grow and shrink.
+    /// </summary>
+    public static async Task<int> RunAsync(StackOptions options, TextWriter output, TextReader? input, CancellationToken cancellationToken)
     {
         var config = options.PrometheusConfig ?? LocalPrometheus.FindProjectConfig();
         var prometheusProgram = LocalPrometheus.FindExecutable();
@@ -97,13 +121,19 @@ internal static class StackCommand
         }
 
         await using var cluster = await StartSilosAsync(options, cancellationToken);
-        var targets = cluster.Silos.Select(s => new PrometheusTarget(s.HttpUrl.Authority, cluster.ClusterId, s.Name)).ToArray();
+        PrometheusTarget[] Targets() => [.. cluster.Silos.Select(s => new PrometheusTarget(s.HttpUrl.Authority, cluster.ClusterId, s.Name))];
+        var targets = Targets();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster {cluster.ClusterId}: {cluster.Silos.Count} silos, {cluster.TotalCores} cores"));
-        foreach (var silo in cluster.Silos)
+        void Describe(LocalSiloProcess silo, string suffix = "")
         {
             var http = silo.HttpUrl.ToString().TrimEnd('/');
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"silo {silo.Name}: gateway 127.0.0.1:{silo.GatewayPort}, {silo.Cores} cores, metrics {http}/metrics, health {http}/healthz, dashboard {http}/dashboard/"));
+                $"silo {silo.Name}: gateway {silo.ListenAddress}:{silo.GatewayPort}, {silo.Cores} cores, metrics {http}/metrics, health {http}/healthz, dashboard {http}/dashboard/{suffix}"));
+        }
+
+        foreach (var silo in cluster.Silos)
+        {
+            Describe(silo);
         }
 
         LocalPrometheus? prometheus = null;
@@ -121,17 +151,55 @@ internal static class StackCommand
             }
 
             var gateways = string.Join(",", cluster.GatewayPorts.Select(p => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture)));
-            output.WriteLine($"jobs: grainpool --cluster {gateways} --cluster-id {cluster.ClusterId} primes count --to 1e11");
+            output.WriteLine(options.Redis is { } redis
+                ? $"jobs: grainpool --clustering redis --redis {ClusterMembership.Redacted(redis)} --cluster-id {cluster.ClusterId} primes count --to 1e11"
+                : $"jobs: grainpool --cluster {gateways} --cluster-id {cluster.ClusterId} primes count --to 1e11");
             output.WriteLine("grafana: provision dashboards/grafana (see dashboards/README.md) with its data source pointing at the Prometheus above");
+            output.WriteLine($"type '{AddCommand}' to start one more silo, '{RemoveCommand}' to stop the one added last");
             output.WriteLine(ReadyLine);
             output.Flush();
             try
             {
+                // Lines typed while it runs change the cluster; without an input (or at its end) it just runs.
+                while (input is not null && await input.ReadLineAsync(cancellationToken) is { } line)
+                {
+                    await ChangeAsync(line.Trim());
+                }
+
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
             catch (OperationCanceledException)
             {
                 // Ctrl+C or SIGTERM: stop everything below.
+            }
+
+            async Task ChangeAsync(string line)
+            {
+                switch (line)
+                {
+                    case AddCommand:
+                        Describe(await cluster.AddSiloAsync(cancellationToken), " (added)");
+                        break;
+                    case RemoveCommand when await cluster.RemoveSiloAsync() is { } removed:
+                        output.WriteLine($"silo {removed.Name}: stopped");
+                        break;
+                    case RemoveCommand:
+                        output.WriteLine("stack: the first silo stays; Ctrl+C stops it all");
+                        break;
+                    case "":
+                        return;
+                    default:
+                        output.WriteLine($"stack: type '{AddCommand}' or '{RemoveCommand}' (got {UsageException.Quote(line)})");
+                        break;
+                }
+
+                if (prometheus is not null)
+                {
+                    LocalPrometheus.WriteTargets(prometheus.RunDirectory, Targets());
+                }
+
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster {cluster.ClusterId}: {cluster.Silos.Count} silos, {cluster.TotalCores} cores"));
+                output.Flush();
             }
 
             output.WriteLine("grainpool stack stopping");
@@ -152,7 +220,7 @@ internal static class StackCommand
         try
         {
             return await LocalSiloCluster.StartAsync(
-                new LocalSiloClusterOptions { SiloCount = options.Silos, PinToCpus = true, ClusterId = options.ClusterId },
+                new LocalSiloClusterOptions { SiloCount = options.Silos, PinToCpus = true, ClusterId = options.ClusterId, Redis = options.Redis },
                 cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidOperationException or FileNotFoundException or IOException)
@@ -184,4 +252,6 @@ internal sealed record StackOptions
     public string? PrometheusConfig { get; init; }
 
     public bool Prometheus { get; init; } = true;
+
+    public string? Redis { get; init; }
 }

@@ -12,27 +12,39 @@ namespace GrainPool.Hosting.Launching;
 /// </summary>
 public sealed class LocalSiloCluster : IAsyncDisposable
 {
-    private readonly LocalSiloProcess[] _silos;
+    private readonly List<LocalSiloProcess> _silos;
+    private readonly Lock _gate = new();
+    private int _nextIndex;
 
     private LocalSiloCluster(LocalSiloProcess[] silos, string clusterId, string serviceId, string? redis)
     {
-        _silos = silos;
+        _silos = [.. silos];
+        _nextIndex = silos.Length;
         ClusterId = clusterId;
         ServiceId = serviceId;
         Redis = redis;
     }
 
     /// <summary>The silos, primary (localhost clustering) first.</summary>
-    public IReadOnlyList<LocalSiloProcess> Silos => _silos;
+    public IReadOnlyList<LocalSiloProcess> Silos
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _silos];
+            }
+        }
+    }
 
     /// <summary>The primary silo with localhost clustering; with Redis membership, which has none, the first silo.</summary>
     public LocalSiloProcess Primary => _silos[0];
 
     /// <summary>Gateway ports, for <c>UseLocalhostClustering(gatewayPorts, serviceId, clusterId)</c> on a client.</summary>
-    public int[] GatewayPorts => [.. _silos.Select(s => s.GatewayPort)];
+    public int[] GatewayPorts => [.. Silos.Select(s => s.GatewayPort)];
 
     /// <summary>The gateways, each on its silo's address.</summary>
-    public IPEndPoint[] Gateways => [.. _silos.Select(s => new IPEndPoint(IPAddress.Parse(s.ListenAddress), s.GatewayPort))];
+    public IPEndPoint[] Gateways => [.. Silos.Select(s => new IPEndPoint(IPAddress.Parse(s.ListenAddress), s.GatewayPort))];
 
     /// <summary>The Redis server of the membership table, or null with localhost clustering.</summary>
     public string? Redis { get; }
@@ -44,7 +56,63 @@ public sealed class LocalSiloCluster : IAsyncDisposable
     public string ServiceId { get; }
 
     /// <summary>Sum of the silos' advertised cores: the number of worker slots.</summary>
-    public int TotalCores => _silos.Sum(s => s.Cores);
+    public int TotalCores => Silos.Sum(s => s.Cores);
+
+    /// <summary>
+    /// Starts one more silo in the running cluster (the next name and, with Redis, the next loopback address; free
+    /// ports; the first silo's cores, unpinned) and returns once every silo sees it with its cores.
+    /// </summary>
+    public async Task<LocalSiloProcess> AddSiloAsync(CancellationToken cancellationToken = default)
+    {
+        int index;
+        lock (_gate)
+        {
+            index = _nextIndex++;
+        }
+
+        var ports = FreeTcpPorts.Pick(2);
+        var start = Primary.StartInfo with
+        {
+            Name = "silo-" + index.ToString(CultureInfo.InvariantCulture),
+            SiloPort = ports[0],
+            GatewayPort = ports[1],
+            PrimarySiloPort = Redis is null ? Primary.SiloPort : null,
+            ListenAddress = Redis is null ? "127.0.0.1" : RedisSiloAddress(index).ToString(),
+            CpuSet = null,
+            JoinLockFile = null,
+        };
+        var silo = await LocalSiloProcess.StartAsync(start, cancellationToken);
+        lock (_gate)
+        {
+            _silos.Add(silo);
+        }
+
+        await WaitForAgreementAsync(Silos, start.ReadyTimeout, cancellationToken);
+        return silo;
+    }
+
+    /// <summary>
+    /// Stops the silo added last (never the first one, the primary with localhost clustering) with SIGTERM, a graceful
+    /// stop in which it hands its chunks back; returns it, or null when only the first silo is left.
+    /// </summary>
+    public async Task<LocalSiloProcess?> RemoveSiloAsync()
+    {
+        LocalSiloProcess silo;
+        lock (_gate)
+        {
+            if (_silos.Count <= 1)
+            {
+                return null;
+            }
+
+            silo = _silos[^1];
+            _silos.RemoveAt(_silos.Count - 1);
+        }
+
+        await silo.StopAsync();
+        await silo.DisposeAsync();
+        return silo;
+    }
 
     /// <summary>
     /// Starts the cluster and returns once every silo has reported ready and every silo sees all of them with their
@@ -192,13 +260,13 @@ public sealed class LocalSiloCluster : IAsyncDisposable
     /// Stops the secondaries (together), then the primary (with Redis membership: all together); each gets SIGTERM and
     /// is killed only after a deadline.
     /// </summary>
-    public Task StopAsync() => StopAsync(_silos);
+    public Task StopAsync() => StopAsync(Silos);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        foreach (var silo in _silos)
+        foreach (var silo in Silos)
         {
             await silo.DisposeAsync();
         }

@@ -158,19 +158,31 @@ internal static class StackCommand
             output.WriteLine($"type '{AddCommand}' to start one more silo, '{RemoveCommand}' to stop the one added last");
             output.WriteLine(ReadyLine);
             output.Flush();
+            // Lines typed while it runs change the cluster, read on a task of their own: a console read does not end
+            // when Ctrl+C or SIGTERM comes, and the stack must stop then.
+            var changes = input is null ? Task.CompletedTask : Task.Run(async () =>
+            {
+                while (!cancellationToken.IsCancellationRequested && await input.ReadLineAsync(CancellationToken.None) is { } line)
+                {
+                    try
+                    {
+                        await ChangeAsync(line.Trim());
+                    }
+                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        output.WriteLine($"stack: {line.Trim()} failed: {ex.Message}");
+                        output.Flush();
+                    }
+                }
+            }, CancellationToken.None);
             try
             {
-                // Lines typed while it runs change the cluster; without an input (or at its end) it just runs.
-                while (input is not null && await input.ReadLineAsync(cancellationToken) is { } line)
-                {
-                    await ChangeAsync(line.Trim());
-                }
-
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
             catch (OperationCanceledException)
             {
-                // Ctrl+C or SIGTERM: stop everything below.
+                // Ctrl+C or SIGTERM: stop everything below, once a change under way has ended (it sees the same token).
+                await Task.WhenAny(changes, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None));
             }
 
             async Task ChangeAsync(string line)

@@ -99,8 +99,13 @@ internal static class CliProcess
     /// <summary>Starts grainpool with <paramref name="args"/>, output redirected, standard input closed.</summary>
     public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
 
+    /// <summary>Starts grainpool with <paramref name="args"/> and its standard input open, for the test to type into.</summary>
+    public static Process StartWithInput(params string[] args) => Start(new Dictionary<string, string>(), args, keepInput: true);
+
     /// <summary>Starts grainpool with <paramref name="args"/> and these environment variables added.</summary>
-    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args) => Start(environment, args, keepInput: false);
+
+    private static Process Start(IReadOnlyDictionary<string, string> environment, string[] args, bool keepInput)
     {
         Assert.True(File.Exists(ProgramPath), $"The program under test is missing: {ProgramPath}");
         var start = new ProcessStartInfo(DotnetHost)
@@ -124,7 +129,11 @@ internal static class CliProcess
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        process.StandardInput.Close();
+        if (!keepInput)
+        {
+            process.StandardInput.Close();
+        }
+
         return process;
     }
 

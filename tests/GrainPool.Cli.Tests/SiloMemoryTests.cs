@@ -42,7 +42,7 @@ public sealed class SiloMemoryTests(RedisServer redis, ITestOutputHelper output)
                 Assert.Equal(Reference.Pi(10_000_000), (await connection.Client.CountPrimesAsync(0, 10_000_000)).Value);
             }
 
-            var rss = RssMegabytes(silo.Process.Id);
+            var rss = ProcStatus.RssMegabytes(silo.Process.Id);
             if (job == WarmUp - 1)
             {
                 afterWarmUp = rss;
@@ -57,14 +57,9 @@ public sealed class SiloMemoryTests(RedisServer redis, ITestOutputHelper output)
             }
         }
 
-        var end = RssMegabytes(silo.Process.Id);
+        var end = ProcStatus.RssMegabytes(silo.Process.Id);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"silo RSS: {afterWarmUp:0} MB after {WarmUp} jobs, up to {firstHalf:0} MB over jobs {WarmUp + 1}-{FirstHalf}, up to {secondHalf:0} MB over jobs {FirstHalf + 1}-{Jobs}, {end:0} MB at the end"));
         Assert.True(secondHalf <= firstHalf * 1.25, $"RSS went on growing: up to {firstHalf:0} MB over jobs {WarmUp + 1}-{FirstHalf}, up to {secondHalf:0} MB over the last {Jobs - FirstHalf}");
     }
-
-    private static double RssMegabytes(int pid) =>
-        long.Parse(
-            File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))["VmRSS:".Length..].Trim().Split(' ')[0],
-            CultureInfo.InvariantCulture) / 1024.0;
 }

@@ -52,7 +52,7 @@ public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : ICl
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None);
-                samples.Add((clock.Elapsed.TotalMinutes, Rss(survivor.Process.Id), Threads(survivor.Process.Id)));
+                samples.Add((clock.Elapsed.TotalMinutes, ProcStatus.RssMegabytes(survivor.Process.Id), ProcStatus.Threads(survivor.Process.Id)));
                 if (clock.Elapsed >= nextKill && !stop.IsCancellationRequested)
                 {
                     nextKill += TimeSpan.FromMinutes(1);
@@ -139,15 +139,6 @@ public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : ICl
             Interlocked.Increment(ref counts.Singles);
         }
     }
-
-    private static double Rss(int pid) => StatusValue(pid, "VmRSS:") / 1024.0;
-
-    private static int Threads(int pid) => (int)StatusValue(pid, "Threads:");
-
-    private static long StatusValue(int pid, string key) =>
-        long.Parse(
-            File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith(key, StringComparison.Ordinal))[key.Length..].Trim().Split(' ')[0],
-            CultureInfo.InvariantCulture);
 
     private sealed class Counter
     {

@@ -15,4 +15,8 @@ internal static partial class ChunkDispatcher
     [LoggerMessage(EventId = 3015, Level = LogLevel.Information,
         Message = "{Chunk} of job {JobId} runs again: its call on silo {Silo} went through the main client, whose gateway may have been a lost silo")]
     private static partial void LogChunkInterrupted(ILogger logger, string chunk, Guid jobId, string silo);
+
+    [LoggerMessage(EventId = 3019, Level = LogLevel.Information,
+        Message = "{Chunk} of job {JobId} runs again: its call failed on the way to silo {Silo}, which answers ({ErrorType}: {ErrorMessage})")]
+    private static partial void LogChunkRerunAfterPathFailure(ILogger logger, string chunk, Guid jobId, string silo, string errorType, string errorMessage);
 }

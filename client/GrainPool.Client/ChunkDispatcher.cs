@@ -1,4 +1,5 @@
 using GrainPool.Abstractions;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Messaging;
 
@@ -155,6 +156,13 @@ internal static partial class ChunkDispatcher
         ex is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException;
 
     /// <summary>
+    /// Transient failures that can lie on the way to a silo rather than in it (a gateway, a message's addressing): not a
+    /// response timeout, which a silo too busy to answer in time gives, nor a refusal of a gateway that is too busy.
+    /// </summary>
+    internal static bool IsPathFailure(Exception ex) =>
+        ex is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException;
+
+    /// <summary>
     /// One job's lanes: each pulls the next chunk and runs it on its home worker, or, when that worker's silo is not
     /// usable (<see cref="SiloWatch"/>), on the next usable one. A chunk whose call fails, or is interrupted because its
     /// silo was found gone, runs again elsewhere; one interrupted only because it went through the main client (whose
@@ -197,14 +205,16 @@ internal static partial class ChunkDispatcher
         private async Task RunChunkAsync(int home, TChunk chunk, CancellationToken token)
         {
             var silos = new List<string>(1);
+            long? firstPathFailure = null;
             for (var attempt = 0; ;)
             {
                 token.ThrowIfCancellationRequested();
                 // A retry goes to the next usable worker, which is on another silo when there is one.
-                var key = workers.Pick(home, attempt, watch);
+                var key = await PickAsync(home, attempt, token).ConfigureAwait(false);
                 var route = routeTo(key);
                 var worker = (route ?? grains).GetGrain<IComputeWorkerGrain>(key.Core, key.Silo);
                 Exception? failure = null;
+                Task<bool>? answers = null;
 
                 // The client's place at the worker, shared with its other jobs (WorkerGates): the job gives it back when
                 // the worker's call returns, or here when the call fails.
@@ -236,7 +246,7 @@ internal static partial class ChunkDispatcher
                     // part, and whatever fails after that (a consumer's callback, a user combine) fails the job as it is.
                     catch (Exception ex) when (IsTransient(ex) && !call.HasReturned && !token.IsCancellationRequested)
                     {
-                        watch?.Failed(key.Silo, ex);
+                        answers = watch?.Failed(key.Silo, ex);
                         failure = ex;
                     }
                     catch (Exception ex) when (IsTransient(ex) && !call.HasReturned)
@@ -245,6 +255,21 @@ internal static partial class ChunkDispatcher
                         // silo is part of that stop, and must not replace the job's own error (Task.WhenAll reports faults
                         // in lane order, not in the order they happened).
                         throw new OperationCanceledException($"{describe(chunk)} was stopped with its job.", ex, token);
+                    }
+                }
+
+                // The next worker is picked once the silo has been asked whether it is there. If it answers, the call
+                // failed on the way to it while the cluster changed (through a gateway that died, or on a directory
+                // entry held by a silo that died and is not yet declared dead): not the silo's failure, nor a retry,
+                // while that lasts no longer than membership takes to settle (PathPatience).
+                if (answers is not null && await answers.WaitAsync(token).ConfigureAwait(false) && IsPathFailure(failure))
+                {
+                    firstPathFailure ??= Stopwatch.GetTimestamp();
+                    if (Stopwatch.GetElapsedTime(firstPathFailure.Value) < PathPatience)
+                    {
+                        LogChunkRerunAfterPathFailure(logger, describe(chunk), jobId, key.Silo, failure.GetType().Name, failure.Message);
+                        await Task.Delay(PathRetryDelay, token).ConfigureAwait(false);
+                        continue;
                     }
                 }
 
@@ -261,7 +286,35 @@ internal static partial class ChunkDispatcher
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), token).ConfigureAwait(false);
             }
         }
+
+        // The worker for this attempt: the next usable one. While none is (each silo of the job failed a call moments
+        // ago, or was found gone), the lane waits for one rather than send the chunk where it would fail: a suspect silo
+        // that answers its ping is usable again at once, and one that does not is suspect for SuspectFor only. Once
+        // every silo of the job is dead for good, or none has become usable in that time, it tries the worker in turn,
+        // whose failure counts.
+        private async Task<WorkerKey> PickAsync(int home, int attempt, CancellationToken token)
+        {
+            if (watch is not null && !workers.AnyUsable(watch))
+            {
+                var waited = Stopwatch.StartNew();
+                while (!workers.AnyUsable(watch) && !workers.AllDead(watch) && waited.Elapsed < SiloWatch.SuspectFor + SiloWatch.AnswerTimeout)
+                {
+                    await Task.Delay(SiloWatch.PollInterval / 5, token).ConfigureAwait(false);
+                }
+            }
+
+            return workers.Pick(home, attempt, watch);
+        }
     }
+
+    /// <summary>
+    /// How long after a chunk's first failure on the way to a silo that still answers (see RunChunkAsync) such failures
+    /// are taken for the cluster's change rather than counted as retries: longer than membership takes to declare a
+    /// silo dead with its default settings (a few seconds), short enough that a path that stays broken ends the job.
+    /// </summary>
+    internal static readonly TimeSpan PathPatience = TimeSpan.FromSeconds(20);
+
+    private static readonly TimeSpan PathRetryDelay = TimeSpan.FromMilliseconds(250);
 }
 
 /// <summary>
@@ -361,4 +414,7 @@ internal sealed class JobWorkers(WorkerKey[] initial, int? max)
 
     /// <summary>Whether any of the job's workers is usable.</summary>
     public bool AnyUsable(SiloWatch watch) => Volatile.Read(ref _workers).Any(w => watch.IsUsable(w.Silo));
+
+    /// <summary>Whether every silo of the job has been declared dead.</summary>
+    public bool AllDead(SiloWatch watch) => Volatile.Read(ref _workers).All(w => watch.IsDead(w.Silo));
 }

@@ -32,6 +32,11 @@ internal sealed partial class SiloWatch
     /// <summary>How long a silo that failed a call or a ping takes no new chunk (unless membership declares it dead).</summary>
     public static readonly TimeSpan SuspectFor = TimeSpan.FromSeconds(10);
 
+    /// <summary>How many pings a silo that failed a call gets before it is taken for gone, and how far apart.</summary>
+    private const int ConfirmPings = 2;
+
+    private static readonly TimeSpan ConfirmRepeatAfter = TimeSpan.FromMilliseconds(250);
+
     private static readonly ConditionalWeakTable<IGrainFactory, SiloWatch> Shared = [];
 
     private readonly IGrainFactory _grains;
@@ -119,6 +124,9 @@ internal sealed partial class SiloWatch
     public bool IsUsable(string silo) =>
         !_silos.TryGetValue(silo, out var state) || (!state.Dead && !state.Inactive && Stopwatch.GetTimestamp() >= Volatile.Read(ref state.SuspectUntil));
 
+    /// <summary>Whether membership has declared <paramref name="silo"/> dead.</summary>
+    public bool IsDead(string silo) => _silos.TryGetValue(silo, out var state) && state.Dead;
+
     /// <summary>
     /// A call on <paramref name="silo"/> starts: the result's token (linked with <paramref name="cancellationToken"/>)
     /// is cancelled when the silo is found gone, or, for a call through the main client (<paramref name="viaMain"/>), when
@@ -140,44 +148,62 @@ internal sealed partial class SiloWatch
 
     /// <summary>
     /// A call on <paramref name="silo"/> failed with a transient error: it is suspect. The error may mean the silo is
-    /// gone, or only the gateway the call went through (a refused connection, a rejected message), or a worker that was
-    /// busy past the response timeout: the silo is asked at once (a ping, which the client sends through a gateway it
-    /// has not found dead), and its pending calls are interrupted if the ping cannot reach it; if it answers it is
-    /// usable again. A silo that hands a chunk back as it stops (<see cref="HandBack"/>) is only suspect: its other calls come
-    /// back the same way.
+    /// gone, or only the way to it (the gateway the call went through, a directory entry held by a silo that died), or a
+    /// worker that was busy past the response timeout: the silo is asked at once (a ping, which the client sends through
+    /// a gateway it has not found dead), and its pending calls are interrupted if the ping cannot reach it; if it answers
+    /// it is usable again. The result says whether it answered. A silo that hands a chunk back as it stops
+    /// (<see cref="HandBack"/>) is only suspect: its other calls come back the same way.
     /// </summary>
-    public void Failed(string silo, Exception error)
+    public Task<bool> Failed(string silo, Exception error)
     {
         var state = State(silo);
         Suspect(state);
         if (HandBack.Is(error))
         {
             state.Leaving = true;
+            return Task.FromResult(false);
         }
-        else if (Interlocked.Exchange(ref state.Confirming, 1) == 0)
+
+        lock (state.Gate)
         {
-            _ = ConfirmAsync(silo, state);
+            // One confirmation at a time per silo: calls that fail together wait for the same answer.
+            if (state.Confirmation is not { IsCompleted: false } pending)
+            {
+                pending = state.Confirmation = ConfirmAsync(silo, state);
+            }
+
+            return pending;
         }
     }
 
-    private async Task ConfirmAsync(string silo, SiloState state)
+    // A ping that fails may have gone through a gateway that died (the client drops a gateway it cannot reach, and the
+    // next call goes through another): the silo is lost only if a second ping, a moment later, cannot reach it either.
+    private async Task<bool> ConfirmAsync(string silo, SiloState state)
     {
-        try
+        for (var ping = 1; ; ping++)
         {
-            await _grains.GetGrain<IJobControlGrain>(0, silo).PingAsync().WaitAsync(AnswerTimeout).ConfigureAwait(false);
-            Volatile.Write(ref state.SuspectUntil, 0); // it answers: only the way to it failed
-        }
-        catch (TimeoutException)
-        {
-            LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
-        }
-        catch (Exception ex) when (ChunkDispatcher.IsTransient(ex))
-        {
-            Lose(silo, state, $"a call and a ping could not reach it: {ex.GetType().Name}");
-        }
-        finally
-        {
-            Volatile.Write(ref state.Confirming, 0);
+            try
+            {
+                await _grains.GetGrain<IJobControlGrain>(0, silo).PingAsync().WaitAsync(AnswerTimeout).ConfigureAwait(false);
+                Volatile.Write(ref state.SuspectUntil, 0); // it answers: only the way to it failed
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
+                return false;
+            }
+            catch (Exception ex) when (ChunkDispatcher.IsTransient(ex))
+            {
+                if (ping < ConfirmPings && !state.Dead)
+                {
+                    await Task.Delay(ConfirmRepeatAfter).ConfigureAwait(false);
+                    continue;
+                }
+
+                Lose(silo, state, $"a call and {ping} pings could not reach it: {ex.GetType().Name}");
+                return false;
+            }
         }
     }
 
@@ -328,7 +354,8 @@ internal sealed partial class SiloWatch
         public long LastPing;
         public long SuspectUntil;
         public int GatewayInterrupted;
-        public int Confirming;
+        public Task<bool>? Confirmation;
+        public readonly Lock Gate = new();
         public volatile bool Dead;
         public volatile bool Inactive;
         public volatile bool Leaving;

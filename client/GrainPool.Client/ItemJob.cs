@@ -42,6 +42,11 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
     protected override async Task ExecuteAsync(IComputeWorkerGrain worker, ItemChunk<TItem> chunk, Guid jobId, ChunkCall call)
     {
         var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, call.CallToken).ConfigureAwait(false);
+        if (result.Results.Length < chunk.Items.Length)
+        {
+            result = await RestOfChunkAsync(worker, chunk, result, jobId, call).ConfigureAwait(false);
+        }
+
         call.Returned();
         _pacer!.Completed(chunk.Items.Length, result.Worker.BusySeconds);
         Stats.Add(result.Worker, (ulong)chunk.Items.Length);
@@ -49,6 +54,33 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
         HandleErrors(chunk, result.Errors, done);
         await DeliverAsync(chunk, result, call.JobToken).ConfigureAwait(false);
         Progress.Add(chunk.Items.Length);
+    }
+
+    // A worker returns no more results than fit one message (the silo's ResultBudget): the rest of the chunk is asked
+    // for on the same worker, and the chunk's results are handed on only once all have come, so a failure on the way
+    // reruns the whole chunk and delivers nothing twice.
+    private async Task<ItemsChunkResult<TResult>> RestOfChunkAsync(IComputeWorkerGrain worker, ItemChunk<TItem> chunk, ItemsChunkResult<TResult> first, Guid jobId, ChunkCall call)
+    {
+        var results = new TResult[chunk.Items.Length];
+        var errors = new List<ItemError>(first.Errors);
+        first.Results.CopyTo(results, 0);
+        var busy = first.Worker.BusySeconds;
+        for (var done = first.Results.Length; done < chunk.Items.Length;)
+        {
+            var part = done == 0 ? null : await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items[done..], call.CallToken).ConfigureAwait(false);
+            if (part is null || part.Results.Length == 0)
+            {
+                // A worker always returns at least one result; none would ask again for ever.
+                throw new InvalidOperationException($"{DescribeChunk(chunk)}: worker {first.Worker.Silo}/{first.Worker.Slot} returned no result for item {chunk.Start + done} on.");
+            }
+
+            part.Results.CopyTo(results, done);
+            errors.AddRange(part.Errors.Select(e => e with { Position = e.Position + done }));
+            busy += part.Worker.BusySeconds;
+            done += part.Results.Length;
+        }
+
+        return new ItemsChunkResult<TResult>(results, [.. errors], first.Worker with { BusySeconds = busy });
     }
 
     /// <summary>Fails the job at the chunk's first failing item, or collects every failure.</summary>

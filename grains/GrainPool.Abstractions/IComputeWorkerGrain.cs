@@ -72,7 +72,11 @@ public sealed record RangeChunkResult<TPartial>(TPartial Partial, WorkerStamp Wo
 [GenerateSerializer, Immutable, Alias("GrainPool.ItemError")]
 public sealed record ItemError(int Position, string ErrorType, string Message);
 
-/// <summary>Results of a batch of items, in batch order; failed positions hold default values and appear in <see cref="Errors"/>.</summary>
+/// <summary>
+/// Results of a batch of items, in batch order; failed positions hold default values and appear in <see cref="Errors"/>.
+/// There may be fewer results than items: the first ones, as many as fit one response message; the caller asks again
+/// for the rest of the batch.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("GrainPool.ItemsChunkResult`1")]
 public sealed record ItemsChunkResult<TResult>(PackedArray<TResult> PackedResults, ItemError[] Errors, WorkerStamp Worker)
 {

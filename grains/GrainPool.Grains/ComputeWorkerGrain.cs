@@ -21,6 +21,7 @@ public sealed partial class ComputeWorkerGrain(
     WorkerActivity activity,
     JobCancellations cancelledJobs,
     WorkerThreads threads,
+    ResultBudget resultBudget,
     ILocalSiloDetails silo,
     ILogger<ComputeWorkerGrain> logger) : Grain, IComputeWorkerGrain
 {
@@ -78,8 +79,16 @@ public sealed partial class ComputeWorkerGrain(
         try
         {
             var items = batch.Items;
-            var (results, errors) = await threads.RunAsync(Core, () => ComputeItems(compute, chunk, items, activity.SliceTarget), chunk.StopRequested);
-            return new ItemsChunkResult<TResult>(results, errors, chunk.Complete(silo.SiloAddress.ToString(), Core, items.Length));
+            // Only the results that fit one response go back (ResultBudget); the client asks again for the rest.
+            var (results, errors) = await threads.RunAsync(
+                Core,
+                () =>
+                {
+                    var (all, failed) = ComputeItems(compute, chunk, items, activity.SliceTarget);
+                    return resultBudget.Fit(all, failed, chunk.ItemFailed);
+                },
+                chunk.StopRequested);
+            return new ItemsChunkResult<TResult>(results, errors, chunk.Complete(silo.SiloAddress.ToString(), Core, results.Length));
         }
         catch (Exception ex)
         {

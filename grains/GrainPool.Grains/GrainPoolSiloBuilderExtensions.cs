@@ -26,6 +26,7 @@ public static class GrainPoolSiloBuilderExtensions
         silo.AddPlacementDirector<CoreSlotPlacement, CoreSlotPlacementDirector>();
         silo.Services.AddMetrics();
         silo.Services.AddSingleton(_ => new JobCancellations());
+        silo.Services.AddSingleton<ResultBudget>();
         silo.Services.AddSingleton(_ => new WorkerThreads(advertisedCores));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkerHandBack>();
         silo.Services.AddSingleton(sp => new WorkerActivity(

@@ -40,7 +40,7 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
     /// Starts <paramref name="initialSilos"/> silos (cores from <paramref name="coresBySilo"/> by instance number, which
     /// also covers silos started later) and waits until they agree on the cluster (see <see cref="WaitUntilStableAsync"/>).
     /// </summary>
-    public static async Task<GrainPoolTestCluster> StartAsync(int[] coresBySilo, int initialSilos, Action<IClientBuilder>? configureClient = null)
+    public static async Task<GrainPoolTestCluster> StartAsync(int[] coresBySilo, int initialSilos, Action<IClientBuilder>? configureClient = null, Action<ISiloBuilder>? configureSilo = null)
     {
         var builder = new InProcessTestClusterBuilder((short)initialSilos);
         builder.Options.ConfigureFileLogging = false;
@@ -65,6 +65,8 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
             silo.AddGrainPoolKernel(GateKernel.Handle);
             silo.AddGrainPoolKernel(GateRangeKernel.Handle);
             silo.AddGrainPoolKernel(SpinPerNumberKernel.Handle);
+            silo.AddGrainPoolKernel(LongTextKernel.Handle);
+            configureSilo?.Invoke(silo);
         });
         var cluster = new GrainPoolTestCluster(builder.Build(), coresBySilo);
         try

@@ -69,6 +69,20 @@ internal sealed class RejectOneValueKernel : IItemKernel<long, long>
 }
 
 /// <summary>
+/// Returns a text of as many characters as the item says (ASCII, so one byte each on the wire): results as large as a
+/// test wants, to cross the silo's message size limit.
+/// </summary>
+internal sealed class LongTextKernel : IItemKernel<long, string>
+{
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly ItemKernel<long, string> Handle = new(new LongTextKernel());
+
+    public string Id => "test/long-text";
+
+    public string Compute(long item) => new('t', checked((int)item));
+}
+
+/// <summary>
 /// Reports the thread a worker computes on: the managed thread id, negated when that thread belongs to the .NET thread
 /// pool. Checks where kernels run (each worker on a dedicated thread of its own), not a computation.
 /// </summary>

@@ -1,0 +1,107 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using GrainPool.Abstractions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+
+namespace GrainPool.Grains;
+
+/// <summary>
+/// What one response message can carry of a chunk's results. A response over Orleans' body limit
+/// (<see cref="MessagingOptions.MaxMessageBodySize"/>, 100 MB by default) cannot be sent: Orleans closes the connection
+/// it was to go on, and the caller, with every other call on that connection, waits out its response timeout. So a
+/// worker returns the results that fit (the first ones, at least one) and the client asks again for the rest; an
+/// item whose result alone is over the limit fails, with an error that names the size and the option. The same limit
+/// applies when nothing is serialized (a client inside the silo), so a job behaves the same on every cluster.
+/// </summary>
+public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Serializer serializer)
+{
+    /// <summary>Room kept for the rest of the response: its headers, the worker's stamp, the errors' own fields.</summary>
+    internal const int Reserve = 64 * 1024;
+
+    /// <summary>The error type of an item whose result alone is too large for a message.</summary>
+    public const string TooLargeErrorType = "ResultTooLargeException";
+
+    /// <summary>The silo's message body limit, in bytes.</summary>
+    public int Limit => messaging.Value.MaxMessageBodySize;
+
+    /// <summary>
+    /// The results (and errors) that fit one response, from the first: all of them when they fit. An item whose result
+    /// alone does not fit gets <see cref="TooLargeErrorType"/> in place of its result.
+    /// </summary>
+    public (TResult[] Results, ItemError[] Errors) Fit<TResult>(TResult[] results, ItemError[] errors, Action<string> itemFailed)
+    {
+        var budget = (long)Limit - Reserve - errors.Sum(e => 16L + (3L * ((long)e.ErrorType.Length + e.Message.Length)));
+        if (PackedArray<TResult>.IsPackable)
+        {
+            // Raw bytes: the size is known without serializing.
+            var fits = Math.Max(1, budget / Math.Max(1, Unsafe.SizeOf<TResult>()));
+            return fits >= results.Length ? (results, errors) : Cut(results, errors, (int)fits);
+        }
+
+        var counter = new CountingWriter();
+        serializer.Serialize(results, counter);
+        if (counter.Written <= budget)
+        {
+            return (results, errors); // the usual case: one pass, no per-item sizes
+        }
+
+        List<ItemError>? tooLarge = null;
+        var total = 0L;
+        for (var i = 0; i < results.Length; i++)
+        {
+            counter.Written = 0;
+            serializer.Serialize(results[i], counter);
+            var size = counter.Written;
+            if (size > budget)
+            {
+                results[i] = default!;
+                (tooLarge ??= []).Add(new ItemError(i, TooLargeErrorType, string.Create(CultureInfo.InvariantCulture,
+                    $"Its result takes {size} bytes, more than one message can carry: {nameof(MessagingOptions.MaxMessageBodySize)} is {Limit} bytes on this silo (less {Reserve} for the rest of the response); return a smaller result, or raise {nameof(MessagingOptions.MaxMessageBodySize)} on the silos and clients.")));
+                itemFailed(TooLargeErrorType);
+                size = 1;
+            }
+
+            if (i > 0 && total + size > budget)
+            {
+                return Cut(results, Merge(errors, tooLarge), i);
+            }
+
+            total += size;
+        }
+
+        return (results, Merge(errors, tooLarge));
+    }
+
+    private static ItemError[] Merge(ItemError[] errors, List<ItemError>? more) =>
+        more is null ? errors : [.. errors.Concat(more).OrderBy(e => e.Position)];
+
+    private static (TResult[] Results, ItemError[] Errors) Cut<TResult>(TResult[] results, ItemError[] errors, int count) =>
+        (results[..count], [.. errors.Where(e => e.Position < count)]);
+
+    // Counts what a serializer writes, into one scratch buffer it reuses.
+    private sealed class CountingWriter : IBufferWriter<byte>
+    {
+        private byte[] _scratch = new byte[4096];
+
+        public long Written { get; set; }
+
+        public void Advance(int count) => Written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Scratch(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Scratch(sizeHint);
+
+        private byte[] Scratch(int sizeHint)
+        {
+            if (sizeHint > _scratch.Length)
+            {
+                _scratch = new byte[sizeHint];
+            }
+
+            return _scratch;
+        }
+    }
+}

@@ -202,7 +202,7 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
                 // A gateway that died a moment ago may hold the call until Orleans' response timeout: ask again sooner.
                 // Each attempt asks under another key, which the client sends through another gateway (it picks the
                 // gateway of a call from the grain's id).
-                topology = await grains.GetGrain<IClusterInfoGrain>(attempt).GetTopologyAsync().WaitAsync(SiloWatch.AnswerTimeout).ConfigureAwait(false);
+                topology = await GrainCall.WithinAsync(grains.GetGrain<IClusterInfoGrain>(attempt).GetTopologyAsync, SiloWatch.AnswerTimeout).ConfigureAwait(false);
                 break;
             }
             catch (Exception ex) when (ChunkDispatcher.IsTransient(ex) && Stopwatch.GetElapsedTime(started) < StartupPatience)

@@ -75,7 +75,7 @@ public sealed class GrainPoolConnection : IAsyncDisposable
     public static async Task<GrainPoolConnection> ConnectAsync(Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder([HostConfiguration.NoReloadArgument]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // The program that connects reports its jobs' errors itself; the client's own warnings would only repeat them
         // on the console (stdout, mixed into a program's output).

@@ -184,7 +184,7 @@ internal sealed partial class SiloWatch
         {
             try
             {
-                await _grains.GetGrain<IJobControlGrain>(0, silo).PingAsync().WaitAsync(AnswerTimeout).ConfigureAwait(false);
+                await GrainCall.WithinAsync(_grains.GetGrain<IJobControlGrain>(0, silo).PingAsync, AnswerTimeout).ConfigureAwait(false);
                 Volatile.Write(ref state.SuspectUntil, 0); // it answers: only the way to it failed
                 return true;
             }
@@ -263,7 +263,7 @@ internal sealed partial class SiloWatch
 
                 // Each round under another key, which the client sends through another gateway (it picks a call's
                 // gateway from the grain's id): one dead gateway cannot hold every read.
-                var topology = await _grains.GetGrain<IClusterInfoGrain>(round % 64).GetTopologyAsync().WaitAsync(AnswerTimeout).ConfigureAwait(false);
+                var topology = await GrainCall.WithinAsync(_grains.GetGrain<IClusterInfoGrain>(round % 64).GetTopologyAsync, AnswerTimeout).ConfigureAwait(false);
                 Apply(topology);
                 foreach (var listener in listeners)
                 {
@@ -295,12 +295,11 @@ internal sealed partial class SiloWatch
 
     private async Task PingAsync(string silo, SiloState state)
     {
-        using var timeout = new CancellationTokenSource(AnswerTimeout);
         try
         {
-            await _grains.GetGrain<IJobControlGrain>(0, silo).PingAsync(timeout.Token).ConfigureAwait(false);
+            await GrainCall.WithinAsync(_grains.GetGrain<IJobControlGrain>(0, silo).PingAsync, AnswerTimeout).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (TimeoutException)
         {
             // Too busy or too far to answer in time: no new chunks for a while, but its calls may still come back.
             LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);

@@ -6,7 +6,7 @@ public interface IClusterInfoGrain : IGrainWithIntegerKey
 {
     /// <summary>The active silos in slot order (oldest first) with their advertised cores.</summary>
     [Alias("GetTopology")]
-    Task<ClusterTopology> GetTopologyAsync();
+    Task<ClusterTopology> GetTopologyAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>

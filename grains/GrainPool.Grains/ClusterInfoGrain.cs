@@ -12,7 +12,7 @@ namespace GrainPool.Grains;
 public sealed class ClusterInfoGrain(IClusterMembershipService membership, ISiloMetadataCache metadata) : Grain, IClusterInfoGrain
 {
     /// <inheritdoc />
-    public Task<ClusterTopology> GetTopologyAsync()
+    public Task<ClusterTopology> GetTopologyAsync(CancellationToken cancellationToken = default)
     {
         var members = membership.CurrentSnapshot.Members.Values;
         var active = members.Where(m => m.Status == SiloStatus.Active).ToArray();

@@ -153,7 +153,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         deadline.CancelAfter(ActiveTimeout);
         try
         {
-            while ((await client.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync().WaitAsync(deadline.Token)).TotalSlots != cores)
+            while ((await client.GetGrain<IClusterInfoGrain>(0).GetTopologyAsync(deadline.Token)).TotalSlots != cores)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
             }

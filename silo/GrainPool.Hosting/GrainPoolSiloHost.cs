@@ -40,7 +40,7 @@ public static class GrainPoolSiloHost
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [HostConfiguration.NoReloadArgument, .. args], ContentRootPath = AppContext.BaseDirectory });
         try
         {
             builder.AddGrainPoolSilo(args);

@@ -135,6 +135,32 @@ public sealed class TlsTests(TestCertificates certificates) : IClassFixture<Test
         await silo.LogLineAsync(Rejected);
     }
 
+    /// <summary>
+    /// <c>--tls-trust system</c> trusts what the machine trusts. The machine's trusted roots are set for each process
+    /// through OpenSSL's <c>SSL_CERT_FILE</c> and <c>SSL_CERT_DIR</c>, which .NET reads on Linux: the silo and one client
+    /// trust the test CA that issued their certificates; another client, with the machine's own roots, does not know
+    /// that CA and cannot connect.
+    /// </summary>
+    [LinuxFact]
+    public async Task With_system_trust_peers_whose_certificates_chain_to_the_machine_s_roots_run_a_job_and_others_are_refused()
+    {
+        var clusterId = NewClusterId();
+        var noOtherRoots = Directory.CreateTempSubdirectory("grainpool-no-roots-").FullName;
+        var caIsARoot = new Dictionary<string, string> { ["SSL_CERT_FILE"] = certificates.Ca, ["SSL_CERT_DIR"] = noOtherRoots };
+        string[] trust = ["--tls-trust", "system", "--tls-password-file", certificates.PasswordFile];
+        await using var silo = SiloUnderTest.Start(caIsARoot, ["--cluster-id", clusterId, "--dashboard", "off", "--tls-certificate", certificates.IssuedSilo.Path, .. trust]);
+        await silo.ReadyAsync();
+        string[] job = ["--cluster", silo.Gateway, "--cluster-id", clusterId, "--tls-certificate", certificates.IssuedClient.Path, .. trust, "primes", "count", "--to", "1e7", "--json"];
+
+        var trusting = await CliProcess.RunAsync(caIsARoot, job);
+        var stranger = await CliProcess.RunAsync(job);
+
+        Assert.Equal(Reference.Pi(To), trusting.Json().GetProperty("count").GetUInt64());
+        Assert.Equal(CannotConnectExitCode, stranger.ExitCode);
+        Assert.StartsWith($"{CliResult.ErrorPrefix}could not connect to the cluster at {silo.Gateway}", Assert.Single(stranger.StderrLines), StringComparison.Ordinal);
+        Directory.Delete(noOtherRoots);
+    }
+
     [Fact]
     public async Task Unusable_tls_files_are_one_error_line_naming_the_option_and_the_file_with_exit_code_2()
     {

@@ -260,7 +260,7 @@ internal sealed class ClusterSession : IAsyncDisposable
         {
             try
             {
-                return (await info.GetTopologyAsync().WaitAsync(TopologyProbeTimeout), "");
+                return (await GrainCall.WithinAsync(info.GetTopologyAsync, TopologyProbeTimeout), "");
             }
             catch (Exception ex) when (ChunkDispatcher.IsTransient(ex))
             {

@@ -18,9 +18,12 @@ internal static class CliProcess
     public static string DotnetHost { get; } = FindDotnetHost();
 
     /// <summary>Runs grainpool with <paramref name="args"/> to completion.</summary>
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs grainpool with <paramref name="args"/> and more <paramref name="environment"/> variables to completion.</summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(environment, args);
         var (exitCode, stdout, stderr) = await ProcessRun.ToEndAsync(process, Deadline, "grainpool " + string.Join(' ', args));
         return new CliResult(args, exitCode, stdout, stderr);
     }

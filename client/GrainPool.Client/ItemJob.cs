@@ -45,7 +45,7 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
         call.Returned();
         _pacer!.Completed(chunk.Items.Length, result.Worker.BusySeconds);
         Stats.Add(result.Worker, (ulong)chunk.Items.Length);
-        var done = Interlocked.Add(ref _completed, result.Results.Length - result.Errors.Length);
+        var done = Interlocked.Add(ref _completed, result.PackedResults.Length - result.Errors.Length);
         HandleErrors(chunk, result.Errors, done);
         await DeliverAsync(chunk, result, call.JobToken).ConfigureAwait(false);
         Progress.Add(chunk.Items.Length);
@@ -104,7 +104,9 @@ internal sealed class MapJob<TItem, TResult>(IGrainFactory grains, ILogger logge
 
     protected override ValueTask DeliverAsync(ItemChunk<TItem> chunk, ItemsChunkResult<TResult> result, CancellationToken cancellationToken)
     {
-        result.Results.CopyTo(_results, chunk.Start);
+        // Copied into the job's results and dropped: a pooled array read from the wire goes back to the pool.
+        result.PackedResults.Span.CopyTo(_results.AsSpan(checked((int)chunk.Start)));
+        result.PackedResults.Release();
         return ValueTask.CompletedTask;
     }
 
@@ -137,13 +139,16 @@ internal sealed class UnorderedMapJob<TItem, TResult>(IGrainFactory grains, ILog
             await foreach (var (chunk, result) in _finished!.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 var failed = result.Errors.Length == 0 ? null : result.Errors.Select(e => e.Position).ToHashSet();
-                for (var i = 0; i < result.Results.Length; i++)
+                var results = result.PackedResults;
+                for (var i = 0; i < results.Length; i++)
                 {
                     if (failed is null || !failed.Contains(i))
                     {
-                        yield return new IndexedResult<TResult>(chunk.Start + i, result.Results[i]);
+                        yield return new IndexedResult<TResult>(chunk.Start + i, results[i]);
                     }
                 }
+
+                results.Release(); // every value handed on (a consumer that stops early leaves it to the garbage collector)
             }
 
             await AwaitRunAsync().ConfigureAwait(false);
@@ -205,10 +210,13 @@ internal sealed class StreamMapJob<TItem, TResult>(IGrainFactory grains, ILogger
                         }
                     }
 
-                    foreach (var r in result.Results)
+                    var results = result.PackedResults;
+                    for (var i = 0; i < results.Length; i++)
                     {
-                        yield return r;
+                        yield return results[i];
                     }
+
+                    results.Release(); // every value handed on (a consumer that stops early leaves it to the garbage collector)
 
                     _nextSequence++;
                     _source!.Release(); // the window moves on: one more chunk may be read from the input
@@ -274,7 +282,7 @@ internal sealed class SubmitJob<TItem, TResult>(IGrainFactory grains, ILogger lo
                 throw new ItemFailedException(new ItemFailure(0, item, error.ErrorType, error.Message), 0);
             }
 
-            return _result.Results[0];
+            return _result.PackedResults[0];
         }, cancellationToken);
 
     // One chunk: the first lane takes it, on the worker the job starts at (at random, OrderWorkers); a retry the next worker.

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using GrainPool.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace GrainPool.Client;
 
@@ -43,6 +46,14 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
 
     /// <summary>Wall time since the job was created (its call).</summary>
     protected TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
+
+    /// <summary>
+    /// The largest message body the client may send (Orleans' <see cref="MessagingOptions.MaxMessageBodySize"/> of an
+    /// <see cref="IClusterClient"/>; a silo's own grain factory keeps Orleans' default, which silos use too unless set).
+    /// </summary>
+    protected int MessageLimit =>
+        (grains as IClusterClient)?.ServiceProvider.GetService<IOptions<ClientMessagingOptions>>()?.Value.MaxMessageBodySize
+        ?? new ClientMessagingOptions().MaxMessageBodySize;
 
     /// <summary>Units (numbers of a range, items) the job covers, when known: the progress total.</summary>
     protected virtual long? TotalUnits => null;

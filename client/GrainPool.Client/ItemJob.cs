@@ -42,7 +42,7 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
     protected override async Task ExecuteAsync(IComputeWorkerGrain worker, ItemChunk<TItem> chunk, Guid jobId, ChunkCall call)
     {
         var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, call.CallToken).ConfigureAwait(false);
-        if (result.Results.Length < chunk.Items.Length)
+        if (result.PackedResults.Length < chunk.Items.Length)
         {
             result = await RestOfChunkAsync(worker, chunk, result, jobId, call).ConfigureAwait(false);
         }
@@ -50,7 +50,7 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
         call.Returned();
         _pacer!.Completed(chunk.Items.Length, result.Worker.BusySeconds);
         Stats.Add(result.Worker, (ulong)chunk.Items.Length);
-        var done = Interlocked.Add(ref _completed, result.Results.Length - result.Errors.Length);
+        var done = Interlocked.Add(ref _completed, result.PackedResults.Length - result.Errors.Length);
         HandleErrors(chunk, result.Errors, done);
         await DeliverAsync(chunk, result, call.JobToken).ConfigureAwait(false);
         Progress.Add(chunk.Items.Length);
@@ -63,21 +63,24 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
     {
         var results = new TResult[chunk.Items.Length];
         var errors = new List<ItemError>(first.Errors);
-        first.Results.CopyTo(results, 0);
+        first.PackedResults.Span.CopyTo(results);
         var busy = first.Worker.BusySeconds;
-        for (var done = first.Results.Length; done < chunk.Items.Length;)
+        var done = first.PackedResults.Length;
+        first.PackedResults.Release();
+        while (done < chunk.Items.Length)
         {
             var part = done == 0 ? null : await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items[done..], call.CallToken).ConfigureAwait(false);
-            if (part is null || part.Results.Length == 0)
+            if (part is null || part.PackedResults.Length == 0)
             {
                 // A worker always returns at least one result; none would ask again for ever.
                 throw new InvalidOperationException($"{DescribeChunk(chunk)}: worker {first.Worker.Silo}/{first.Worker.Slot} returned no result for item {chunk.Start + done} on.");
             }
 
-            part.Results.CopyTo(results, done);
+            part.PackedResults.Span.CopyTo(results.AsSpan(done));
             errors.AddRange(part.Errors.Select(e => e with { Position = e.Position + done }));
             busy += part.Worker.BusySeconds;
-            done += part.Results.Length;
+            done += part.PackedResults.Length;
+            part.PackedResults.Release();
         }
 
         return new ItemsChunkResult<TResult>(results, [.. errors], first.Worker with { BusySeconds = busy });
@@ -111,7 +114,11 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
 
     // A list map's chunks: the caller's fixed size, or paced up to the Pool.map-like count rule (about 4 per worker).
     protected ItemChunkPacer ListPacer(int count, int workers, int lanes) =>
-        new(options.ChunkSize, ChunkPolicy.MaxListChunk(count, workers), options.TargetChunkDuration, lanes);
+        new(options.ChunkSize, ChunkPolicy.MaxListChunk(count, workers), options.TargetChunkDuration, lanes, ItemsPerMessage);
+
+    // No chunk holds more items than one request message can carry (the client's MaxMessageBodySize): a request over it
+    // cannot be sent, and Orleans closes the connection it was to go on.
+    protected int ItemsPerMessage => PackedArray<TItem>.MaxPerMessage(MessageLimit);
 }
 
 /// <summary>Pool.map: every item's result, in input order, with the collected failures.</summary>
@@ -136,7 +143,9 @@ internal sealed class MapJob<TItem, TResult>(IGrainFactory grains, ILogger logge
 
     protected override ValueTask DeliverAsync(ItemChunk<TItem> chunk, ItemsChunkResult<TResult> result, CancellationToken cancellationToken)
     {
-        result.Results.CopyTo(_results, chunk.Start);
+        // Copied into the job's results and dropped: a pooled array read from the wire goes back to the pool.
+        result.PackedResults.Span.CopyTo(_results.AsSpan(checked((int)chunk.Start)));
+        result.PackedResults.Release();
         return ValueTask.CompletedTask;
     }
 
@@ -169,13 +178,16 @@ internal sealed class UnorderedMapJob<TItem, TResult>(IGrainFactory grains, ILog
             await foreach (var (chunk, result) in _finished!.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 var failed = result.Errors.Length == 0 ? null : result.Errors.Select(e => e.Position).ToHashSet();
-                for (var i = 0; i < result.Results.Length; i++)
+                var results = result.PackedResults;
+                for (var i = 0; i < results.Length; i++)
                 {
                     if (failed is null || !failed.Contains(i))
                     {
-                        yield return new IndexedResult<TResult>(chunk.Start + i, result.Results[i]);
+                        yield return new IndexedResult<TResult>(chunk.Start + i, results[i]);
                     }
                 }
+
+                results.Release(); // every value handed on (a consumer that stops early leaves it to the garbage collector)
             }
 
             await AwaitRunAsync().ConfigureAwait(false);
@@ -237,10 +249,13 @@ internal sealed class StreamMapJob<TItem, TResult>(IGrainFactory grains, ILogger
                         }
                     }
 
-                    foreach (var r in result.Results)
+                    var results = result.PackedResults;
+                    for (var i = 0; i < results.Length; i++)
                     {
-                        yield return r;
+                        yield return results[i];
                     }
+
+                    results.Release(); // every value handed on (a consumer that stops early leaves it to the garbage collector)
 
                     _nextSequence++;
                     _source!.Release(); // the window moves on: one more chunk may be read from the input
@@ -267,7 +282,7 @@ internal sealed class StreamMapJob<TItem, TResult>(IGrainFactory grains, ILogger
     }
 
     protected override ItemChunkPacer CreatePacer(int workers, int lanes) =>
-        new(MapOptions.ChunkSize, ChunkPolicy.MaxStreamChunk, MapOptions.TargetChunkDuration);
+        new(MapOptions.ChunkSize, ChunkPolicy.MaxStreamChunk, MapOptions.TargetChunkDuration, perMessage: ItemsPerMessage);
 
     protected override IChunkSource<ItemChunk<TItem>> CreateSource(ItemChunkPacer pacer, int lanes) =>
         _source = new StreamChunkSource<TItem>(items, pacer, lanes * 2);
@@ -306,7 +321,7 @@ internal sealed class SubmitJob<TItem, TResult>(IGrainFactory grains, ILogger lo
                 throw new ItemFailedException(new ItemFailure(0, item, error.ErrorType, error.Message), 0);
             }
 
-            return _result.Results[0];
+            return _result.PackedResults[0];
         }, cancellationToken);
 
     // One chunk: the first lane takes it, on the worker the job starts at (at random, OrderWorkers); a retry the next worker.

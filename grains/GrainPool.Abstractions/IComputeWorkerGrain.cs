@@ -80,7 +80,10 @@ public sealed record ItemError(int Position, string ErrorType, string Message);
 [GenerateSerializer, Immutable, Alias("GrainPool.ItemsChunkResult`1")]
 public sealed record ItemsChunkResult<TResult>(PackedArray<TResult> PackedResults, ItemError[] Errors, WorkerStamp Worker)
 {
-    /// <summary>The results in batch order.</summary>
+    /// <summary>
+    /// The results in batch order, as an array of exactly their number that the caller may keep (a copy when they arrived
+    /// in a pooled array: reading <see cref="PackedResults"/> avoids it).
+    /// </summary>
     public TResult[] Results => PackedResults.Items;
 }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using GrainPool.Abstractions;
@@ -78,13 +79,12 @@ public sealed partial class ComputeWorkerGrain(
         using var chunk = activity.StartChunk(kernel, new ChunkCancellation(cancellationToken, cancelledJobs, job, threads.Stopping));
         try
         {
-            var items = batch.Items;
             // Only the results that fit one response go back (ResultBudget); the client asks again for the rest.
             var (results, errors) = await threads.RunAsync(
                 Core,
                 () =>
                 {
-                    var (all, failed) = ComputeItems(compute, chunk, items, activity.SliceTarget);
+                    var (all, failed) = ComputeItems(compute, chunk, batch, activity.SliceTarget);
                     return resultBudget.Fit(all, failed, chunk.ItemFailed);
                 },
                 chunk.StopRequested);
@@ -155,11 +155,36 @@ public sealed partial class ComputeWorkerGrain(
         }
     }
 
-    // Runs on the slot's thread.
+    // Runs on the slot's thread. The batch is released here, when the loop that reads it has ended (not by the grain's
+    // turn: a stuck kernel's turn gives up while the loop may still read it); a batch read from the wire goes back to the
+    // pool then, one the caller passed inside this process is left as it is. The results go into a pooled array when
+    // they travel as raw bytes (the codec returns it once the response is written); otherwise into a new one.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (TResult[] Results, ItemError[] Errors) ComputeItems<TItem, TResult>(IItemKernel<TItem, TResult> compute, WorkerActivity.ChunkScope chunk, TItem[] items, TimeSpan sliceTarget)
+    private static (PackedArray<TResult> Results, ItemError[] Errors) ComputeItems<TItem, TResult>(IItemKernel<TItem, TResult> compute, WorkerActivity.ChunkScope chunk, PackedArray<TItem> batch, TimeSpan sliceTarget)
     {
-        var results = new TResult[items.Length];
+        var length = batch.Length;
+        var pooled = PackedArray<TResult>.IsPackable && length > 0;
+        var results = pooled ? ArrayPool<TResult>.Shared.Rent(length) : new TResult[length];
+        try
+        {
+            var errors = ComputeItems(compute, chunk, batch.Span, results, sliceTarget);
+            return (pooled ? PackedArray<TResult>.FromPool(results, length) : new PackedArray<TResult>(results), errors);
+        }
+        catch when (pooled)
+        {
+            ArrayPool<TResult>.Shared.Return(results);
+            throw;
+        }
+        finally
+        {
+            batch.Release();
+        }
+    }
+
+    // Fills results[0 .. items.Length - 1]; a failed item's place holds default.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ItemError[] ComputeItems<TItem, TResult>(IItemKernel<TItem, TResult> compute, WorkerActivity.ChunkScope chunk, ReadOnlySpan<TItem> items, TResult[] results, TimeSpan sliceTarget)
+    {
         List<ItemError>? errors = null;
         var sliceStarted = Stopwatch.GetTimestamp();
         var cpuStarted = ThreadCpuTime.Now();
@@ -182,6 +207,7 @@ public sealed partial class ComputeWorkerGrain(
                 // client adds the value): a user kernel's NullReferenceException or FormatException, and its own
                 // OperationCanceledException too (a kernel never sees the chunk's token; the job's cancellation is
                 // checked between items, outside this try).
+                results[i] = default!; // a pooled array holds an earlier chunk's values
                 (errors ??= []).Add(new ItemError(i, ex.GetType().Name, MessageOf(ex)));
                 chunk.ItemFailed(ex.GetType().Name);
             }
@@ -211,7 +237,7 @@ public sealed partial class ComputeWorkerGrain(
             }
         }
 
-        return (results, errors?.ToArray() ?? []);
+        return errors?.ToArray() ?? [];
     }
 
     // Items between clock checks in an item loop: double while a stride is far under the slice target (cheap items),

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using GrainPool.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -18,9 +17,6 @@ namespace GrainPool.Grains;
 /// </summary>
 public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Serializer serializer)
 {
-    /// <summary>Room kept for the rest of the response: its headers, the worker's stamp, the errors' own fields.</summary>
-    internal const int Reserve = 64 * 1024;
-
     /// <summary>The error type of an item whose result alone is too large for a message.</summary>
     public const string TooLargeErrorType = "ResultTooLargeException";
 
@@ -31,18 +27,24 @@ public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Seria
     /// The results (and errors) that fit one response, from the first: all of them when they fit. An item whose result
     /// alone does not fit gets <see cref="TooLargeErrorType"/> in place of its result.
     /// </summary>
-    public (TResult[] Results, ItemError[] Errors) Fit<TResult>(TResult[] results, ItemError[] errors, Action<string> itemFailed)
+    public (PackedArray<TResult> Results, ItemError[] Errors) Fit<TResult>(PackedArray<TResult> results, ItemError[] errors, Action<string> itemFailed)
     {
-        var budget = (long)Limit - Reserve - errors.Sum(e => 16L + (3L * ((long)e.ErrorType.Length + e.Message.Length)));
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(errors);
+        // Room for the results: the limit less the errors' text (UTF-8, up to 3 bytes a character) and the reserve.
+        var room = (long)Limit - errors.Sum(e => 16L + (3L * ((long)e.ErrorType.Length + e.Message.Length)));
         if (PackedArray<TResult>.IsPackable)
         {
-            // Raw bytes: the size is known without serializing.
-            var fits = Math.Max(1, budget / Math.Max(1, Unsafe.SizeOf<TResult>()));
-            return fits >= results.Length ? (results, errors) : Cut(results, errors, (int)fits);
+            // Raw bytes: the size is known without serializing (and a pooled array keeps its pool).
+            var fits = PackedArray<TResult>.MaxPerMessage(room);
+            return fits >= results.Length ? (results, errors) : (results.TakeFirst(fits), Before(errors, fits));
         }
 
+        var budget = room - PackedArray<TResult>.MessageReserve;
+
+        var array = results.Items; // results with references are never pooled: the worker's own array
         var counter = new CountingWriter();
-        serializer.Serialize(results, counter);
+        serializer.Serialize(array, counter);
         if (counter.Written <= budget)
         {
             return (results, errors); // the usual case: one pass, no per-item sizes
@@ -50,36 +52,35 @@ public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Seria
 
         List<ItemError>? tooLarge = null;
         var total = 0L;
-        for (var i = 0; i < results.Length; i++)
+        for (var i = 0; i < array.Length; i++)
         {
             counter.Written = 0;
-            serializer.Serialize(results[i], counter);
+            serializer.Serialize(array[i], counter);
             var size = counter.Written;
             if (size > budget)
             {
-                results[i] = default!;
+                array[i] = default!;
                 (tooLarge ??= []).Add(new ItemError(i, TooLargeErrorType, string.Create(CultureInfo.InvariantCulture,
-                    $"Its result takes {size} bytes, more than one message can carry: {nameof(MessagingOptions.MaxMessageBodySize)} is {Limit} bytes on this silo (less {Reserve} for the rest of the response); return a smaller result, or raise {nameof(MessagingOptions.MaxMessageBodySize)} on the silos and clients.")));
+                    $"Its result takes {size} bytes, more than one message can carry: {nameof(MessagingOptions.MaxMessageBodySize)} is {Limit} bytes on this silo (less {PackedArray<TResult>.MessageReserve} for the rest of the response); return a smaller result, or raise {nameof(MessagingOptions.MaxMessageBodySize)} on the silos and clients.")));
                 itemFailed(TooLargeErrorType);
                 size = 1;
             }
 
             if (i > 0 && total + size > budget)
             {
-                return Cut(results, Merge(errors, tooLarge), i);
+                return (new PackedArray<TResult>(array[..i]), Before(Merge(errors, tooLarge), i));
             }
 
             total += size;
         }
 
-        return (results, Merge(errors, tooLarge));
+        return (new PackedArray<TResult>(array), Merge(errors, tooLarge));
     }
 
     private static ItemError[] Merge(ItemError[] errors, List<ItemError>? more) =>
         more is null ? errors : [.. errors.Concat(more).OrderBy(e => e.Position)];
 
-    private static (TResult[] Results, ItemError[] Errors) Cut<TResult>(TResult[] results, ItemError[] errors, int count) =>
-        (results[..count], [.. errors.Where(e => e.Position < count)]);
+    private static ItemError[] Before(ItemError[] errors, int count) => [.. errors.Where(e => e.Position < count)];
 
     // Counts what a serializer writes, into one scratch buffer it reuses.
     private sealed class CountingWriter : IBufferWriter<byte>

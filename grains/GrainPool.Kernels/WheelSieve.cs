@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -99,48 +100,58 @@ internal static class WheelSieve
             phase[j] = (byte)k;
         }
 
-        var buffer = new byte[SegmentBytes + 8];
-        ulong count = 0;
-        var segStart = firstByte;
-        while (true)
+        // Pooled, not new: 128 KiB is a large-object-heap array, and a range job calls this once per slice; allocated per
+        // call they were most of a silo's large-object heap and made its memory swing by tens of MB between collections
+        // (docs/faults.md). Every byte read is written first (FillPattern, and CountBits clears the slack).
+        var buffer = ArrayPool<byte>.Shared.Rent(SegmentBytes + 8);
+        try
         {
-            var segLen = (int)Math.Min((ulong)SegmentBytes, lastByte - segStart + 1);
-            var seg = buffer.AsSpan(0, segLen);
-            FillPattern(seg, segStart);
-            if (segStart == 0)
+            ulong count = 0;
+            var segStart = firstByte;
+            while (true)
             {
-                seg[0] = (byte)(seg[0] & ~1 | 0b0001_1110); // 1 is not prime; 7, 11, 13, 17 are (the pattern crossed them)
+                var segLen = (int)Math.Min((ulong)SegmentBytes, lastByte - segStart + 1);
+                var seg = buffer.AsSpan(0, segLen);
+                FillPattern(seg, segStart);
+                if (segStart == 0)
+                {
+                    seg[0] = (byte)(seg[0] & ~1 | 0b0001_1110); // 1 is not prime; 7, 11, 13, 17 are (the pattern crossed them)
+                }
+
+                CrossOff(seg, primes, cycleBase, phase, FirstCrossedPrimeIndex);
+
+                if (segStart == firstByte)
+                {
+                    seg[0] &= KeepFrom((int)(lo % 30));
+                }
+
+                var segLast = segStart + (ulong)segLen - 1;
+                if (segLast == lastByte)
+                {
+                    seg[segLen - 1] &= KeepUpTo((int)(hi % 30));
+                }
+
+                // A segment needs Miller-Rabin only where its numbers pass limit^2.
+                count += confirmSurvivors && 30 * (UInt128)segLast + 29 > limitSquared
+                    ? CountSurvivors(seg, segStart, limitSquared)
+                    : CountBits(buffer, segLen);
+
+                if (segLast == lastByte)
+                {
+                    return count;
+                }
+
+                for (var j = 0; j < cycleBase.Length; j++)
+                {
+                    cycleBase[j] -= segLen;
+                }
+
+                segStart = segLast + 1;
             }
-
-            CrossOff(seg, primes, cycleBase, phase, FirstCrossedPrimeIndex);
-
-            if (segStart == firstByte)
-            {
-                seg[0] &= KeepFrom((int)(lo % 30));
-            }
-
-            var segLast = segStart + (ulong)segLen - 1;
-            if (segLast == lastByte)
-            {
-                seg[segLen - 1] &= KeepUpTo((int)(hi % 30));
-            }
-
-            // A segment needs Miller-Rabin only where its numbers pass limit^2.
-            count += confirmSurvivors && 30 * (UInt128)segLast + 29 > limitSquared
-                ? CountSurvivors(seg, segStart, limitSquared)
-                : CountBits(buffer, segLen);
-
-            if (segLast == lastByte)
-            {
-                return count;
-            }
-
-            for (var j = 0; j < cycleBase.Length; j++)
-            {
-                cycleBase[j] -= segLen;
-            }
-
-            segStart = segLast + 1;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -167,5 +167,50 @@ public sealed class MapTests(ThreeSiloClusterFixture fixture)
         Assert.Equal(squareSum, (await squares).Value);
     }
 
+    [Fact]
+    public async Task Concurrent_maps_with_pooled_buffers_each_get_their_own_results_item_by_item()
+    {
+        // Item batches and results travel in pooled arrays (PackedArray): an array returned to the pool while still read,
+        // or returned twice, would show as another map's values, or an earlier chunk's, in these results. Twelve maps at
+        // once, twice over, with chunk sizes that leave short last chunks (rented arrays larger than their values), each
+        // over its own values, some with a failing item whose place must hold 0, checked against 2x + 1 computed here.
+        for (var round = 0; round < 2; round++)
+        {
+            var jobs = Enumerable.Range(0, 12).Select(async m =>
+            {
+                var first = 1 + (m * 100_000L);
+                var items = Range(first, first + 3_000 + (m * 517));
+                if (m % 3 == 0)
+                {
+                    items[m * 11] = RejectOneValueKernel.RejectedValue;
+                }
+
+                var options = new MapOptions { ChunkSize = 97 + (m * 131), Errors = ItemErrorMode.Collect };
+                var ordered = await fixture.Client.MapAsync(RejectOneValueKernel.Handle, items, options);
+                var unordered = new long[items.Length];
+                await foreach (var r in fixture.Client.MapUnorderedAsync(RejectOneValueKernel.Handle, items, options))
+                {
+                    unordered[r.Index] = r.Result;
+                }
+
+                var streamed = new List<long>();
+                await foreach (var r in fixture.Client.MapStreamAsync(RejectOneValueKernel.Handle, items, options))
+                {
+                    streamed.Add(r);
+                }
+
+                return (items, ordered.Results, unordered, streamed);
+            }).ToArray();
+
+            foreach (var (items, ordered, unordered, streamed) in await Task.WhenAll(jobs))
+            {
+                var expected = items.Select(i => i == RejectOneValueKernel.RejectedValue ? 0 : RejectOneValueKernel.Expected(i)).ToArray();
+                Assert.Equal(expected, ordered);
+                Assert.Equal(expected, unordered);
+                Assert.Equal(expected, streamed);
+            }
+        }
+    }
+
     internal static long[] Range(long first, long last) => [.. Enumerable.Range(0, checked((int)(last - first + 1))).Select(i => first + i)];
 }

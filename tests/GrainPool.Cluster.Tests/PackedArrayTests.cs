@@ -1,3 +1,4 @@
+using System.Buffers;
 using GrainPool.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -100,6 +101,133 @@ public sealed class PackedArrayTests
 
         Assert.ThrowsAny<Exception>(() => Serializer.Deserialize<PackedArray<long>>(garbled));
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1_000_000);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1_000)]
+    [InlineData(1_025)] // the pool rents 2,048: the length is the message's, not the array's
+    public void A_packed_array_read_from_the_wire_is_pooled_and_has_the_written_length_not_the_rented_one(int length)
+    {
+        var values = Enumerable.Range(0, length).Select(i => (long)i * 31 - 7).ToArray();
+        // A rented array of the same size holds earlier values: none of them may show through.
+        var dirty = RoundTrip(new PackedArray<long>(Enumerable.Repeat(-99L, 2 * length).ToArray()));
+        dirty.Release();
+
+        var back = RoundTrip(new PackedArray<long>(values));
+
+        Assert.True(back.IsPooled);
+        Assert.Equal(length, back.Length);
+        Assert.Equal(values, back.Span.ToArray());
+        Assert.Equal(values, Enumerable.Range(0, length).Select(i => back[i]));
+        Assert.Equal(values, back.Items); // a copy of exactly Length elements
+        Assert.Throws<ArgumentOutOfRangeException>(() => back[length]);
+    }
+
+    [Fact]
+    public void Taking_the_first_elements_moves_a_pooled_array_to_the_new_instance_and_copies_a_wrapped_one()
+    {
+        long[] values = [2, 3, 5, 7, 11];
+        var pooled = RoundTrip(new PackedArray<long>(values));
+        var wrapped = new PackedArray<long>(values);
+
+        var firstOfPooled = pooled.TakeFirst(3);
+        var firstOfWrapped = wrapped.TakeFirst(2);
+
+        Assert.True(firstOfPooled.IsPooled);
+        Assert.Equal([2L, 3, 5], firstOfPooled.Span.ToArray());
+        Assert.Throws<ObjectDisposedException>(() => pooled[0]); // the array went with the new instance
+        Assert.Throws<ArgumentOutOfRangeException>(() => firstOfPooled[3]);
+        Assert.False(firstOfWrapped.IsPooled);
+        Assert.Equal([2L, 3], firstOfWrapped.Items);
+        Assert.Equal(values, wrapped.Items); // the caller's array is untouched and still read whole
+        Assert.Throws<ArgumentOutOfRangeException>(() => wrapped.TakeFirst(6));
+        firstOfPooled.Release();
+    }
+
+    [Fact]
+    public void A_released_pooled_array_cannot_be_read_again_and_goes_back_to_the_pool_once()
+    {
+        long[] values = [2, 3, 5, 7, 11];
+        var back = RoundTrip(new PackedArray<long>(values));
+        var kept = back.Items;
+
+        back.Release();
+        back.Release(); // a second release returns nothing twice
+
+        Assert.Throws<ObjectDisposedException>(() => back[0]);
+        Assert.Throws<ObjectDisposedException>(() => back.Span.Length);
+        Assert.Equal(values, kept); // a copy made before the release stays valid
+        Assert.Equal(values, back.Items);
+        Assert.Equal(5, back.Length);
+        // Two rentals after the double release get two different arrays (a double return would hand one out twice).
+        var first = ArrayPool<long>.Shared.Rent(values.Length);
+        var second = ArrayPool<long>.Shared.Rent(values.Length);
+        Assert.NotSame(first, second);
+        ArrayPool<long>.Shared.Return(first);
+        ArrayPool<long>.Shared.Return(second);
+    }
+
+    [Fact]
+    public void A_wrapped_callers_array_is_never_pooled_nor_released()
+    {
+        long[] values = [1, 2, 3];
+        var wrapped = new PackedArray<long>(values);
+
+        var bytes = Serializer.SerializeToArray(wrapped);
+        wrapped.Release();
+
+        Assert.False(wrapped.IsPooled);
+        Assert.Same(values, wrapped.Items);
+        Assert.Equal([1L, 2, 3], values);
+        Assert.Equal(values, Serializer.Deserialize<PackedArray<long>>(bytes)!.Items);
+    }
+
+    [Fact]
+    public void A_pooled_result_is_written_with_its_length_and_released_once_written()
+    {
+        var rented = ArrayPool<long>.Shared.Rent(3);
+        rented.AsSpan().Fill(-1);
+        rented[0] = 10;
+        rented[1] = 20;
+        rented[2] = 30;
+        var results = PackedArray<long>.FromPool(rented, 3);
+        var chunk = new ItemsChunkResult<long>(results, [], new WorkerStamp("silo", 1, 0.1));
+
+        var bytes = Serializer.SerializeToArray(chunk);
+
+        Assert.Throws<ObjectDisposedException>(() => results[0]); // back in the pool: the response was written
+        var back = Serializer.Deserialize<ItemsChunkResult<long>>(bytes)!;
+        Assert.Equal([10L, 20, 30], back.Results);
+        Assert.Equal(3, back.PackedResults.Length);
+    }
+
+    [Fact]
+    public void Empty_arrays_round_trip_unpooled_and_an_empty_pooled_one_is_allowed()
+    {
+        var back = RoundTrip(new PackedArray<long>([]));
+        var fromPool = PackedArray<long>.FromPool(ArrayPool<long>.Shared.Rent(16), 0);
+
+        Assert.False(back.IsPooled);
+        Assert.Equal(0, back.Length);
+        Assert.Empty(back.Items);
+        Assert.Empty(RoundTrip(fromPool).Items);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PackedArray<long>.FromPool(new long[2], 3));
+    }
+
+    [Fact]
+    public void A_pooled_array_of_an_element_type_with_references_travels_as_a_normal_array_of_its_length()
+    {
+        var rented = ArrayPool<string?>.Shared.Rent(2);
+        rented[0] = "a";
+        rented[1] = null;
+        var pooled = PackedArray<string?>.FromPool(rented, 2);
+
+        var back = RoundTrip(pooled);
+
+        Assert.False(back.IsPooled);
+        Assert.Equal(new string?[] { "a", null }, back.Items);
+        Assert.Throws<ObjectDisposedException>(() => pooled[0]);
     }
 
     // Orleans' variable-length unsigned integer (Writer.WriteVarUInt32): the value shifted left once with a 1 bit, then

@@ -68,6 +68,29 @@ public sealed class ResultSizeTests
         Assert.All(seen, count => Assert.Equal(1, count));
     }
 
+    /// <summary>
+    /// A fixed chunk of 300,000 longs (2.4 MB of items and as much of results) on a 1 MB limit (client and silos): the
+    /// client sends no request over the limit (the chunk is cut to what one message carries), and the silo sends no
+    /// response over it. The rejected item is reported at its own index.
+    /// </summary>
+    [Fact]
+    public async Task Raw_items_and_results_over_the_limit_travel_in_several_messages_with_each_failure_at_its_own_index()
+    {
+        await using var cluster = await StartAsync();
+        const int rejected = 200_000;
+        var items = MapTests.Range(RejectOneValueKernel.RejectedValue - rejected, RejectOneValueKernel.RejectedValue + 99_999);
+
+        var result = await cluster.Client.MapAsync(RejectOneValueKernel.Handle, items, new MapOptions { ChunkSize = items.Length, Errors = ItemErrorMode.Collect });
+
+        Assert.InRange(result.Stats.Chunks, 3, 4); // 2.4 MB of items at under 1 MB a request
+        Assert.Equal(rejected, Assert.Single(result.Failures).Index);
+        Assert.Equal(items.Select((v, i) => i == rejected ? 0 : RejectOneValueKernel.Expected(v)), result.Results);
+    }
+
     private static Task<GrainPoolTestCluster> StartAsync() =>
-        GrainPoolTestCluster.StartAsync([1, 1], initialSilos: 2, configureSilo: silo => silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = Limit));
+        GrainPoolTestCluster.StartAsync(
+            [1, 1],
+            initialSilos: 2,
+            configureClient: client => client.Configure<ClientMessagingOptions>(o => o.MaxMessageBodySize = Limit),
+            configureSilo: silo => silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = Limit));
 }

@@ -135,10 +135,16 @@ public sealed class ItemChunkPacer
     private readonly TimeSpan _target;
     private readonly int _lanes;
     private readonly RateEstimate _rate = new(); // items per second of one worker's kernel time
+    private readonly int _perMessage;
 
-    /// <summary>A pacer capped at <paramref name="maxSize"/> items, for <paramref name="lanes"/> lanes pulling chunks.</summary>
-    public ItemChunkPacer(int? fixedSize, int maxSize, TimeSpan target, int lanes = 1)
+    /// <summary>
+    /// A pacer capped at <paramref name="maxSize"/> items, for <paramref name="lanes"/> lanes pulling chunks; no chunk,
+    /// not even of a fixed size, holds more than <paramref name="perMessage"/> items (what one message can carry).
+    /// </summary>
+    public ItemChunkPacer(int? fixedSize, int maxSize, TimeSpan target, int lanes = 1, int perMessage = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perMessage, 1);
+        _perMessage = perMessage;
         ChunkPolicy.ThrowIfInvalid(fixedSize, nameof(fixedSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSize, 1);
         _fixedSize = fixedSize;
@@ -152,11 +158,11 @@ public sealed class ItemChunkPacer
     {
         if (_fixedSize is { } size)
         {
-            return size;
+            return Math.Min(size, _perMessage);
         }
 
         var rate = _rate.PerSecond;
-        return double.IsNaN(rate) ? 1 : (int)Math.Clamp(Math.Round(rate * _target.TotalSeconds), 1, _maxSize);
+        return double.IsNaN(rate) ? 1 : (int)Math.Clamp(Math.Round(rate * _target.TotalSeconds), 1, Math.Min(_maxSize, _perMessage));
     }
 
     /// <summary>Items in the next chunk of a list with <paramref name="remaining"/> items left (at most that many).</summary>

@@ -45,14 +45,15 @@ public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : ICl
                 Task.Run(() => SinglesAsync(client, counts, stop.Token)),
             };
 
-            var samples = new List<(double Minute, double RssMb, int Threads)>();
+            var samples = new List<(double Minute, double RssMb, int Threads, double HeapMb, double CommittedMb, double FullCollections)>();
             var clock = Stopwatch.StartNew();
             var nextKill = TimeSpan.FromMinutes(1);
             var kills = 0;
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None);
-                samples.Add((clock.Elapsed.TotalMinutes, ProcStatus.RssMegabytes(survivor.Process.Id), ProcStatus.Threads(survivor.Process.Id)));
+                var (heap, committed, full) = await survivor.GcAsync();
+                samples.Add((clock.Elapsed.TotalMinutes, ProcStatus.RssMegabytes(survivor.Process.Id), ProcStatus.Threads(survivor.Process.Id), heap, committed, full));
                 if (clock.Elapsed >= nextKill && !stop.IsCancellationRequested)
                 {
                     nextKill += TimeSpan.FromMinutes(1);
@@ -75,11 +76,11 @@ public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : ICl
                 .AppendLine()
                 .AppendLine(CultureInfo.InvariantCulture, $"Jobs: {counts.Ranges} range counts, {counts.Maps} maps ({counts.Items:N0} items), {counts.Singles:N0} single is-prime calls; every answer checked, no item lost or delivered twice.")
                 .AppendLine()
-                .AppendLine("| minute | survivor RSS (MB) | survivor threads |")
-                .AppendLine("|---:|---:|---:|");
+                .AppendLine("| minute | survivor RSS (MB) | survivor threads | managed heap after the last GC (MB) | GC committed then (MB) | full GCs so far |")
+                .AppendLine("|---:|---:|---:|---:|---:|---:|");
             foreach (var s in samples.Where((_, i) => i % 6 == 0).Append(last))
             {
-                report.AppendLine(CultureInfo.InvariantCulture, $"| {s.Minute:0.0} | {s.RssMb:0} | {s.Threads} |");
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {s.Minute:0.0} | {s.RssMb:0} | {s.Threads} | {s.HeapMb:0.0} | {s.CommittedMb:0.0} | {s.FullCollections:0} |");
             }
 
             var text = report.ToString();

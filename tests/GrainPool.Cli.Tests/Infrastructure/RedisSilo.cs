@@ -114,13 +114,25 @@ public sealed class RedisSilo : IAsyncDisposable
     }
 
     /// <summary>The chunks of kernels whose id contains <paramref name="kernel"/> this silo has completed, from its /metrics.</summary>
-    public async Task<double> ChunksCompletedAsync(string kernel = "prime-count/sieve")
+    public Task<double> ChunksCompletedAsync(string kernel = "prime-count/sieve") =>
+        MetricSumAsync(l => l.StartsWith("grainpool_chunks_completed_total{", StringComparison.Ordinal) && l.Contains(kernel, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The silo's managed heap as its last garbage collection left it (every generation, in MB), the memory the GC had
+    /// committed then (MB), and its full (gen 2) collections so far, from the .NET runtime's meters on its /metrics: what
+    /// is alive and what the GC holds, beside the RSS.
+    /// </summary>
+    public async Task<(double HeapMb, double CommittedMb, double FullCollections)> GcAsync() => (
+        await MetricSumAsync(l => l.StartsWith("dotnet_gc_last_collection_heap_size_bytes{", StringComparison.Ordinal)) / (1024 * 1024),
+        await MetricSumAsync(l => l.StartsWith("dotnet_gc_last_collection_memory_committed_size_bytes{", StringComparison.Ordinal)) / (1024 * 1024),
+        await MetricSumAsync(l => l.StartsWith("dotnet_gc_collections_total{", StringComparison.Ordinal) && l.Contains("gc_heap_generation=\"gen2\"", StringComparison.Ordinal)));
+
+    // The sum of the values of the /metrics lines that match.
+    private async Task<double> MetricSumAsync(Func<string, bool> line)
     {
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(Http, "/metrics"));
-        return metrics.Split('\n')
-            .Where(l => l.StartsWith("grainpool_chunks_completed_total{", StringComparison.Ordinal) && l.Contains(kernel, StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        return metrics.Split('\n').Where(line).Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     /// <summary><c>kill -9</c>: the process ends at once, its connections reset, nothing is handed back.</summary>

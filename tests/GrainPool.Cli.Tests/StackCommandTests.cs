@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GrainPool.Cli.Commands;
 using GrainPool.Cli.Tests.Infrastructure;
 
@@ -47,17 +48,11 @@ public sealed class StackCommandTests
             Assert.Equal(Reference.Pi(100_000_000), JsonRead.Integer(json, "count"));
             Assert.Equal("remote", json.GetProperty("mode").GetString());
 
-            await CliProcess.SignalAsync(stack.Id, "TERM");
-            Assert.Equal(["grainpool stack stopping"], await ReadToEndAsync(stack.StandardOutput));
-            using var deadline = new CancellationTokenSource(LineTimeout);
-            await stack.WaitForExitAsync(deadline.Token);
+            await TerminateAsync(stack);
         }
         finally
         {
-            if (!stack.HasExited)
-            {
-                stack.Kill(entireProcessTree: true);
-            }
+            CliProcess.KillIfRunning(stack);
         }
 
         Assert.True(stack.ExitCode == 0, $"exit {stack.ExitCode}: {await stderr}");
@@ -97,20 +92,23 @@ public sealed class StackCommandTests
             Assert.Contains("silo silo-1: stopped", removed);
             await UntilTargetsAsync(prometheus, 1);
 
-            await CliProcess.SignalAsync(stack.Id, "TERM");
-            Assert.Equal(["grainpool stack stopping"], await ReadToEndAsync(stack.StandardOutput));
-            using var deadline = new CancellationTokenSource(LineTimeout);
-            await stack.WaitForExitAsync(deadline.Token);
+            await TerminateAsync(stack);
         }
         finally
         {
-            if (!stack.HasExited)
-            {
-                stack.Kill(entireProcessTree: true);
-            }
+            CliProcess.KillIfRunning(stack);
         }
 
         Assert.True(stack.ExitCode == 0, $"exit {stack.ExitCode}: {await stderr}");
+    }
+
+    // SIGTERM: the stack says it is stopping, prints nothing more and exits.
+    private static async Task TerminateAsync(Process stack)
+    {
+        await CliProcess.SignalAsync(stack.Id, "TERM");
+        Assert.Equal(["grainpool stack stopping"], await ReadToEndAsync(stack.StandardOutput));
+        using var deadline = new CancellationTokenSource(LineTimeout);
+        await stack.WaitForExitAsync(deadline.Token);
     }
 
     // Waits until Prometheus has exactly this many active silo targets (file-based discovery re-reads the targets file).

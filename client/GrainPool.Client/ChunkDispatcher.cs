@@ -1,5 +1,5 @@
-using GrainPool.Abstractions;
 using System.Diagnostics;
+using GrainPool.Abstractions;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Messaging;
 

@@ -74,9 +74,13 @@ internal static class WheelSieve
         var lastByte = hi / 30;
 
         // Per crossed prime: the byte of the current multiplier cycle t*p, relative to the segment start, and the
-        // index k of the next multiplier residue in that cycle.
-        var cycleBase = new long[crossed];
-        var phase = new byte[crossed];
+        // index k of the next multiplier residue in that cycle. Pooled like the segment buffer below: past about 10,600
+        // base primes (limits near 1.1 * 10^5, counts past about 1.3 * 10^10) cycleBase is a large-object array, and a
+        // range job sieves once per slice. Every element used is written here before it is read.
+        var cycleBaseArray = ArrayPool<long>.Shared.Rent(crossed);
+        var phaseArray = ArrayPool<byte>.Shared.Rent(crossed);
+        var cycleBase = cycleBaseArray.AsSpan(0, crossed);
+        var phase = phaseArray.AsSpan(0, crossed);
         for (var j = 0; j < crossed; j++)
         {
             ulong p = primes[j + FirstCrossedPrimeIndex];
@@ -152,11 +156,13 @@ internal static class WheelSieve
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(phaseArray);
+            ArrayPool<long>.Shared.Return(cycleBaseArray);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CrossOff(Span<byte> seg, uint[] primes, long[] cycleBase, byte[] phase, int primeOffset)
+    private static void CrossOff(Span<byte> seg, uint[] primes, Span<long> cycleBase, Span<byte> phase, int primeOffset)
     {
         var segLen = seg.Length;
         ref var s0 = ref MemoryMarshal.GetReference(seg);

@@ -1,8 +1,12 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using GrainPool.Abstractions;
 using GrainPool.Kernels.Running;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Serialization;
 
 namespace GrainPool.Client;
 
@@ -14,6 +18,14 @@ namespace GrainPool.Client;
 internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger logger, ItemKernel<TItem, TResult> kernel, string kind, MapOptions options)
     : ClientJob<ItemChunk<TItem>>(grains, logger, kernel.Id, kind, options)
 {
+    /// <summary>The error type of an item too large for a request message on its own.</summary>
+    public const string TooLargeErrorType = "ItemTooLargeException";
+
+    // Items with references (strings, arrays, records) are sized by serializing them before they are sent; raw-byte
+    // items by their count (ItemsPerMessage). Only a cluster client serializes requests.
+    private readonly MessageFit? _requestFit = PackedArray<TItem>.IsPackable ? null
+        : (grains as IClusterClient)?.ServiceProvider.GetService<Serializer>() is { } serializer ? new MessageFit(serializer) : null;
+
     private ItemChunkPacer? _pacer;
     private long _completed;
 
@@ -41,12 +53,7 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
 
     protected override async Task ExecuteAsync(IComputeWorkerGrain worker, ItemChunk<TItem> chunk, Guid jobId, ChunkCall call)
     {
-        var result = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items, call.CallToken).ConfigureAwait(false);
-        if (result.PackedResults.Length < chunk.Items.Length)
-        {
-            result = await RestOfChunkAsync(worker, chunk, result, jobId, call).ConfigureAwait(false);
-        }
-
+        var result = await ComputeAsync(worker, chunk, jobId, call).ConfigureAwait(false);
         call.Returned();
         _pacer!.Completed(chunk.Items.Length, result.Worker.BusySeconds);
         Stats.Add(result.Worker, (ulong)chunk.Items.Length);
@@ -56,34 +63,77 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
         Progress.Add(chunk.Items.Length);
     }
 
-    // A worker returns no more results than fit one message (the silo's ResultBudget): the rest of the chunk is asked
-    // for on the same worker, and the chunk's results are handed on only once all have come, so a failure on the way
-    // reruns the whole chunk and delivers nothing twice.
-    private async Task<ItemsChunkResult<TResult>> RestOfChunkAsync(IComputeWorkerGrain worker, ItemChunk<TItem> chunk, ItemsChunkResult<TResult> first, Guid jobId, ChunkCall call)
+    // The chunk's results from one worker, in as many calls as messages need: a request carries no more items than
+    // fit one message (items with references are sized by serializing them; an item too large on its own is not sent
+    // and fails as an item), and a worker returns no more results than fit one (the silo's ResultBudget), so the rest
+    // is asked for on the same worker. The results are handed on only once all have come: a failure on the way reruns
+    // the whole chunk and delivers nothing twice.
+    private async Task<ItemsChunkResult<TResult>> ComputeAsync(IComputeWorkerGrain worker, ItemChunk<TItem> chunk, Guid jobId, ChunkCall call)
     {
-        var results = new TResult[chunk.Items.Length];
-        var errors = new List<ItemError>(first.Errors);
-        first.PackedResults.Span.CopyTo(results);
-        var busy = first.Worker.BusySeconds;
-        var done = first.PackedResults.Length;
-        first.PackedResults.Release();
-        while (done < chunk.Items.Length)
+        var items = chunk.Items;
+        List<ItemError> errors = [];
+        TResult[]? results = null;
+        var busy = 0.0;
+        WorkerStamp? stamp = null;
+        var done = 0;
+        while (done < items.Length)
         {
-            var part = done == 0 ? null : await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, chunk.Items[done..], call.CallToken).ConfigureAwait(false);
-            if (part is null || part.PackedResults.Length == 0)
+            var take = RequestLength(items, done, errors);
+            if (take == 0)
             {
-                // A worker always returns at least one result; none would ask again for ever.
-                throw new InvalidOperationException($"{DescribeChunk(chunk)}: worker {first.Worker.Silo}/{first.Worker.Slot} returned no result for item {chunk.Start + done} on.");
+                done++; // an item too large to send: its error is in errors, its result stays default
+                continue;
             }
 
+            var part = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, take == items.Length ? items : items[done..(done + take)], call.CallToken).ConfigureAwait(false);
+            if (take == items.Length && part.PackedResults.Length == take)
+            {
+                return part; // the usual case: one call, nothing copied
+            }
+
+            if (part.PackedResults.Length == 0)
+            {
+                // A worker always returns at least one result; none would ask again for ever.
+                throw new InvalidOperationException($"{DescribeChunk(chunk)}: worker {part.Worker.Silo}/{part.Worker.Slot} returned no result for item {chunk.Start + done} on.");
+            }
+
+            results ??= new TResult[items.Length];
             part.PackedResults.Span.CopyTo(results.AsSpan(done));
             errors.AddRange(part.Errors.Select(e => e with { Position = e.Position + done }));
             busy += part.Worker.BusySeconds;
+            stamp ??= part.Worker;
             done += part.PackedResults.Length;
             part.PackedResults.Release();
         }
 
-        return new ItemsChunkResult<TResult>(results, [.. errors], first.Worker with { BusySeconds = busy });
+        // No call at all when every item was too large to send: the stamp names the worker the chunk was for.
+        var core = worker.GetPrimaryKeyLong(out var silo);
+        return new ItemsChunkResult<TResult>(results ?? new TResult[items.Length], [.. errors.OrderBy(e => e.Position)], (stamp ?? new WorkerStamp(silo!, core, 0)) with { BusySeconds = busy });
+    }
+
+    // How many items from items[from] on go in the next request: all that are left when they fit one message; 0 when
+    // items[from] alone does not fit (it gets an error in errors and is not sent).
+    private int RequestLength(TItem[] items, int from, List<ItemError> errors)
+    {
+        var left = items.Length - from;
+        if (_requestFit is null)
+        {
+            return Math.Min(left, ItemsPerMessage); // raw bytes: the pacer already cut the chunk to ItemsPerMessage
+        }
+
+        var tooLarge = -1;
+        var take = _requestFit.FitFirst(items, from, MessageLimit - (long)PackedArray<TItem>.MessageReserve, (i, size) =>
+        {
+            tooLarge = tooLarge < 0 ? i : tooLarge;
+            if (i == from)
+            {
+                errors.Add(new ItemError(i, TooLargeErrorType, string.Create(CultureInfo.InvariantCulture,
+                    $"It takes {size} bytes serialized, more than one request can carry: {nameof(MessagingOptions.MaxMessageBodySize)} is {MessageLimit} bytes on this client (less {PackedArray<TItem>.MessageReserve} for the rest of the request); pass smaller items, or raise {nameof(MessagingOptions.MaxMessageBodySize)} on the clients and silos.")));
+            }
+        });
+
+        // Send what comes before the first item that cannot go; that item is next (and gets its error then).
+        return tooLarge < 0 ? take : tooLarge - from;
     }
 
     /// <summary>Fails the job at the chunk's first failing item, or collects every failure.</summary>
@@ -110,7 +160,7 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
 
     // A map chunk as a failure names it: the kernel, the items' indices in the input and the first item's value.
     protected override string DescribeChunk(ItemChunk<TItem> chunk) =>
-        $"Chunk {kernel.Id} items {chunk.Start} to {chunk.Start + chunk.Items.Length - 1} (first value {chunk.Items[0]})";
+        $"Chunk {kernel.Id} items {chunk.Start} to {chunk.Start + chunk.Items.Length - 1} (first value {ItemFailure.Show(chunk.Items[0])})";
 
     // A list map's chunks: the caller's fixed size, or paced up to the Pool.map-like count rule (about 4 per worker).
     protected ItemChunkPacer ListPacer(int count, int workers, int lanes) =>
@@ -344,7 +394,7 @@ internal sealed class SubmitJob<TItem, TResult>(IGrainFactory grains, ILogger lo
     {
     }
 
-    protected override string DescribeChunk(ItemChunk<TItem> chunk) => $"Item {item} of {KernelId}";
+    protected override string DescribeChunk(ItemChunk<TItem> chunk) => $"Item {ItemFailure.Show(item)} of {KernelId}";
 
-    protected override string Describe() => $"Submit {KernelId} on item {item}";
+    protected override string Describe() => $"Submit {KernelId} on item {ItemFailure.Show(item)}";
 }

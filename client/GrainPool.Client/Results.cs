@@ -16,7 +16,20 @@ public sealed record JobStats(TimeSpan Elapsed, long Chunks, int Workers, int Si
 public sealed record JobResult<T>(T Value, JobStats Stats);
 
 /// <summary>One item's failure in a map: its index in the input, its value, and the kernel's message.</summary>
-public sealed record ItemFailure(long Index, object? Item, string ErrorType, string Message);
+public sealed record ItemFailure(long Index, object? Item, string ErrorType, string Message)
+{
+    private const int ShownCharacters = 60;
+
+    /// <summary>
+    /// An item's value as messages show it: its text, or for a long one (a large text or array) its first
+    /// characters and its length, so that an error about a large item stays one readable line.
+    /// </summary>
+    public static string Show(object? item)
+    {
+        var text = item?.ToString() ?? "null";
+        return text.Length <= ShownCharacters ? text : $"{text[..ShownCharacters]}... ({text.Length} characters)";
+    }
+}
 
 /// <summary>An ordered map's results (failed items hold default values when errors are collected).</summary>
 public sealed record MapResult<TResult>(TResult[] Results, IReadOnlyList<ItemFailure> Failures, JobStats Stats);
@@ -26,7 +39,7 @@ public readonly record struct IndexedResult<TResult>(long Index, TResult Result)
 
 /// <summary>The kernel failed on one item of a map: names the item's index and value.</summary>
 public sealed class ItemFailedException(ItemFailure failure, long completedItems)
-    : Exception($"Item {failure.Index} (value {failure.Item}) failed: {failure.ErrorType}: {failure.Message}")
+    : Exception($"Item {failure.Index} (value {ItemFailure.Show(failure.Item)}) failed: {failure.ErrorType}: {failure.Message}")
 {
     /// <summary>The failing item.</summary>
     public ItemFailure Failure { get; } = failure;

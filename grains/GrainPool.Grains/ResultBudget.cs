@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using GrainPool.Abstractions;
 using Microsoft.Extensions.Options;
@@ -17,6 +16,8 @@ namespace GrainPool.Grains;
 /// </summary>
 public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Serializer serializer)
 {
+    private readonly MessageFit _fit = new(serializer);
+
     /// <summary>The error type of an item whose result alone is too large for a message.</summary>
     public const string TooLargeErrorType = "ResultTooLargeException";
 
@@ -36,73 +37,26 @@ public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Seria
         if (PackedArray<TResult>.IsPackable)
         {
             // Raw bytes: the size is known without serializing (and a pooled array keeps its pool).
-            var fits = PackedArray<TResult>.MaxPerMessage(room);
-            return fits >= results.Length ? (results, errors) : (results.TakeFirst(fits), Before(errors, fits));
+            var packed = PackedArray<TResult>.MaxPerMessage(room);
+            return packed >= results.Length ? (results, errors) : (results.TakeFirst(packed), Before(errors, packed));
         }
 
-        var budget = room - PackedArray<TResult>.MessageReserve;
-
-        var array = results.Items; // results with references are never pooled: the worker's own array
-        var counter = new CountingWriter();
-        serializer.Serialize(array, counter);
-        if (counter.Written <= budget)
-        {
-            return (results, errors); // the usual case: one pass, no per-item sizes
-        }
-
+        var array = results.Items; // results with references are never pooled: the worker's own array, changed in place
         List<ItemError>? tooLarge = null;
-        var total = 0L;
-        for (var i = 0; i < array.Length; i++)
+        var fits = _fit.FitFirst(array, 0, room - PackedArray<TResult>.MessageReserve, (i, size) =>
         {
-            counter.Written = 0;
-            serializer.Serialize(array[i], counter);
-            var size = counter.Written;
-            if (size > budget)
-            {
-                array[i] = default!;
-                (tooLarge ??= []).Add(new ItemError(i, TooLargeErrorType, string.Create(CultureInfo.InvariantCulture,
-                    $"Its result takes {size} bytes, more than one message can carry: {nameof(MessagingOptions.MaxMessageBodySize)} is {Limit} bytes on this silo (less {PackedArray<TResult>.MessageReserve} for the rest of the response); return a smaller result, or raise {nameof(MessagingOptions.MaxMessageBodySize)} on the silos and clients.")));
-                itemFailed(TooLargeErrorType);
-                size = 1;
-            }
-
-            if (i > 0 && total + size > budget)
-            {
-                return (new PackedArray<TResult>(array[..i]), Before(Merge(errors, tooLarge), i));
-            }
-
-            total += size;
-        }
-
-        return (new PackedArray<TResult>(array), Merge(errors, tooLarge));
+            array[i] = default!;
+            (tooLarge ??= []).Add(new ItemError(i, TooLargeErrorType, string.Create(CultureInfo.InvariantCulture,
+                $"Its result takes {size} bytes, more than one message can carry: {nameof(MessagingOptions.MaxMessageBodySize)} is {Limit} bytes on this silo (less {PackedArray<TResult>.MessageReserve} for the rest of the response); return a smaller result, or raise {nameof(MessagingOptions.MaxMessageBodySize)} on the silos and clients.")));
+            itemFailed(TooLargeErrorType);
+        });
+        return fits == array.Length
+            ? (results, Merge(errors, tooLarge))
+            : (new PackedArray<TResult>(array[..fits]), Before(Merge(errors, tooLarge), fits));
     }
 
     private static ItemError[] Merge(ItemError[] errors, List<ItemError>? more) =>
         more is null ? errors : [.. errors.Concat(more).OrderBy(e => e.Position)];
 
     private static ItemError[] Before(ItemError[] errors, int count) => [.. errors.Where(e => e.Position < count)];
-
-    // Counts what a serializer writes, into one scratch buffer it reuses.
-    private sealed class CountingWriter : IBufferWriter<byte>
-    {
-        private byte[] _scratch = new byte[4096];
-
-        public long Written { get; set; }
-
-        public void Advance(int count) => Written += count;
-
-        public Memory<byte> GetMemory(int sizeHint = 0) => Scratch(sizeHint);
-
-        public Span<byte> GetSpan(int sizeHint = 0) => Scratch(sizeHint);
-
-        private byte[] Scratch(int sizeHint)
-        {
-            if (sizeHint > _scratch.Length)
-            {
-                _scratch = new byte[sizeHint];
-            }
-
-            return _scratch;
-        }
-    }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using GrainPool.Client;
 using GrainPool.Cluster.Tests.Infrastructure;
 using Orleans.Configuration;
@@ -86,6 +88,61 @@ public sealed class ResultSizeTests
         Assert.Equal(rejected, Assert.Single(result.Failures).Index);
         Assert.Equal(items.Select((v, i) => i == rejected ? 0 : RejectOneValueKernel.Expected(v)), result.Results);
     }
+
+    /// <summary>
+    /// Items with references are sized by serializing them: a fixed chunk of 12 texts of 300,000 characters (3.6 MB) on
+    /// a 1 MB limit goes in several requests, each text's result exactly once; a text over the limit on its own is not
+    /// sent and fails as an item naming its size and the option, in Collect and FailFast modes, while a job beside it
+    /// finishes and the next map runs.
+    /// </summary>
+    [Fact]
+    public async Task Items_too_large_for_one_request_travel_in_several_and_an_item_too_large_alone_fails_naming_its_size_and_the_option()
+    {
+        await using var cluster = await StartAsync();
+        var texts = Enumerable.Range(0, 12).Select(i => new string('x', 300_000 + i)).ToArray();
+        var beside = cluster.Client.CountPrimesAsync(0, 10_000_000);
+
+        var whole = await cluster.Client.MapAsync(TextLengthKernel.Handle, texts, new MapOptions { ChunkSize = texts.Length });
+        var seen = new int[texts.Length];
+        await foreach (var r in cluster.Client.MapUnorderedAsync(TextLengthKernel.Handle, texts, new MapOptions { ChunkSize = texts.Length }))
+        {
+            seen[r.Index]++;
+            Assert.Equal(texts[r.Index].Length, r.Result);
+        }
+
+        Assert.Equal(texts.Select(t => (long)t.Length), whole.Results);
+        Assert.Empty(whole.Failures);
+        Assert.Equal(1, whole.Stats.Chunks);
+        Assert.All(seen, count => Assert.Equal(1, count));
+
+        string[] mixed = ["a", new string('y', 2 * Limit), "bcd", new string('z', 3 * Limit), "ef"];
+        var collected = await cluster.Client.MapAsync(TextLengthKernel.Handle, mixed, new MapOptions { ChunkSize = mixed.Length, Errors = ItemErrorMode.Collect });
+        Assert.Equal(new long[] { 1, 0, 3, 0, 2 }, collected.Results);
+        Assert.Equal([1, 3], collected.Failures.Select(f => f.Index));
+        Assert.All(collected.Failures, f =>
+        {
+            Assert.Equal(ItemTooLarge, f.ErrorType);
+            Assert.Contains(nameof(MessagingOptions.MaxMessageBodySize), f.Message, StringComparison.Ordinal);
+            Assert.Contains($"{Limit}", f.Message, StringComparison.Ordinal);
+        });
+        var size = long.Parse(Regex.Match(collected.Failures[0].Message, @"takes (\d+) bytes").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(size, 2L * Limit, (2L * Limit) + 64); // the text's characters (one byte each) and a few bytes of header
+
+        var failFast = await Assert.ThrowsAsync<ItemFailedException>(() => cluster.Client.MapAsync(TextLengthKernel.Handle, mixed, new MapOptions { ChunkSize = 1 }));
+        Assert.Equal(1, failFast.Failure.Index);
+        Assert.Equal(ItemTooLarge, failFast.Failure.ErrorType);
+        Assert.Contains($"({2 * Limit} characters)", failFast.Message, StringComparison.Ordinal); // the item's value is not echoed whole
+        Assert.InRange(failFast.Message.Length, 1, 1000);
+        var single = await Assert.ThrowsAsync<ItemFailedException>(() => cluster.Client.SubmitAsync(TextLengthKernel.Handle, mixed[3]));
+        Assert.Equal(ItemTooLarge, single.Failure.ErrorType);
+
+        Assert.Equal(ReferenceData.PiOf(10_000_000), (await beside).Value);
+        var after = await cluster.Client.MapAsync(TextLengthKernel.Handle, ["a", "bb", "ccc"]);
+        Assert.Equal([1L, 2, 3], after.Results);
+    }
+
+    // The error type of an item too large for a request on its own, as users read it (ItemJob.TooLargeErrorType).
+    private const string ItemTooLarge = "ItemTooLargeException";
 
     private static Task<GrainPoolTestCluster> StartAsync() =>
         GrainPoolTestCluster.StartAsync(

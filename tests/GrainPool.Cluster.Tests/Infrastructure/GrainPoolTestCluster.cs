@@ -66,6 +66,7 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
             silo.AddGrainPoolKernel(GateRangeKernel.Handle);
             silo.AddGrainPoolKernel(SpinPerNumberKernel.Handle);
             silo.AddGrainPoolKernel(LongTextKernel.Handle);
+            silo.AddGrainPoolKernel(TextLengthKernel.Handle);
             configureSilo?.Invoke(silo);
         });
         var cluster = new GrainPoolTestCluster(builder.Build(), coresBySilo);

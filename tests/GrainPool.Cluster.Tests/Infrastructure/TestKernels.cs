@@ -82,6 +82,17 @@ internal sealed class LongTextKernel : IItemKernel<long, string>
     public string Compute(long item) => new('t', checked((int)item));
 }
 
+/// <summary>The length of a text item: what a map of texts too large for a request message sends.</summary>
+internal sealed class TextLengthKernel : IItemKernel<string, long>
+{
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly ItemKernel<string, long> Handle = new(new TextLengthKernel());
+
+    public string Id => "test/text-length";
+
+    public long Compute(string item) => item.Length;
+}
+
 /// <summary>
 /// Reports the thread a worker computes on: the managed thread id, negated when that thread belongs to the .NET thread
 /// pool. Checks where kernels run (each worker on a dedicated thread of its own), not a computation.

@@ -14,7 +14,10 @@ namespace GrainPool.Cli.Tests;
 /// single is-prime calls, all at once), with one of two of them killed and started again every minute while the third
 /// lives through the whole run. No result may be lost or delivered twice, every answer is checked, and the memory and
 /// thread count of the silo that is never killed must stay flat: its RSS at the end within 1.5x its level after the
-/// first minute. The figures go to the test output and to artifacts/tests/soak/soak.md.
+/// first minute. GRAINPOOL_SOAK_KILL_SECONDS (60 by default) sets the time between kills, to pack more kills into a
+/// run. Beside RSS and threads, each sample records what the RSS is made of: the managed heap and the GC's committed
+/// memory, the methods the JIT has compiled so far and the resident generated code. The figures go to the test output
+/// and to artifacts/tests/soak/soak.md.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Soak)]
 public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
@@ -24,7 +27,8 @@ public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : ICl
     [Fact]
     public async Task Ten_minutes_of_mixed_load_with_a_silo_killed_and_restarted_every_minute_lose_and_duplicate_nothing_and_leave_the_survivor_flat()
     {
-        var minutes = int.TryParse(Environment.GetEnvironmentVariable("GRAINPOOL_SOAK_MINUTES"), CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 10;
+        var minutes = Setting("GRAINPOOL_SOAK_MINUTES", 10);
+        var killEvery = TimeSpan.FromSeconds(Setting("GRAINPOOL_SOAK_KILL_SECONDS", 60));
         var clusterId = "soak-" + Guid.NewGuid().ToString("N")[..8];
         var silos = await RedisSilo.StartManyAsync(redis, clusterId, 3);
         var all = new List<RedisSilo>(silos);
@@ -45,18 +49,19 @@ public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : ICl
                 Task.Run(() => SinglesAsync(client, counts, stop.Token)),
             };
 
-            var samples = new List<(double Minute, double RssMb, int Threads, double HeapMb, double CommittedMb, double FullCollections)>();
+            var samples = new List<Sample>();
             var clock = Stopwatch.StartNew();
-            var nextKill = TimeSpan.FromMinutes(1);
+            var nextKill = killEvery;
             var kills = 0;
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None);
                 var (heap, committed, full) = await survivor.GcAsync();
-                samples.Add((clock.Elapsed.TotalMinutes, ProcStatus.RssMegabytes(survivor.Process.Id), ProcStatus.Threads(survivor.Process.Id), heap, committed, full));
+                var pid = survivor.Process.Id;
+                samples.Add(new(clock.Elapsed.TotalMinutes, kills, ProcStatus.RssMegabytes(pid), ProcStatus.Threads(pid), heap, committed, full, await survivor.JitCompiledMethodsAsync(), ProcStatus.CodeMegabytes(pid)));
                 if (clock.Elapsed >= nextKill && !stop.IsCancellationRequested)
                 {
-                    nextKill += TimeSpan.FromMinutes(1);
+                    nextKill += killEvery;
                     var slot = 1 + random.Next(2);
                     var victim = silos[slot];
                     await victim.KillAsync();
@@ -72,15 +77,15 @@ public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : ICl
             var afterFirst = samples.First(s => s.Minute >= 1);
             var last = samples[^1];
             var report = new StringBuilder()
-                .AppendLine(CultureInfo.InvariantCulture, $"# Soak: {minutes} min, {kills} silos killed and restarted")
+                .AppendLine(CultureInfo.InvariantCulture, $"# Soak: {minutes} min, {kills} silos killed and restarted (one every {killEvery.TotalSeconds:0} s)")
                 .AppendLine()
                 .AppendLine(CultureInfo.InvariantCulture, $"Jobs: {counts.Ranges} range counts, {counts.Maps} maps ({counts.Items:N0} items), {counts.Singles:N0} single is-prime calls; every answer checked, no item lost or delivered twice.")
                 .AppendLine()
-                .AppendLine("| minute | survivor RSS (MB) | survivor threads | managed heap after the last GC (MB) | GC committed then (MB) | full GCs so far |")
-                .AppendLine("|---:|---:|---:|---:|---:|---:|");
+                .AppendLine("| minute | kills so far | survivor RSS (MB) | survivor threads | managed heap after the last GC (MB) | GC committed then (MB) | full GCs so far | methods jitted so far | generated code resident (MB) |")
+                .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var s in samples.Where((_, i) => i % 6 == 0).Append(last))
             {
-                report.AppendLine(CultureInfo.InvariantCulture, $"| {s.Minute:0.0} | {s.RssMb:0} | {s.Threads} | {s.HeapMb:0.0} | {s.CommittedMb:0.0} | {s.FullCollections:0} |");
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {s.Minute:0.0} | {s.Kills} | {s.RssMb:0} | {s.Threads} | {s.HeapMb:0.0} | {s.CommittedMb:0.0} | {s.FullCollections:0} | {s.JitMethods:0} | {s.CodeMb:0.0} |");
             }
 
             var text = report.ToString();
@@ -88,7 +93,8 @@ public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : ICl
             var folder = TestArtifacts.Folder("soak");
             await File.WriteAllTextAsync(Path.Combine(folder, "soak.md"), text);
 
-            Assert.True(kills >= minutes - 1, $"{kills} kills in {minutes} minutes");
+            var expectedKills = (int)(TimeSpan.FromMinutes(minutes) / killEvery) - 1;
+            Assert.True(kills >= expectedKills, $"{kills} kills in {minutes} minutes, one every {killEvery.TotalSeconds:0} s");
             Assert.True(last.RssMb <= afterFirst.RssMb * 1.5, $"the survivor's RSS grew from {afterFirst.RssMb:0} MB after the first minute to {last.RssMb:0} MB");
             Assert.True(last.Threads <= afterFirst.Threads * 1.5, $"the survivor's threads grew from {afterFirst.Threads} to {last.Threads}");
         }
@@ -100,6 +106,9 @@ public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : ICl
             }
         }
     }
+
+    private static int Setting(string variable, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
 
     private static async Task RangesAsync(GrainPoolClient client, Counter counts, CancellationToken stop)
     {
@@ -140,6 +149,8 @@ public sealed class SoakTests(RedisServer redis, ITestOutputHelper output) : ICl
             Interlocked.Increment(ref counts.Singles);
         }
     }
+
+    private sealed record Sample(double Minute, int Kills, double RssMb, int Threads, double HeapMb, double CommittedMb, double FullCollections, double JitMethods, double CodeMb);
 
     private sealed class Counter
     {

@@ -127,6 +127,10 @@ public sealed class RedisSilo : IAsyncDisposable
         await MetricSumAsync(l => l.StartsWith("dotnet_gc_last_collection_memory_committed_size_bytes{", StringComparison.Ordinal)) / (1024 * 1024),
         await MetricSumAsync(l => l.StartsWith("dotnet_gc_collections_total{", StringComparison.Ordinal) && l.Contains("gc_heap_generation=\"gen2\"", StringComparison.Ordinal)));
 
+    /// <summary>The methods the silo's JIT has compiled so far (every tier counts), from the runtime's meters on its /metrics.</summary>
+    public Task<double> JitCompiledMethodsAsync() =>
+        MetricSumAsync(l => l.StartsWith("dotnet_jit_compiled_methods_total{", StringComparison.Ordinal));
+
     // The sum of the values of the /metrics lines that match.
     private async Task<double> MetricSumAsync(Func<string, bool> line)
     {

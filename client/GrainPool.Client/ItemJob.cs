@@ -18,9 +18,6 @@ namespace GrainPool.Client;
 internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger logger, ItemKernel<TItem, TResult> kernel, string kind, MapOptions options)
     : ClientJob<ItemChunk<TItem>>(grains, logger, kernel.Id, kind, options)
 {
-    /// <summary>The error type of an item too large for a request message on its own.</summary>
-    public const string TooLargeErrorType = "ItemTooLargeException";
-
     // Items with references (strings, arrays, records) are sized by serializing them before they are sent; raw-byte
     // items by their count (ItemsPerMessage). Only a cluster client serializes requests.
     private readonly MessageFit? _requestFit = PackedArray<TItem>.IsPackable ? null
@@ -107,8 +104,13 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
         }
 
         // No call at all when every item was too large to send: the stamp names the worker the chunk was for.
-        var core = worker.GetPrimaryKeyLong(out var silo);
-        return new ItemsChunkResult<TResult>(results ?? new TResult[items.Length], [.. errors.OrderBy(e => e.Position)], (stamp ?? new WorkerStamp(silo!, core, 0)) with { BusySeconds = busy });
+        if (stamp is null)
+        {
+            var core = worker.GetPrimaryKeyLong(out var silo);
+            stamp = new WorkerStamp(silo!, core, 0);
+        }
+
+        return new ItemsChunkResult<TResult>(results ?? new TResult[items.Length], [.. errors.OrderBy(e => e.Position)], stamp with { BusySeconds = busy });
     }
 
     // How many items from items[from] on go in the next request: all that are left when they fit one message; 0 when
@@ -127,7 +129,7 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
             tooLarge = tooLarge < 0 ? i : tooLarge;
             if (i == from)
             {
-                errors.Add(new ItemError(i, TooLargeErrorType, string.Create(CultureInfo.InvariantCulture,
+                errors.Add(new ItemError(i, MessageFit.ItemTooLargeErrorType, string.Create(CultureInfo.InvariantCulture,
                     $"It takes {size} bytes serialized, more than one request can carry: {nameof(MessagingOptions.MaxMessageBodySize)} is {MessageLimit} bytes on this client (less {PackedArray<TItem>.MessageReserve} for the rest of the request); pass smaller items, or raise {nameof(MessagingOptions.MaxMessageBodySize)} on the clients and silos.")));
             }
         });

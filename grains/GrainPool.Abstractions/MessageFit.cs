@@ -12,6 +12,12 @@ namespace GrainPool.Abstractions;
 /// </summary>
 public sealed class MessageFit(Serializer serializer)
 {
+    /// <summary>The error type of an item whose result alone is too large for a response message (the silo's check).</summary>
+    public const string ResultTooLargeErrorType = "ResultTooLargeException";
+
+    /// <summary>The error type of an item too large on its own for a request message (the client's check; it is not sent).</summary>
+    public const string ItemTooLargeErrorType = "ItemTooLargeException";
+
     /// <summary>
     /// The number of elements of <paramref name="items"/> from <paramref name="start"/> on whose serialized sizes add up
     /// to at most <paramref name="budget"/> bytes: at least one, and all of them in one serializing pass when they fit

@@ -18,15 +18,12 @@ public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Seria
 {
     private readonly MessageFit _fit = new(serializer);
 
-    /// <summary>The error type of an item whose result alone is too large for a message.</summary>
-    public const string TooLargeErrorType = "ResultTooLargeException";
-
     /// <summary>The silo's message body limit, in bytes.</summary>
     public int Limit => messaging.Value.MaxMessageBodySize;
 
     /// <summary>
     /// The results (and errors) that fit one response, from the first: all of them when they fit. An item whose result
-    /// alone does not fit gets <see cref="TooLargeErrorType"/> in place of its result.
+    /// alone does not fit gets <see cref="MessageFit.ResultTooLargeErrorType"/> in place of its result.
     /// </summary>
     public (PackedArray<TResult> Results, ItemError[] Errors) Fit<TResult>(PackedArray<TResult> results, ItemError[] errors, Action<string> itemFailed)
     {
@@ -46,9 +43,9 @@ public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Seria
         var fits = _fit.FitFirst(array, 0, room - PackedArray<TResult>.MessageReserve, (i, size) =>
         {
             array[i] = default!;
-            (tooLarge ??= []).Add(new ItemError(i, TooLargeErrorType, string.Create(CultureInfo.InvariantCulture,
+            (tooLarge ??= []).Add(new ItemError(i, MessageFit.ResultTooLargeErrorType, string.Create(CultureInfo.InvariantCulture,
                 $"Its result takes {size} bytes, more than one message can carry: {nameof(MessagingOptions.MaxMessageBodySize)} is {Limit} bytes on this silo (less {PackedArray<TResult>.MessageReserve} for the rest of the response); return a smaller result, or raise {nameof(MessagingOptions.MaxMessageBodySize)} on the silos and clients.")));
-            itemFailed(TooLargeErrorType);
+            itemFailed(MessageFit.ResultTooLargeErrorType);
         });
         return fits == array.Length
             ? (results, Merge(errors, tooLarge))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Cluster.Tests.Infrastructure;
 using Orleans.Configuration;
@@ -121,7 +122,7 @@ public sealed class ResultSizeTests
         Assert.Equal([1, 3], collected.Failures.Select(f => f.Index));
         Assert.All(collected.Failures, f =>
         {
-            Assert.Equal(ItemTooLarge, f.ErrorType);
+            Assert.Equal(MessageFit.ItemTooLargeErrorType, f.ErrorType);
             Assert.Contains(nameof(MessagingOptions.MaxMessageBodySize), f.Message, StringComparison.Ordinal);
             Assert.Contains($"{Limit}", f.Message, StringComparison.Ordinal);
         });
@@ -130,19 +131,16 @@ public sealed class ResultSizeTests
 
         var failFast = await Assert.ThrowsAsync<ItemFailedException>(() => cluster.Client.MapAsync(TextLengthKernel.Handle, mixed, new MapOptions { ChunkSize = 1 }));
         Assert.Equal(1, failFast.Failure.Index);
-        Assert.Equal(ItemTooLarge, failFast.Failure.ErrorType);
+        Assert.Equal(MessageFit.ItemTooLargeErrorType, failFast.Failure.ErrorType);
         Assert.Contains($"({2 * Limit} characters)", failFast.Message, StringComparison.Ordinal); // the item's value is not echoed whole
         Assert.InRange(failFast.Message.Length, 1, 1000);
         var single = await Assert.ThrowsAsync<ItemFailedException>(() => cluster.Client.SubmitAsync(TextLengthKernel.Handle, mixed[3]));
-        Assert.Equal(ItemTooLarge, single.Failure.ErrorType);
+        Assert.Equal(MessageFit.ItemTooLargeErrorType, single.Failure.ErrorType);
 
         Assert.Equal(ReferenceData.PiOf(10_000_000), (await beside).Value);
         var after = await cluster.Client.MapAsync(TextLengthKernel.Handle, ["a", "bb", "ccc"]);
         Assert.Equal([1L, 2, 3], after.Results);
     }
-
-    // The error type of an item too large for a request on its own, as users read it (ItemJob.TooLargeErrorType).
-    private const string ItemTooLarge = "ItemTooLargeException";
 
     private static Task<GrainPoolTestCluster> StartAsync() =>
         GrainPoolTestCluster.StartAsync(

@@ -136,6 +136,47 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
         Assert.True(clock.Elapsed < RecoveryBound, $"the command took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
+    // A host that vanishes without resetting its connections (power lost, network cut), made on one machine by freezing
+    // a silo process: its calls get no answer and no error, so the client cannot learn from a failed call. Its ping times
+    // out (the silo is suspect, takes no new chunks) and membership declares it dead once it has missed its probes; then
+    // its pending calls are interrupted and their chunks run elsewhere, long before the response timeout. Thawed, the
+    // silo finds itself declared dead and ends.
+    [Fact]
+    public async Task A_silo_frozen_without_a_reset_in_the_middle_of_a_range_job_is_declared_dead_and_the_count_stays_exact()
+    {
+        var silos = await RedisSilo.StartManyAsync(redis, NewClusterId(), 3);
+        await using var _ = new Silos(silos);
+        await using var connection = await ConnectAsync(silos);
+        var frozen = silos[1];
+
+        Stopwatch? sinceFreeze = null;
+        var trigger = new Trigger(0.3, () =>
+        {
+            sinceFreeze = Stopwatch.StartNew();
+            return frozen.FreezeAsync();
+        });
+        var result = await connection.Client.CountPrimesAsync(0, CountTo, options: new RangeOptions { Progress = trigger });
+        await trigger.Fired;
+        Assert.NotNull(sinceFreeze);
+        var recovery = sinceFreeze.Elapsed;
+
+        Assert.Equal(Reference.Pi(CountTo), result.Value);
+        Assert.True(result.Stats.Retries >= 1, "the frozen silo's chunks in flight were not run again");
+        Report("range job, one of three silos frozen (SIGSTOP) at 30%", recovery);
+        Assert.True(recovery < RecoveryBound, $"the job took {recovery.TotalSeconds:0.0} s after the freeze");
+
+        await frozen.ThawAsync();
+        var thawed = Stopwatch.StartNew();
+        using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await frozen.Process.WaitForExitAsync(exit.Token);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the thawed silo ended {thawed.Elapsed.TotalSeconds:0.0} s after SIGCONT (exit code {frozen.Process.ExitCode})"));
+
+        // The survivors serve the next job on their own.
+        var after = await connection.Client.CountPrimesAsync(0, 1_000_000_000);
+        Assert.Equal(Reference.Pi(1_000_000_000), after.Value);
+        Assert.Equal(2, after.Stats.Silos);
+    }
+
     [Fact]
     public async Task A_silo_stopped_with_sigterm_in_the_middle_of_a_job_hands_its_chunks_back_and_exits_cleanly()
     {

@@ -146,6 +146,15 @@ public sealed class RedisSilo : IAsyncDisposable
         await Process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// SIGSTOP: the process stops running but its connections stay open and nothing resets them, as when a host loses
+    /// power or its network: calls to it and probes of it get no answer and no error.
+    /// </summary>
+    public Task FreezeAsync() => CliProcess.SignalAsync(Process.Id, "STOP");
+
+    /// <summary>SIGCONT: a frozen silo runs again, as a host whose network comes back.</summary>
+    public Task ThawAsync() => CliProcess.SignalAsync(Process.Id, "CONT");
+
     /// <summary>SIGTERM, as a service manager or Kubernetes stops a silo: a graceful stop.</summary>
     public Task TerminateAsync() => CliProcess.SignalAsync(Process.Id, "TERM");
 

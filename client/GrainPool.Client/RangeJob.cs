@@ -26,16 +26,59 @@ internal sealed class RangeJob<TPartial>(IGrainFactory grains, ILogger logger, R
 
     protected override async Task ExecuteAsync(IComputeWorkerGrain worker, RangeChunk chunk, Guid jobId, ChunkCall call)
     {
-        var result = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, chunk.First, chunk.Last, call.CallToken).ConfigureAwait(false);
+        var (partial, stamp) = await ComputeAsync(worker, chunk, jobId, call).ConfigureAwait(false);
         call.Returned();
-        _source!.Completed(chunk, result.Worker.BusySeconds);
+        _source!.Completed(chunk, stamp.BusySeconds);
         lock (_gate)
         {
-            _total = kernel.Combine(_total, result.Partial);
+            _total = kernel.Combine(_total, partial);
         }
 
-        Stats.Add(result.Worker, chunk.Last - chunk.First + 1);
+        Stats.Add(stamp, chunk.Last - chunk.First + 1);
         Progress.Add((long)Math.Min(chunk.Last - chunk.First + 1, long.MaxValue));
+    }
+
+    // The chunk's partial result from one worker. A partial too large for one response message does not come back (the
+    // silo's ResultBudget says why): the chunk is computed again in two halves on the same worker, each halved again
+    // while it is too large, and their partials are combined here; a single number whose partial is too large fails
+    // the job. Nothing is combined into the job's total before the whole chunk is done, so a failure on the way reruns
+    // it whole, once. (The busy time of every part counts, so the pacing makes the job's next chunks smaller.)
+    private async Task<(TPartial Partial, WorkerStamp Worker)> ComputeAsync(IComputeWorkerGrain worker, RangeChunk chunk, Guid jobId, ChunkCall call)
+    {
+        var whole = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, chunk.First, chunk.Last, call.CallToken).ConfigureAwait(false);
+        if (whole.TooLarge is null)
+        {
+            return (whole.Partial, whole.Worker); // the usual case: one call
+        }
+
+        var total = kernel.Zero;
+        var busy = whole.Worker.BusySeconds;
+        var parts = new Stack<(ulong First, ulong Last, string TooLarge)>([(chunk.First, chunk.Last, whole.TooLarge)]);
+        while (parts.TryPop(out var part))
+        {
+            if (part.First == part.Last)
+            {
+                throw new ResultTooLargeException($"{DescribeChunk(chunk)}: number {part.First} on its own cannot be returned: {part.TooLarge}. Return a smaller partial result, or raise MaxMessageBodySize on the silos and clients.");
+            }
+
+            // The upper half first, so that the lower one is split first: the first number too large is the one named.
+            var middle = part.First + ((part.Last - part.First) / 2);
+            foreach (var (from, to) in new[] { (middle + 1, part.Last), (part.First, middle) })
+            {
+                var result = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, from, to, call.CallToken).ConfigureAwait(false);
+                busy += result.Worker.BusySeconds;
+                if (result.TooLarge is null)
+                {
+                    total = kernel.Combine(total, result.Partial);
+                }
+                else
+                {
+                    parts.Push((from, to, result.TooLarge));
+                }
+            }
+        }
+
+        return (total, whole.Worker with { BusySeconds = busy });
     }
 
     protected override string DescribeChunk(RangeChunk chunk) => $"Chunk {kernel.Id} [{chunk.First}, {chunk.Last}]";

@@ -64,9 +64,12 @@ public sealed record WorkerKey(int Core, string Silo);
 [GenerateSerializer, Immutable, Alias("GrainPool.WorkerStamp")]
 public sealed record WorkerStamp(string Silo, long Slot, double BusySeconds);
 
-/// <summary>The partial result of one range chunk.</summary>
+/// <summary>
+/// The partial result of one range chunk; or, when <see cref="TooLarge"/> is set, none: the partial was too large for
+/// one response message (the text says how large, and the limit), and the caller computes the chunk again in parts.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("GrainPool.RangeChunkResult`1")]
-public sealed record RangeChunkResult<TPartial>(TPartial Partial, WorkerStamp Worker);
+public sealed record RangeChunkResult<TPartial>(TPartial Partial, WorkerStamp Worker, string? TooLarge = null);
 
 /// <summary>One item's failure inside a batch: its position in the batch and the kernel's message.</summary>
 [GenerateSerializer, Immutable, Alias("GrainPool.ItemError")]

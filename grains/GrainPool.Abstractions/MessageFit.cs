@@ -12,8 +12,11 @@ namespace GrainPool.Abstractions;
 /// </summary>
 public sealed class MessageFit(Serializer serializer)
 {
-    /// <summary>The error type of an item whose result alone is too large for a response message (the silo's check).</summary>
-    public const string ResultTooLargeErrorType = "ResultTooLargeException";
+    /// <summary>
+    /// The error type of an item whose result alone is too large for a response message (the silo's check); a range job
+    /// whose single number's partial result is too large fails with the exception of that name.
+    /// </summary>
+    public const string ResultTooLargeErrorType = nameof(ResultTooLargeException);
 
     /// <summary>The error type of an item too large on its own for a request message (the client's check; it is not sent).</summary>
     public const string ItemTooLargeErrorType = "ItemTooLargeException";
@@ -59,6 +62,14 @@ public sealed class MessageFit(Serializer serializer)
         return items.Length - start;
     }
 
+    /// <summary>The bytes <paramref name="value"/> takes serialized.</summary>
+    public long SizeOf<T>(T value)
+    {
+        var counter = new CountingWriter();
+        serializer.Serialize(value, counter);
+        return counter.Written;
+    }
+
     // Counts what a serializer writes, into one scratch buffer it reuses.
     private sealed class CountingWriter : IBufferWriter<byte>
     {
@@ -83,3 +94,9 @@ public sealed class MessageFit(Serializer serializer)
         }
     }
 }
+
+/// <summary>
+/// A range job's partial result for a single number is too large for one response message: the job fails, since the
+/// range cannot be split any further. The message names the number, the size and the option.
+/// </summary>
+public sealed class ResultTooLargeException(string message) : Exception(message);

@@ -57,7 +57,11 @@ public sealed partial class ComputeWorkerGrain(
         {
             var total = await threads.RunAsync(Core, () => ComputeRange(compute, chunk, first, last, activity.SliceTarget), chunk.StopRequested);
             var numbers = last - first == ulong.MaxValue ? long.MaxValue : (long)Math.Min(last - first + 1, long.MaxValue);
-            return new RangeChunkResult<TPartial>(total, chunk.Complete(silo.SiloAddress.ToString(), Core, numbers));
+            var stamp = chunk.Complete(silo.SiloAddress.ToString(), Core, numbers);
+            // A partial too large for the response goes back as the reason only; the client computes the chunk in halves.
+            return resultBudget.PartialTooLarge(total) is { } tooLarge
+                ? new RangeChunkResult<TPartial>(default!, stamp, tooLarge)
+                : new RangeChunkResult<TPartial>(total, stamp);
         }
         catch (Exception ex)
         {

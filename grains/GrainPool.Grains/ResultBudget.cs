@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using GrainPool.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -12,7 +13,8 @@ namespace GrainPool.Grains;
 /// it was to go on, and the caller, with every other call on that connection, waits out its response timeout. So a
 /// worker returns the results that fit (the first ones, at least one) and the client asks again for the rest; an
 /// item whose result alone is over the limit fails, with an error that names the size and the option. The same limit
-/// applies when nothing is serialized (a client inside the silo), so a job behaves the same on every cluster.
+/// applies when nothing is serialized (a client inside the silo), so a job behaves the same on every cluster. A range
+/// chunk's partial result too large for a response is not sent: the client computes the chunk again in halves.
 /// </summary>
 public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Serializer serializer)
 {
@@ -50,6 +52,24 @@ public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Seria
         return fits == array.Length
             ? (results, Merge(errors, tooLarge))
             : (new PackedArray<TResult>(array[..fits]), Before(Merge(errors, tooLarge), fits));
+    }
+
+    /// <summary>
+    /// Null when a range chunk's partial result fits one response; otherwise why not (its size and the limit). A partial
+    /// of a type without references has a small fixed size and is not serialized to find out.
+    /// </summary>
+    public string? PartialTooLarge<TPartial>(TPartial partial)
+    {
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<TPartial>())
+        {
+            return null;
+        }
+
+        var size = _fit.SizeOf(partial);
+        return size <= (long)Limit - PackedArray<TPartial>.MessageReserve
+            ? null
+            : string.Create(CultureInfo.InvariantCulture,
+                $"its partial result takes {size} bytes, more than one message can carry: {nameof(MessagingOptions.MaxMessageBodySize)} is {Limit} bytes on this silo (less {PackedArray<TPartial>.MessageReserve} for the rest of the response)");
     }
 
     private static ItemError[] Merge(ItemError[] errors, List<ItemError>? more) =>

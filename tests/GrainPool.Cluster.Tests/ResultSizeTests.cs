@@ -11,8 +11,9 @@ namespace GrainPool.Cluster.Tests;
 /// Results larger than one Orleans message may carry (<see cref="MessagingOptions.MaxMessageBodySize"/>, set to 1 MB on
 /// these silos): a response over the limit cannot be sent, and Orleans then closes the connection it was to go on. So
 /// a silo sends a chunk's results in as many messages as they need, and an item whose result alone is over the limit
-/// fails with an error that names it and the option, while other jobs go on. Results are checked against what the
-/// kernel returns by definition (a text of as many characters as the item says), computed here.
+/// fails with an error that names it and the option, while other jobs go on; a range chunk whose partial result is over
+/// the limit is computed again in halves. Results are checked against what the kernel returns by definition (a text of
+/// as many characters as the item says, the multiples of 7 in a range), computed here.
 /// </summary>
 [Collection(ClusterShapeCollection.Name)]
 [Trait(TestCategory.Name, TestCategory.Cluster)]
@@ -140,6 +141,36 @@ public sealed class ResultSizeTests
         Assert.Equal(ReferenceData.PiOf(10_000_000), (await beside).Value);
         var after = await cluster.Client.MapAsync(TextLengthKernel.Handle, ["a", "bb", "ccc"]);
         Assert.Equal([1L, 2, 3], after.Results);
+    }
+
+    [Fact]
+    public async Task A_range_chunk_whose_partial_result_is_too_large_is_computed_again_in_parts_and_a_single_number_too_large_fails_naming_it()
+    {
+        await using var cluster = await StartAsync();
+        var beside = cluster.Client.CountPrimesAsync(0, 10_000_000);
+
+        // 300,000 multiples of 7 (2.4 MB as longs) in one fixed chunk: halved on the worker until each part fits 1 MB.
+        const ulong Last = (7 * 300_000) - 1;
+        var whole = await cluster.Client.RunRangeAsync(MultiplesListKernel.Handle, 0, Last, new RangeOptions { ChunkSize = Last + 1 });
+        var paced = await cluster.Client.RunRangeAsync(MultiplesListKernel.Handle, 0, Last);
+        var expected = Enumerable.Range(0, 300_000).Select(i => 7L * i).ToArray();
+        Assert.Equal(expected, whole.Value.Order());
+        Assert.Equal(expected, paced.Value.Order());
+        Assert.Equal(1, whole.Stats.Chunks);
+        Assert.Equal(0, whole.Stats.Retries);
+
+        // From HugeFrom on one number's partial is 1.6 MB: the chunk is halved down to that number, and the job fails.
+        const ulong Huge = MultiplesListKernel.HugeFrom;
+        var error = await Assert.ThrowsAsync<ResultTooLargeException>(() => cluster.Client.RunRangeAsync(MultiplesListKernel.Handle, Huge - 20, Huge + 20, new RangeOptions { ChunkSize = 41 }));
+        Assert.Contains($"number {Huge} on its own", error.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(MessagingOptions.MaxMessageBodySize), error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{Limit} bytes", error.Message, StringComparison.Ordinal);
+        Assert.InRange(error.Message.Length, 1, 1000);
+        Assert.Equal(MessageFit.ResultTooLargeErrorType, error.GetType().Name);
+
+        Assert.Equal(ReferenceData.PiOf(10_000_000), (await beside).Value);
+        var after = await cluster.Client.RunRangeAsync(MultiplesListKernel.Handle, 0, 69);
+        Assert.Equal([0L, 7, 14, 21, 28, 35, 42, 49, 56, 63], after.Value.Order());
     }
 
     private static Task<GrainPoolTestCluster> StartAsync() =>

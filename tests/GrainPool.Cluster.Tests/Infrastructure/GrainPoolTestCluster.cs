@@ -67,6 +67,7 @@ internal sealed class GrainPoolTestCluster : IAsyncDisposable
             silo.AddGrainPoolKernel(SpinPerNumberKernel.Handle);
             silo.AddGrainPoolKernel(LongTextKernel.Handle);
             silo.AddGrainPoolKernel(TextLengthKernel.Handle);
+            silo.AddGrainPoolKernel(MultiplesListKernel.Handle);
             configureSilo?.Invoke(silo);
         });
         var cluster = new GrainPoolTestCluster(builder.Build(), coresBySilo);

@@ -82,6 +82,50 @@ internal sealed class LongTextKernel : IItemKernel<long, string>
     public string Compute(long item) => new('t', checked((int)item));
 }
 
+/// <summary>
+/// A range kernel whose partial result is a list: the multiples of 7 in the chunk, and for each number from
+/// <see cref="HugeFrom"/> on a block of <see cref="HugeBlock"/> copies of it. Its partials grow with the chunk, so a
+/// large chunk's partial crosses the silo's message size limit, and from <see cref="HugeFrom"/> one number's does.
+/// Concatenation is associative, and the test compares the lists sorted.
+/// </summary>
+internal sealed class MultiplesListKernel : IRangeKernel<long[]>
+{
+    public const ulong HugeFrom = 1_000_000_000_000;
+    public const int HugeBlock = 200_000;
+
+    /// <summary>The client's handle, registered on every test silo under the same id.</summary>
+    public static readonly RangeKernel<long[]> Handle = new(new MultiplesListKernel());
+
+    public string Id => "test/multiples-list";
+
+    public ulong MinChunkSize => 1UL << 10;
+
+    public long[] Zero => [];
+
+    public long[] Compute(ulong first, ulong last)
+    {
+        var found = new List<long>();
+        for (var n = first; ; n++)
+        {
+            if (n >= HugeFrom)
+            {
+                found.AddRange(Enumerable.Repeat((long)n, HugeBlock));
+            }
+            else if (n % 7 == 0)
+            {
+                found.Add((long)n);
+            }
+
+            if (n == last)
+            {
+                return [.. found];
+            }
+        }
+    }
+
+    public long[] Combine(long[] left, long[] right) => [.. left, .. right];
+}
+
 /// <summary>The length of a text item: what a map of texts too large for a request message sends.</summary>
 internal sealed class TextLengthKernel : IItemKernel<string, long>
 {

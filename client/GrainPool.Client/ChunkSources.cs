@@ -18,6 +18,9 @@ internal sealed class RangeChunkSource(ulong first, ulong last, ulong? fixedSize
 
     /// <summary>Feeds back how long a chunk kept its worker busy.</summary>
     public void Completed(RangeChunk chunk, double busySeconds) => _chunker.Completed(chunk.First, chunk.Last, busySeconds);
+
+    /// <summary>No later chunk is wider than <paramref name="width"/> numbers (see <see cref="RangeChunker.LimitWidth"/>).</summary>
+    public void LimitWidth(ulong width) => _chunker.LimitWidth(width);
 }
 
 /// <summary>Hands out a list in chunks sized by an <see cref="ItemChunkPacer"/>; each chunk copies only its own items.</summary>

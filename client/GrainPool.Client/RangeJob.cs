@@ -26,9 +26,9 @@ internal sealed class RangeJob<TPartial>(IGrainFactory grains, ILogger logger, R
 
     protected override async Task ExecuteAsync(IComputeWorkerGrain worker, RangeChunk chunk, Guid jobId, ChunkCall call)
     {
-        var (partial, stamp) = await ComputeAsync(worker, chunk, jobId, call).ConfigureAwait(false);
+        var (partial, stamp, pacedBusy) = await ComputeAsync(worker, chunk, jobId, call).ConfigureAwait(false);
         call.Returned();
-        _source!.Completed(chunk, stamp.BusySeconds);
+        _source!.Completed(chunk, pacedBusy);
         lock (_gate)
         {
             _total = kernel.Combine(_total, partial);
@@ -38,47 +38,58 @@ internal sealed class RangeJob<TPartial>(IGrainFactory grains, ILogger logger, R
         Progress.Add((long)Math.Min(chunk.Last - chunk.First + 1, long.MaxValue));
     }
 
-    // The chunk's partial result from one worker. A partial too large for one response message does not come back (the
-    // silo's ResultBudget says why): the chunk is computed again in two halves on the same worker, each halved again
-    // while it is too large, and their partials are combined here; a single number whose partial is too large fails
-    // the job. Nothing is combined into the job's total before the whole chunk is done, so a failure on the way reruns
-    // it whole, once. (The busy time of every part counts, so the pacing makes the job's next chunks smaller.)
-    private async Task<(TPartial Partial, WorkerStamp Worker)> ComputeAsync(IComputeWorkerGrain worker, RangeChunk chunk, Guid jobId, ChunkCall call)
+    // The chunk's partial result from one worker, and the busy time to pace by. A partial too large for one response
+    // message does not come back (the silo's ResultBudget says why): the chunk is computed again in parts on the same
+    // worker, lower half first, each part halved again while its partial is too large, and the parts' partials are
+    // combined here; a single number whose partial is too large fails the job (the lowest such number is the one named).
+    // Nothing reaches the job's total before the whole chunk is done, so a failure on the way reruns it whole, once.
+    // Later chunks are no wider than the widest part that fitted, and are paced by the parts' own busy time; the
+    // stamp's busy time counts every call, the discarded ones too.
+    private async Task<(TPartial Partial, WorkerStamp Worker, double PacedBusy)> ComputeAsync(IComputeWorkerGrain worker, RangeChunk chunk, Guid jobId, ChunkCall call)
     {
         var whole = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, chunk.First, chunk.Last, call.CallToken).ConfigureAwait(false);
         if (whole.TooLarge is null)
         {
-            return (whole.Partial, whole.Worker); // the usual case: one call
+            return (whole.Partial, whole.Worker, whole.Worker.BusySeconds); // the usual case: one call
         }
 
         var total = kernel.Zero;
         var busy = whole.Worker.BusySeconds;
-        var parts = new Stack<(ulong First, ulong Last, string TooLarge)>([(chunk.First, chunk.Last, whole.TooLarge)]);
+        var pacedBusy = 0.0;
+        var widest = 0UL;
+        var parts = new Stack<RangeChunk>();
+        Halve(chunk, new RangeChunk(chunk.First, chunk.Last), whole.TooLarge, parts);
         while (parts.TryPop(out var part))
         {
-            if (part.First == part.Last)
+            var result = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, part.First, part.Last, call.CallToken).ConfigureAwait(false);
+            busy += result.Worker.BusySeconds;
+            if (result.TooLarge is null)
             {
-                throw new ResultTooLargeException($"{DescribeChunk(chunk)}: number {part.First} on its own cannot be returned: {part.TooLarge}. Return a smaller partial result, or raise MaxMessageBodySize on the silos and clients.");
+                total = kernel.Combine(total, result.Partial);
+                pacedBusy += result.Worker.BusySeconds;
+                widest = Math.Max(widest, part.Last - part.First + 1);
             }
-
-            // The upper half first, so that the lower one is split first: the first number too large is the one named.
-            var middle = part.First + ((part.Last - part.First) / 2);
-            foreach (var (from, to) in new[] { (middle + 1, part.Last), (part.First, middle) })
+            else
             {
-                var result = await worker.ComputeRangeAsync<TPartial>(jobId, kernel.Id, from, to, call.CallToken).ConfigureAwait(false);
-                busy += result.Worker.BusySeconds;
-                if (result.TooLarge is null)
-                {
-                    total = kernel.Combine(total, result.Partial);
-                }
-                else
-                {
-                    parts.Push((from, to, result.TooLarge));
-                }
+                Halve(chunk, part, result.TooLarge, parts);
             }
         }
 
-        return (total, whole.Worker with { BusySeconds = busy });
+        _source!.LimitWidth(widest);
+        return (total, whole.Worker with { BusySeconds = busy }, pacedBusy);
+    }
+
+    // Pushes the two halves of a part whose partial was too large, the lower one on top; a single number cannot be halved.
+    private void Halve(RangeChunk chunk, RangeChunk part, string tooLarge, Stack<RangeChunk> parts)
+    {
+        if (part.First == part.Last)
+        {
+            throw new ResultTooLargeException($"{DescribeChunk(chunk)}: number {part.First} on its own cannot be returned: {tooLarge}. Return a smaller partial result, or raise MaxMessageBodySize on the silos and clients.");
+        }
+
+        var middle = part.First + ((part.Last - part.First) / 2);
+        parts.Push(new RangeChunk(middle + 1, part.Last));
+        parts.Push(new RangeChunk(part.First, middle));
     }
 
     protected override string DescribeChunk(RangeChunk chunk) => $"Chunk {kernel.Id} [{chunk.First}, {chunk.Last}]";

@@ -55,13 +55,23 @@ public sealed partial class ComputeWorkerGrain(
         using var chunk = activity.StartChunk(kernel, new ChunkCancellation(cancellationToken, cancelledJobs, job, threads.Stopping));
         try
         {
-            var total = await threads.RunAsync(Core, () => ComputeRange(compute, chunk, first, last, activity.SliceTarget), chunk.StopRequested);
+            // A partial too large for the response goes back as the reason only (counted as a chunk failed with
+            // ResultTooLargeException); the client computes the chunk again in parts.
+            var (total, tooLarge) = await threads.RunAsync(
+                Core,
+                () =>
+                {
+                    var partial = ComputeRange(compute, chunk, first, last, activity.SliceTarget);
+                    return (partial, resultBudget.PartialTooLarge(partial));
+                },
+                chunk.StopRequested);
+            if (tooLarge is not null)
+            {
+                return new RangeChunkResult<TPartial>(default!, chunk.NotReturned(silo.SiloAddress.ToString(), Core, MessageFit.ResultTooLargeErrorType), tooLarge);
+            }
+
             var numbers = last - first == ulong.MaxValue ? long.MaxValue : (long)Math.Min(last - first + 1, long.MaxValue);
-            var stamp = chunk.Complete(silo.SiloAddress.ToString(), Core, numbers);
-            // A partial too large for the response goes back as the reason only; the client computes the chunk in halves.
-            return resultBudget.PartialTooLarge(total) is { } tooLarge
-                ? new RangeChunkResult<TPartial>(default!, stamp, tooLarge)
-                : new RangeChunkResult<TPartial>(total, stamp);
+            return new RangeChunkResult<TPartial>(total, chunk.Complete(silo.SiloAddress.ToString(), Core, numbers));
         }
         catch (Exception ex)
         {

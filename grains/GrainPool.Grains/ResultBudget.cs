@@ -56,16 +56,11 @@ public sealed class ResultBudget(IOptions<SiloMessagingOptions> messaging, Seria
 
     /// <summary>
     /// Null when a range chunk's partial result fits one response; otherwise why not (its size and the limit). A partial
-    /// of a type without references has a small fixed size and is not serialized to find out.
+    /// of a type without references has a fixed size, known without serializing it.
     /// </summary>
     public string? PartialTooLarge<TPartial>(TPartial partial)
     {
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<TPartial>())
-        {
-            return null;
-        }
-
-        var size = _fit.SizeOf(partial);
+        var size = RuntimeHelpers.IsReferenceOrContainsReferences<TPartial>() ? _fit.SizeOf(partial) : Unsafe.SizeOf<TPartial>();
         return size <= (long)Limit - PackedArray<TPartial>.MessageReserve
             ? null
             : string.Create(CultureInfo.InvariantCulture,

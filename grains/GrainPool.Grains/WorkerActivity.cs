@@ -175,11 +175,13 @@ public sealed class WorkerActivity
         }
 
         /// <summary>Records a chunk that ended with <paramref name="error"/> (not a cancellation).</summary>
-        public void Failed(Exception error)
+        public void Failed(Exception error) => NotReturned(error.GetType().Name);
+
+        private void NotReturned(string errorType)
         {
             if (End())
             {
-                owner._chunksFailed?.Add(1, owner.Tags(kernel, error.GetType().Name));
+                owner._chunksFailed?.Add(1, owner.Tags(kernel, errorType));
             }
         }
 
@@ -191,8 +193,20 @@ public sealed class WorkerActivity
             owner._chunksCompleted?.Add(1, tags);
             owner._itemsCompleted?.Add(items, tags);
             owner._chunkDuration?.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, tags);
-            return new Abstractions.WorkerStamp(silo, slot, TimeSpan.FromTicks(_busyTicks).TotalSeconds);
+            return Stamp(silo, slot);
         }
+
+        /// <summary>
+        /// A chunk computed but whose result could not be returned (<paramref name="errorType"/>): counted as failed with
+        /// that error, its busy time still reported to the caller.
+        /// </summary>
+        public Abstractions.WorkerStamp NotReturned(string silo, long slot, string errorType)
+        {
+            NotReturned(errorType);
+            return Stamp(silo, slot);
+        }
+
+        private Abstractions.WorkerStamp Stamp(string silo, long slot) => new(silo, slot, TimeSpan.FromTicks(_busyTicks).TotalSeconds);
 
         public void Dispose() => End();
 

@@ -167,8 +167,9 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
 
         await frozen.ThawAsync();
         var thawed = Stopwatch.StartNew();
-        using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await frozen.Process.WaitForExitAsync(exit.Token);
+        // It learns it was declared dead from the membership table, which a silo reads at least every minute (Orleans'
+        // TableRefreshTimeout), and sooner when its own heartbeat or probes run into the news.
+        await SiloProcesses.UntilAsync(() => frozen.Process.HasExited, TimeSpan.FromSeconds(90), "the thawed silo ending once it reads that it was declared dead");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the thawed silo ended {thawed.Elapsed.TotalSeconds:0.0} s after SIGCONT (exit code {frozen.Process.ExitCode})"));
 
         // The survivors serve the next job on their own.

@@ -68,6 +68,29 @@ public sealed class RangeChunkerTests
         Assert.Equal([300UL, 300, 300, 100], sizes);
     }
 
+    [Theory]
+    [InlineData(300UL)]   // a fixed size
+    [InlineData(null)]    // paced, at a rate that would take far more
+    public void After_a_width_limit_no_chunk_is_wider_and_the_range_is_still_covered_once(ulong? fixedSize)
+    {
+        var chunker = new RangeChunker(10, 5_009, fixedSize, 1, 1, Target);
+        Assert.True(chunker.TryNext(out var first, out var last));
+        chunker.Completed(first, last, 1e-9);
+        var chunks = new List<(ulong First, ulong Last)> { (first, last) };
+        chunker.LimitWidth(70);
+        chunker.LimitWidth(90); // a wider limit later does not widen it again
+        while (chunker.TryNext(out first, out last))
+        {
+            chunks.Add((first, last));
+            chunker.Completed(first, last, 1e-9);
+        }
+
+        Assert.All(chunks.Skip(1), chunk => Assert.InRange(chunk.Last - chunk.First + 1, 1UL, 70UL));
+        Assert.Equal(10UL, chunks[0].First);
+        Assert.Equal(5_009UL, chunks[^1].Last);
+        Assert.All(chunks.Zip(chunks.Skip(1)), pair => Assert.Equal(pair.First.Last + 1, pair.Second.First));
+    }
+
     [Fact]
     public void The_first_chunks_are_sixteen_minimum_chunks_until_a_rate_is_measured()
     {

@@ -65,6 +65,7 @@ public sealed class RangeChunker
     private readonly TimeSpan _target;
     private readonly RateEstimate _rate = new(); // numbers per second of one worker's kernel time
     private UInt128 _next;
+    private ulong _widest = ulong.MaxValue;
 
     /// <summary>A chunker of [<paramref name="first"/>, <paramref name="last"/>] pulled by <paramref name="lanes"/> lanes.</summary>
     public RangeChunker(ulong first, ulong last, ulong? fixedSize, ulong minChunk, int lanes, TimeSpan target)
@@ -95,7 +96,7 @@ public sealed class RangeChunker
             }
 
             var remaining = (UInt128)_last - _next + 1;
-            var size = (UInt128)(_fixedSize ?? ChooseSize(remaining));
+            var size = (UInt128)Math.Min(_fixedSize ?? ChooseSize(remaining), _widest);
             first = (ulong)_next;
             last = size >= remaining ? _last : (ulong)(_next + size - 1);
             _next = (UInt128)last + 1;
@@ -109,6 +110,18 @@ public sealed class RangeChunker
         if (_fixedSize is null)
         {
             _rate.Add((double)last - first + 1, busySeconds);
+        }
+    }
+
+    /// <summary>
+    /// No later chunk, not even of a fixed size, is wider than <paramref name="width"/> numbers (at least 1): what a
+    /// worker could return in one message when a wider chunk's partial result was too large for one.
+    /// </summary>
+    public void LimitWidth(ulong width)
+    {
+        lock (_gate)
+        {
+            _widest = Math.Clamp(width, 1, _widest);
         }
     }
 

@@ -154,16 +154,7 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
         await using var connection = await ConnectAsync(silos);
         var frozen = silos[1];
 
-        Stopwatch? sinceFreeze = null;
-        var trigger = new Trigger(0.3, () =>
-        {
-            sinceFreeze = Stopwatch.StartNew();
-            return frozen.FreezeAsync();
-        });
-        var result = await connection.Client.CountPrimesAsync(0, CountTo, options: new RangeOptions { Progress = trigger });
-        await trigger.Fired;
-        Assert.NotNull(sinceFreeze);
-        var recovery = sinceFreeze.Elapsed;
+        var (result, recovery, sinceFreeze) = await CountWithFaultAtAsync(connection.Client, 0.3, frozen.FreezeAsync);
 
         Assert.Equal(Reference.Pi(CountTo), result.Value);
         Assert.True(result.Stats.Retries >= 1, "the frozen silo's chunks in flight were not run again");
@@ -197,21 +188,13 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
         await using var connection = await ConnectAsync(silos);
 
         var stopped = silos[1];
-        Stopwatch? sinceStop = null;
-        var progress = new Trigger(0.3, () =>
-        {
-            sinceStop = Stopwatch.StartNew();
-            return stopped.TerminateAsync();
-        });
-        var result = await connection.Client.CountPrimesAsync(0, CountTo, options: new RangeOptions { Progress = progress });
-        await progress.Fired;
+        var (result, recovery, _) = await CountWithFaultAtAsync(connection.Client, 0.3, stopped.TerminateAsync);
 
         Assert.Equal(Reference.Pi(CountTo), result.Value);
         using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await stopped.Process.WaitForExitAsync(exit.Token);
         Assert.Equal(0, stopped.Process.ExitCode);
-        Assert.NotNull(sinceStop);
-        Report("range job, one of three silos stopped with SIGTERM at 30%", sinceStop.Elapsed);
+        Report("range job, one of three silos stopped with SIGTERM at 30%", recovery);
     }
 
     [Fact]
@@ -324,16 +307,24 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
     // Counts [0, 10^10], killing the silos when the job reaches the fraction at; returns the result and the time from the kill to the end.
     private static async Task<(JobResult<ulong> Result, TimeSpan Recovery)> CountKillingAtAsync(GrainPoolClient client, double at, params RedisSilo[] victims)
     {
-        Stopwatch? sinceKill = null;
+        var (result, recovery, _) = await CountWithFaultAtAsync(client, at, () => Task.WhenAll(victims.Select(v => v.KillAsync())));
+        return (result, recovery);
+    }
+
+    // Counts [0, 10^10], starting the fault when the job reaches the fraction at; returns the result, the time from the
+    // fault to the job's end, and a clock started at the fault that goes on running.
+    private static async Task<(JobResult<ulong> Result, TimeSpan Recovery, Stopwatch SinceFault)> CountWithFaultAtAsync(GrainPoolClient client, double at, Func<Task> fault)
+    {
+        Stopwatch? sinceFault = null;
         var trigger = new Trigger(at, () =>
         {
-            sinceKill = Stopwatch.StartNew();
-            return Task.WhenAll(victims.Select(v => v.KillAsync()));
+            sinceFault = Stopwatch.StartNew();
+            return fault();
         });
         var result = await client.CountPrimesAsync(0, CountTo, options: new RangeOptions { Progress = trigger });
-        var recovery = sinceKill?.Elapsed ?? throw new InvalidOperationException($"the job ended before reaching {at:P0}");
+        var recovery = sinceFault?.Elapsed ?? throw new InvalidOperationException($"the job ended before reaching {at:P0}");
         await trigger.Fired;
-        return (result, recovery);
+        return (result, recovery, sinceFault);
     }
 
     // The active silos in the cluster as a silo's /healthz reports them (membership's view).

@@ -32,7 +32,7 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
     /// <summary>What the finished chunks' workers report, for the job's <see cref="JobStats"/>.</summary>
     protected StatsCollector Stats { get; } = new();
 
-    /// <summary>Where chunks for each silo go straight to that silo's gateway (item jobs); null: every chunk through the main client.</summary>
+    /// <summary>Where chunks for each silo go straight to that silo's gateway; null: every chunk through the main client.</summary>
     public SiloRoutes? Routes { get; init; }
 
     /// <summary>The client's cap on calls waiting or running at each worker, over all its jobs; none when null.</summary>
@@ -194,7 +194,7 @@ internal abstract partial class ClientJob<TChunk>(IGrainFactory grains, ILogger 
     {
         _metrics = JobMetrics.Start(kernel, kind);
         Progress = new ProgressReporter(options.Progress, TotalUnits, _started, _metrics);
-        Routes?.Prepare(); // the first item job connects to the silos while it reads the topology
+        Routes?.Prepare(); // the first job connects to the silos while it reads the topology
         var workers = OrderWorkers(await WorkersAsync().ConfigureAwait(false));
         var source = CreateSource(workers.Length, workers.Length * options.InFlightPerWorker);
         _deadline = new JobDeadline(options, cancellationToken);

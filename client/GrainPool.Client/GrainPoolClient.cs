@@ -26,7 +26,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
     // What the Orleans client under this one knows of its silos' liveness, shared by all its jobs (see SiloWatch).
     private readonly SiloWatch _watch = SiloWatch.For(grains, logger);
 
-    // Item batches straight to their silo's gateway (see SiloRoutes); created here, connected on the first item job.
+    // Chunks straight to their silo's gateway (see SiloRoutes); created here, connected on the first job.
     private readonly Lazy<SiloRoutes?> _routes = new(() => SiloRoutes.TryCreate(grains, logger ?? (ILogger)NullLogger<GrainPoolClient>.Instance));
 
     /// <summary>A client over <paramref name="grains"/> that logs nothing.</summary>
@@ -38,7 +38,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
     /// <summary>Default items per chunk for a stream of unknown length.</summary>
     public const int DefaultStreamChunkSize = ChunkPolicy.MaxStreamChunk;
 
-    /// <summary>Connects item batches' direct routes to every silo now, instead of at the first item job; for tests.</summary>
+    /// <summary>Connects the chunks' direct routes to every silo now, instead of at the first job; for tests.</summary>
     internal Task ConnectRoutesAsync() => _routes.Value?.ConnectNowAsync() ?? Task.CompletedTask;
 
     /// <summary>The Orleans grain factory this client calls through.</summary>
@@ -99,7 +99,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
             throw new ArgumentOutOfRangeException(nameof(first), first, $"first ({first}) must not exceed last ({last}).");
         }
 
-        return new RangeJob<TPartial>(Grains, _logger, kernel, first, last, options) { Gates = _gates, Watch = _watch }.RunAsync(cancellationToken);
+        return new RangeJob<TPartial>(Grains, _logger, kernel, first, last, options) { Routes = _routes.Value, Gates = _gates, Watch = _watch }.RunAsync(cancellationToken);
     }
 
     /// <summary>
@@ -205,7 +205,7 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
             MaxWorkers = options.MaxWorkers,
             Progress = options.Progress,
         };
-        return new SubmitJob<TItem, TResult>(Grains, _logger, kernel, item, single) { Gates = _gates, Watch = _watch }.RunAsync(cancellationToken);
+        return new SubmitJob<TItem, TResult>(Grains, _logger, kernel, item, single) { Routes = _routes.Value, Gates = _gates, Watch = _watch }.RunAsync(cancellationToken);
     }
 
     private static async IAsyncEnumerable<TItem> ToAsync<TItem>(IEnumerable<TItem> items)

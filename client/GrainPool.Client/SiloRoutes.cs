@@ -16,8 +16,12 @@ namespace GrainPool.Client;
 /// it: measured with two silos, every one of a 10^7-item map's 80 MB of batches crossed two connections and was
 /// serialized twice, on the CPUs the workers compute on. Orleans offers a client no way to choose the gateway of a call,
 /// so this keeps one more Orleans client per silo (gateway list: that silo alone), connected in the background when the
-/// first item job runs; until a silo's client is connected, and for any silo it cannot reach, calls go through the main
-/// client as before. Range chunks (two numbers each) always use the main client.
+/// first job runs; until a silo's client is connected, and for any silo it cannot reach, calls go through the main
+/// client as before. Range chunks (two numbers each) take these routes too, for another reason: a chunk sent through
+/// another silo's gateway waits on that silo as well. A silo that vanishes without resetting its connections (frozen,
+/// powered off) holds every call that went through its gateway until Orleans' response timeout, and the main client
+/// keeps sending through it until its next gateway-list read; through its own silo's gateway, a chunk depends on
+/// that silo alone, whose loss the <see cref="SiloWatch"/> sees.
 /// </summary>
 /// <remarks>
 /// The silos' gateway ports come from Orleans' management grain (its membership entries); the extra clients use the main
@@ -27,6 +31,7 @@ internal sealed partial class SiloRoutes
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+    private const uint LookupKeys = 16;
     private readonly IGrainFactory _main;
     private readonly ClusterOptions _cluster;
     private readonly ClusterTlsSettings? _tls;
@@ -36,6 +41,7 @@ internal sealed partial class SiloRoutes
     private readonly Lock _gate = new();
     private Task _refresh = Task.CompletedTask;
     private long _lastRefresh = long.MinValue;
+    private int _lookups = -1;
 
     private SiloRoutes(IGrainFactory main, ClusterOptions cluster, ClusterTlsSettings? tls, ILogger logger, CancellationToken stopping)
     {
@@ -126,7 +132,10 @@ internal sealed partial class SiloRoutes
     {
         try
         {
-            var hosts = await _main.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).ConfigureAwait(false);
+            // Each lookup under another key, which the main client sends through another gateway (it picks a call's
+            // gateway from the grain's id), and within a time limit: one silo that vanished cannot hold the lookups.
+            var key = (uint)Interlocked.Increment(ref _lookups) % LookupKeys;
+            var hosts = await _main.GetGrain<IManagementGrain>(key).GetDetailedHosts(onlyActive: true).WaitAsync(SiloWatch.AnswerTimeout, _stopping).ConfigureAwait(false);
             var live = new HashSet<string>(StringComparer.Ordinal);
             foreach (var host in hosts)
             {

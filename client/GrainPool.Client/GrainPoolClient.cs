@@ -26,8 +26,8 @@ public sealed class GrainPoolClient(IGrainFactory grains, ILogger<GrainPoolClien
     // What the Orleans client under this one knows of its silos' liveness, shared by all its jobs (see SiloWatch).
     private readonly SiloWatch _watch = SiloWatch.For(grains, logger);
 
-    // Chunks straight to their silo's gateway (see SiloRoutes); created here, connected on the first job.
-    private readonly Lazy<SiloRoutes?> _routes = new(() => SiloRoutes.TryCreate(grains, logger ?? (ILogger)NullLogger<GrainPoolClient>.Instance));
+    // Chunks straight to their silo's gateway (see SiloRoutes), shared like the watch; connected on the first job.
+    private readonly Lazy<SiloRoutes?> _routes = new(() => SiloRoutes.For(grains, logger ?? (ILogger)NullLogger<GrainPoolClient>.Instance));
 
     /// <summary>A client over <paramref name="grains"/> that logs nothing.</summary>
     public GrainPoolClient(IGrainFactory grains)

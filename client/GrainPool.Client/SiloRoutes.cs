@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.CompilerServices;
 using GrainPool.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,6 +30,7 @@ namespace GrainPool.Client;
 /// </remarks>
 internal sealed partial class SiloRoutes
 {
+    private static readonly ConditionalWeakTable<IGrainFactory, Made> Shared = [];
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
     private const uint LookupKeys = 16;
@@ -60,10 +62,18 @@ internal sealed partial class SiloRoutes
     }
 
     /// <summary>
-    /// Routes for <paramref name="grains"/> when it is an external Orleans client in a host that can own more clients;
-    /// null inside a silo (its calls go to the hosting silo directly) or for a factory without a host.
+    /// The routes of the Orleans client <paramref name="grains"/>, made on first use and shared by all the
+    /// <see cref="GrainPoolClient"/>s over it (like <see cref="SiloWatch"/>): null when it is not an external Orleans
+    /// client in a host that can own more clients (inside a silo, whose calls go to the hosting silo directly, or a
+    /// factory without a host).
     /// </summary>
-    public static SiloRoutes? TryCreate(IGrainFactory grains, ILogger logger)
+    public static SiloRoutes? For(IGrainFactory grains, ILogger logger) =>
+        Shared.GetValue(grains, g => new Made(TryCreate(g, logger))).Routes;
+
+    /// <summary>The routes of <paramref name="grains"/> if a job has made them (<see cref="For"/>), else null.</summary>
+    public static SiloRoutes? Existing(IGrainFactory grains) => Shared.TryGetValue(grains, out var made) ? made.Routes : null;
+
+    private static SiloRoutes? TryCreate(IGrainFactory grains, ILogger logger)
     {
         if (grains is not IClusterClient client
             || client.ServiceProvider.GetService<ILocalSiloDetails>() is not null
@@ -91,6 +101,25 @@ internal sealed partial class SiloRoutes
 
         RefreshSoon();
         return null;
+    }
+
+    /// <summary>
+    /// The grain factory of <paramref name="grains"/>' route to <paramref name="silo"/>, waiting up to
+    /// <paramref name="wait"/> for one that is still connecting; null when there is none (or no routes).
+    /// </summary>
+    public static async Task<IGrainFactory?> ConnectedAsync(IGrainFactory grains, string silo, TimeSpan wait)
+    {
+        if (Existing(grains) is not { } routes)
+        {
+            return null;
+        }
+
+        if (routes._routes.TryGetValue(silo, out var route) && !route.Connecting.IsCompleted)
+        {
+            await Task.WhenAny(route.Connecting, Task.Delay(wait)).ConfigureAwait(false);
+        }
+
+        return routes.GrainsFor(silo);
     }
 
     /// <summary>Looks up the silos' gateways and connects to the new ones, now; for tests.</summary>
@@ -189,6 +218,8 @@ internal sealed partial class SiloRoutes
             return null;
         }
     }
+
+    private sealed record Made(SiloRoutes? Routes);
 
     private sealed class Route(Task<GrainPoolConnection?> connecting)
     {

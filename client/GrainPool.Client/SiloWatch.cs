@@ -184,7 +184,9 @@ internal sealed partial class SiloWatch
         {
             try
             {
-                await GrainCall.WithinAsync(_grains.GetGrain<IJobControlGrain>(0, silo).PingAsync, AnswerTimeout).ConfigureAwait(false);
+                // A route still connecting (a client that started moments ago) is worth the wait: see PingOf.
+                var route = await SiloRoutes.ConnectedAsync(_grains, silo, AnswerTimeout).ConfigureAwait(false);
+                await GrainCall.WithinAsync(PingOf(silo, route), AnswerTimeout).ConfigureAwait(false);
                 Volatile.Write(ref state.SuspectUntil, 0); // it answers: only the way to it failed
                 return true;
             }
@@ -193,7 +195,7 @@ internal sealed partial class SiloWatch
                 LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
                 return false;
             }
-            catch (Exception ex) when (ChunkDispatcher.IsTransient(ex))
+            catch (Exception ex) when (ChunkDispatcher.IsTransient(ex) || ex is ObjectDisposedException) // disposed: its route closed as the silo left
             {
                 if (ping < ConfirmPings && !state.Dead)
                 {
@@ -206,6 +208,41 @@ internal sealed partial class SiloWatch
             }
         }
     }
+
+    // A ping of one silo. Through that silo's own gateway when the client has a route to it (SiloRoutes), so that no
+    // other silo is on the way (a frozen gateway would make the silos behind it look silent), to the stateless
+    // cluster-info grain, which the silo the call arrives at answers itself. Even so, a silo looks up a grain it has not
+    // seen in the grain directory, and the directory partition of some grain ids sits on a silo that has just died and
+    // is not yet declared dead (right after a crash): so one ping asks under several keys at once, and any answer is
+    // the silo's (a key it answered once is in its cache from then on). Without a route, the silo's job-control grain
+    // through the main client.
+    private Func<CancellationToken, Task> PingOf(string silo, IGrainFactory? route) =>
+        route is null
+            ? _grains.GetGrain<IJobControlGrain>(0, silo).PingAsync
+            : token => AnyAnswerAsync([.. Enumerable.Range(0, PingKeys).Select(key => route.GetGrain<IClusterInfoGrain>(key).PingAsync(token))]);
+
+    private const int PingKeys = 8;
+
+    // Completes when the first of the calls does; fails (with the last failure) only when all of them fail.
+    private static async Task AnyAnswerAsync(List<Task> calls)
+    {
+        while (true)
+        {
+            var done = await Task.WhenAny(calls).ConfigureAwait(false);
+            if (done.IsCompletedSuccessfully)
+            {
+                return;
+            }
+
+            calls.Remove(done);
+            if (calls.Count == 0)
+            {
+                await done.ConfigureAwait(false); // throws its failure
+            }
+        }
+    }
+
+    private Func<CancellationToken, Task> PingOf(string silo) => PingOf(silo, SiloRoutes.Existing(_grains)?.GrainsFor(silo));
 
     private SiloState State(string silo) => _silos.GetOrAdd(silo, static _ => new SiloState());
 
@@ -297,7 +334,7 @@ internal sealed partial class SiloWatch
     {
         try
         {
-            await GrainCall.WithinAsync(_grains.GetGrain<IJobControlGrain>(0, silo).PingAsync, AnswerTimeout).ConfigureAwait(false);
+            await GrainCall.WithinAsync(PingOf(silo), AnswerTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -305,7 +342,7 @@ internal sealed partial class SiloWatch
             LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
             Suspect(state);
         }
-        catch (Exception ex) when (ChunkDispatcher.IsTransient(ex) && !HandBack.Is(ex))
+        catch (Exception ex) when ((ChunkDispatcher.IsTransient(ex) || ex is ObjectDisposedException) && !HandBack.Is(ex))
         {
             Suspect(state);
             Lose(silo, state, $"it has answered no call for {QuietLimit.TotalSeconds:0} s and a ping could not reach it: {ex.GetType().Name}");

@@ -7,6 +7,14 @@ public interface IClusterInfoGrain : IGrainWithIntegerKey
     /// <summary>The active silos in slot order (oldest first) with their advertised cores.</summary>
     [Alias("GetTopology")]
     Task<ClusterTopology> GetTopologyAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Answers at once. A stateless worker is activated on the silo a call arrives at, so through a silo's own gateway
+    /// (a client's route to that silo) it is that silo that answers, with no other silo on the way once it has seen the
+    /// key (a key it has not seen is first looked up in the grain directory, whose partition may be on a silo that just died).
+    /// </summary>
+    [Alias("Ping")]
+    Task PingAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>

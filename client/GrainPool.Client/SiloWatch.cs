@@ -223,7 +223,8 @@ internal sealed partial class SiloWatch
 
     private const int PingKeys = 8;
 
-    // Completes when the first of the calls does; fails (with the last failure) only when all of them fail.
+    // Completes when the first of the calls does; fails (with the last failure) only when all of them fail. The
+    // failures of the others are observed here, not left to the finalizer.
     private static async Task AnyAnswerAsync(List<Task> calls)
     {
         while (true)
@@ -231,6 +232,11 @@ internal sealed partial class SiloWatch
             var done = await Task.WhenAny(calls).ConfigureAwait(false);
             if (done.IsCompletedSuccessfully)
             {
+                foreach (var call in calls)
+                {
+                    _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
                 return;
             }
 
@@ -239,6 +245,8 @@ internal sealed partial class SiloWatch
             {
                 await done.ConfigureAwait(false); // throws its failure
             }
+
+            _ = done.Exception;
         }
     }
 

@@ -11,8 +11,8 @@ namespace GrainPool.Client;
 /// A call pending on a silo that died gets no answer until Orleans' response timeout (30 s by default): the
 /// connection's reset reaches the gateway, not the call, and membership takes seconds more. So, while any job runs,
 /// the watch reads the cluster's membership (<see cref="IClusterInfoGrain"/>) every <see cref="PollInterval"/>, and asks
-/// each silo that has calls out but has answered none for <see cref="QuietLimit"/> whether it is there (a ping to its
-/// <see cref="IJobControlGrain"/>, which never computes). A silo found gone (declared dead by membership, or a ping or a
+/// each silo that has calls out but has answered none for <see cref="QuietLimit"/> whether it is there (a ping, which
+/// never computes: see PingOf). A silo found gone (declared dead by membership, or a ping or a
 /// call that cannot reach it) has its pending calls interrupted at once, so their chunks run again elsewhere, and takes
 /// no new chunk while it is suspect (<see cref="SuspectFor"/>) or for good once it is dead. Once membership declares a
 /// silo dead, calls sent through the main client are interrupted too, whatever silo runs them: they may have gone through

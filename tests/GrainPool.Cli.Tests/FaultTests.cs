@@ -133,7 +133,7 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
 
         Assert.Equal(Reference.Pi(1_000_000_000), json.GetProperty("count").GetUInt64());
         var used = (Silos: json.GetProperty("silos").GetInt32(), Workers: json.GetProperty("workers").GetInt32());
-        Assert.True(used == (2, 2), $"the job used {used.Silos} silos and {used.Workers} workers; its log:\n{run.Stderr}");
+        Assert.True(used == (2, 2), $"the job used {used.Silos} silos and {used.Workers} workers; its standard error:\n{run.Stderr}");
         Report("a new command right after a crash (whole command)", clock.Elapsed);
         Assert.True(clock.Elapsed < RecoveryBound, $"the command took {clock.Elapsed.TotalSeconds:0.0} s");
     }
@@ -142,11 +142,10 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
     // a silo process: its calls get no answer and no error, so the client cannot learn from a failed call. Its pings time
     // out (the silo is suspect, takes no new chunks) and its pending calls are interrupted once membership declares it
     // dead, which Orleans does only after no message came from it for its connection-liveness window (4 x the probe
-    // timeout x the missed probes, 24 s with GrainPool's defaults): not in seconds, and calls the Orleans client sent
-    // through its gateway wait out the response timeout.
-    // (Interrupting them sooner, on the client's own silence limit, was tried: calls to the live silos that the Orleans
-    // client routed through the frozen silo's gateway, which it still took for live, then hung until the response
-    // timeout.) Thawed after that, the silo finds itself declared dead and ends.
+    // timeout x the missed probes, 24 s with GrainPool's defaults): not in seconds. Chunks for the live silos go through
+    // their own silo's gateway (SiloRoutes); through the frozen one they would wait out the response timeout, which the
+    // Orleans client keeps sending through until its next gateway-list read. Thawed after that, the silo finds itself
+    // declared dead and ends.
     [Fact]
     public async Task A_silo_frozen_without_a_reset_in_the_middle_of_a_range_job_is_declared_dead_and_the_count_stays_exact()
     {

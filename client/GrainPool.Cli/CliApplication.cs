@@ -111,6 +111,7 @@ internal sealed class CliApplication(CliConsole console, Func<GlobalOptions, Can
     {
         cancellationToken.ThrowIfCancellationRequested();
         console.SilenceLibraryConsoleOutput();
+        global = _verbose ? global with { ClientLog = new VerboseLog(console.Error) } : global;
         await using var metrics = await CliMetrics.StartAsync(global, cancellationToken);
         // Disposing the runner stops the cluster it started, whichever way the command ends (Ctrl+C and errors included).
         await using var runner = await _createRunner(global, cancellationToken);

@@ -72,7 +72,15 @@ public sealed class GrainPoolConnection : IAsyncDisposable
     /// Connects with the <see cref="GrainPoolClientOptions"/> that <paramref name="configure"/> sets (gateways, or Redis
     /// membership; cluster and service id). Invalid options throw <see cref="Microsoft.Extensions.Options.OptionsValidationException"/>.
     /// </summary>
-    public static async Task<GrainPoolConnection> ConnectAsync(Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken = default)
+    public static Task<GrainPoolConnection> ConnectAsync(Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken = default) =>
+        ConnectAsync(configure, null, cancellationToken);
+
+    /// <summary>
+    /// Connects as <see cref="ConnectAsync(Action{GrainPoolClientOptions}, CancellationToken)"/> does; <paramref name="log"/>,
+    /// when given, also gets what the client notices (a silo lost, a chunk run again; information and up) and Orleans'
+    /// warnings (a gateway that cannot be reached), which the console log leaves out for the client.
+    /// </summary>
+    public static async Task<GrainPoolConnection> ConnectAsync(Action<GrainPoolClientOptions> configure, ILoggerProvider? log, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(configure);
         var builder = Host.CreateApplicationBuilder([HostConfiguration.NoReloadArgument]);
@@ -80,6 +88,18 @@ public sealed class GrainPoolConnection : IAsyncDisposable
         // The program that connects reports its jobs' errors itself; the client's own warnings would only repeat them
         // on the console (stdout, mixed into a program's output).
         builder.Logging.AddFilter(typeof(GrainPoolClient).FullName, LogLevel.Error);
+        if (log is not null)
+        {
+            builder.Logging.AddProvider(log);
+            // Rules for one provider win over the rules for all: this one gets Orleans' warnings and GrainPool's
+            // information too (a chunk run again, a route to a silo's gateway that failed).
+            builder.Services.Configure<LoggerFilterOptions>(filters =>
+            {
+                filters.Rules.Add(new LoggerFilterRule(log.GetType().FullName, null, LogLevel.Warning, null));
+                filters.Rules.Add(new LoggerFilterRule(log.GetType().FullName, nameof(GrainPool), LogLevel.Information, null));
+            });
+        }
+
         builder.Services.AddSingleton<IHostLifetime, CallerOwnedHostLifetime>();
         builder.AddGrainPoolClient(configure);
         var host = builder.Build();

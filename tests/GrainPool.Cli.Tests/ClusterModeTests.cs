@@ -287,4 +287,20 @@ public sealed class ClusterFailureTests
         var line = Assert.Single(result.StderrLines);
         Assert.StartsWith($"grainpool: error: could not connect to the cluster at 127.0.0.1:{port}", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_verbose_an_unreachable_cluster_shows_the_clients_log_before_the_error_line()
+    {
+        var port = FreeTcpPorts.Pick(1)[0];
+        var result = await CliProcess.RunAsync("--cluster", $"127.0.0.1:{port}", "--verbose", "square-sum", "--n", "10");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(string.Empty, result.Stdout);
+        var lines = result.StderrLines;
+        var errorLine = lines.ToList().FindIndex(l => l.StartsWith(CliResult.ErrorPrefix, StringComparison.Ordinal));
+        Assert.True(errorLine > 0, $"expected the client's log, then the error line: {result.Stderr}");
+        Assert.StartsWith($"grainpool: error: could not connect to the cluster at 127.0.0.1:{port}", lines[errorLine], StringComparison.Ordinal);
+        // Orleans' own warnings, as they came: each connection attempt refused.
+        Assert.All(lines.Take(errorLine), l => Assert.Matches(@"^grainpool: log: \+\d+\.\d\d s (info|warn|error): \w+: \S", l));
+        Assert.Contains(lines.Take(errorLine), l => l.Contains($"Unable to connect to 127.0.0.1:{port}", StringComparison.Ordinal));
+    }
 }

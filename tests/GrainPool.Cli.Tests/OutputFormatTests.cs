@@ -144,6 +144,23 @@ public sealed class OutputFormatTests
     }
 
     [Fact]
+    public void A_verbose_log_entry_is_one_line_with_its_time_level_source_and_the_exception_without_its_stack()
+    {
+        var error = new StringWriter();
+        using var log = new VerboseLog(error);
+        var logger = log.CreateLogger("GrainPool.Client.GrainPoolClient");
+        var failure = new InvalidOperationException("Unable to connect\n   at Orleans.Runtime.Messaging.Send(Message m) in /src/x.cs:line 3\nto 127.0.0.3:11111");
+
+        logger.Log(Microsoft.Extensions.Logging.LogLevel.Warning, default, "Silo 127.0.0.3 is gone", failure, (state, _) => state);
+        logger.Log(Microsoft.Extensions.Logging.LogLevel.Information, default, "Chunk [1, 2]\nruns again", null, (state, _) => state);
+
+        var lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Matches(@"^grainpool: log: \+\d+\.\d\d s warn: GrainPoolClient: Silo 127\.0\.0\.3 is gone \(InvalidOperationException: Unable to connect to 127\.0\.0\.3:11111\)$", lines[0]);
+        Assert.Matches(@"^grainpool: log: \+\d+\.\d\d s info: GrainPoolClient: Chunk \[1, 2\] runs again$", lines[1]);
+    }
+
+    [Fact]
     public void A_long_value_is_quoted_by_its_start_and_its_length()
     {
         var value = new string('9', 100_000);

@@ -16,8 +16,11 @@ internal static class ErrorLine
     /// <c>at Type.Method(...)</c>, <c>--- End of ... ---</c>, as Orleans' remote exceptions do) are left out: the line says
     /// what failed, not where in the code.
     /// </summary>
-    public static string For(string message) =>
-        Prefix + OneLine(string.Join(' ', message.Split('\n').Where(line => !IsStackFrame(line.Trim()))));
+    public static string For(string message) => Prefix + Clean(message);
+
+    /// <summary><paramref name="message"/> on one line, without the stack frames it may carry (see <see cref="For(string)"/>).</summary>
+    public static string Clean(string message) =>
+        OneLine(string.Join(' ', message.Split('\n').Where(line => !IsStackFrame(line.Trim()))));
 
     private static bool IsStackFrame(string line) =>
         (line.StartsWith("at ", StringComparison.Ordinal) && line.Contains('(', StringComparison.Ordinal))

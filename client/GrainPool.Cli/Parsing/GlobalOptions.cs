@@ -106,7 +106,7 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
         CliOptions.Flag(JsonOption, "Print exactly one JSON object on standard output instead of text");
 
     private static readonly Option<bool> VerboseFlag =
-        CliOptions.Flag(VerboseOption, "On an error, print the whole exception (types, messages, stack) after the error line");
+        CliOptions.Flag(VerboseOption, "Print the cluster client's warnings (a silo lost, a chunk run again) as they happen, and on an error the whole exception (types, messages, stack) after the error line");
 
     private static readonly Option<ulong> MetricsPortNumber =
         CliOptions.Number(MetricsPortOption, "P", "Serve metrics at http://127.0.0.1:P/metrics while the command runs (client meter; embedded: the silo's too)");
@@ -192,6 +192,12 @@ internal sealed record GlobalOptions(RunnerMode Mode, int? Threads, ulong? Chunk
             options.Tls = tls;
         }
     }
+
+    /// <summary>
+    /// Where the client of a cluster writes its warnings (<c>--verbose</c>: <see cref="Output.VerboseLog"/> on standard
+    /// error); null: nowhere.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerProvider? ClientLog { get; init; }
 
     /// <summary><c>--chunk-size</c> as the user typed it, for error lines; null when not given.</summary>
     public string? ChunkSizeText { get; init; }

@@ -4,6 +4,7 @@ using GrainPool.Abstractions;
 using GrainPool.Client;
 using GrainPool.Hosting;
 using GrainPool.Hosting.Launching;
+using Microsoft.Extensions.Logging;
 
 namespace GrainPool.Cli.Running;
 
@@ -68,10 +69,10 @@ internal sealed class ClusterSession : IAsyncDisposable
     /// (advertising <paramref name="coresPerSilo"/> cores each, or as many as its share has), and connects to all their
     /// gateways. With <paramref name="redis"/> the silos keep their membership there, each on its own loopback address
     /// (127.0.0.2, ...), and the client finds their gateways there too. <paramref name="cpus"/>, when given, are the CPUs
-    /// shared out instead of all of this machine's.
+    /// shared out instead of all of this machine's. <paramref name="log"/>, when given, gets the client's warnings.
     /// </summary>
     public static async Task<ClusterSession> StartSilosAsync(
-        int siloCount, int? coresPerSilo, string? clusterId, string? redis, CancellationToken cancellationToken, IReadOnlyList<int>? cpus = null)
+        int siloCount, int? coresPerSilo, string? clusterId, string? redis, CancellationToken cancellationToken, IReadOnlyList<int>? cpus = null, ILoggerProvider? log = null)
     {
         LocalSiloCluster cluster;
         try
@@ -100,9 +101,24 @@ internal sealed class ClusterSession : IAsyncDisposable
         GrainPoolConnection? connection = null;
         try
         {
-            connection = cluster.Redis is null
-                ? await GrainPoolConnection.ConnectAsync(cluster.Gateways, cluster.ClusterId, cluster.ServiceId, cancellationToken)
-                : await GrainPoolConnection.ConnectThroughRedisAsync(cluster.Redis, cluster.ClusterId, cluster.ServiceId, cancellationToken);
+            connection = await GrainPoolConnection.ConnectAsync(
+                options =>
+                {
+                    if (cluster.Redis is { } redisServer)
+                    {
+                        options.Clustering = ClusterMembership.Redis;
+                        options.Redis = redisServer;
+                    }
+                    else
+                    {
+                        options.Gateways = [.. cluster.Gateways.Select(e => e.ToString())];
+                    }
+
+                    options.ClusterId = cluster.ClusterId;
+                    options.ServiceId = cluster.ServiceId;
+                },
+                log,
+                cancellationToken);
             var topology = await WaitForTopologyAsync(
                 connection.Client,
                 siloCount,
@@ -143,10 +159,10 @@ internal sealed class ClusterSession : IAsyncDisposable
 
     /// <summary>
     /// Joins the running cluster <paramref name="clusterId"/> through <paramref name="gateways"/>;
-    /// <paramref name="configure"/> adds client settings (TLS).
+    /// <paramref name="configure"/> adds client settings (TLS); <paramref name="log"/> gets the client's warnings.
     /// </summary>
     public static Task<ClusterSession> ConnectAsync(
-        IReadOnlyList<IPEndPoint> gateways, string clusterId, Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken) =>
+        IReadOnlyList<IPEndPoint> gateways, string clusterId, Action<GrainPoolClientOptions> configure, ILoggerProvider? log, CancellationToken cancellationToken) =>
         JoinAsync(
             $"{string.Join(',', gateways)} (cluster id '{clusterId}'{TlsNote(configure)})",
             token => GrainPoolConnection.ConnectAsync(
@@ -156,15 +172,16 @@ internal sealed class ClusterSession : IAsyncDisposable
                     options.ClusterId = clusterId;
                     configure(options);
                 },
+                log,
                 token),
             cancellationToken);
 
     /// <summary>
     /// Joins the running cluster <paramref name="clusterId"/> whose membership is in the Redis server <paramref name="redis"/>;
-    /// <paramref name="configure"/> adds client settings (TLS).
+    /// <paramref name="configure"/> adds client settings (TLS); <paramref name="log"/> gets the client's warnings.
     /// </summary>
     public static Task<ClusterSession> ConnectThroughRedisAsync(
-        string redis, string clusterId, Action<GrainPoolClientOptions> configure, CancellationToken cancellationToken) =>
+        string redis, string clusterId, Action<GrainPoolClientOptions> configure, ILoggerProvider? log, CancellationToken cancellationToken) =>
         JoinAsync(
             $"redis {ClusterMembership.Redacted(redis)} (cluster id '{clusterId}'{TlsNote(configure)})",
             token => GrainPoolConnection.ConnectAsync(
@@ -175,6 +192,7 @@ internal sealed class ClusterSession : IAsyncDisposable
                     options.ClusterId = clusterId;
                     configure(options);
                 },
+                log,
                 token),
             cancellationToken);
 

@@ -26,17 +26,17 @@ internal static class JobRunnerFactory
                 // T does not divide evenly. Without it each silo advertises the CPUs it is pinned to.
                 var coresPerSilo = options.Threads is { } total ? (total + options.SiloCount - 1) / options.SiloCount : (int?)null;
                 int? maxWorkers = options.Threads is { } t && t != coresPerSilo * options.SiloCount ? t : null;
-                return ClusterJobRunner.Over(await ClusterSession.StartSilosAsync(options.SiloCount, coresPerSilo, options.ClusterId, options.Redis, cancellationToken), maxWorkers);
+                return ClusterJobRunner.Over(await ClusterSession.StartSilosAsync(options.SiloCount, coresPerSilo, options.ClusterId, options.Redis, cancellationToken, log: options.ClientLog), maxWorkers);
             }
 
             case RunnerMode.Remote when options.Redis is { } redis:
                 return ClusterJobRunner.Over(
-                    await ClusterSession.ConnectThroughRedisAsync(redis, options.ClusterId ?? GlobalOptions.DefaultClusterId, options.ConfigureTls, cancellationToken),
+                    await ClusterSession.ConnectThroughRedisAsync(redis, options.ClusterId ?? GlobalOptions.DefaultClusterId, options.ConfigureTls, options.ClientLog, cancellationToken),
                     options.Threads);
 
             case RunnerMode.Remote:
                 return ClusterJobRunner.Over(
-                    await ClusterSession.ConnectAsync(await options.ResolveGatewaysAsync(cancellationToken), options.ClusterId ?? GlobalOptions.DefaultClusterId, options.ConfigureTls, cancellationToken),
+                    await ClusterSession.ConnectAsync(await options.ResolveGatewaysAsync(cancellationToken), options.ClusterId ?? GlobalOptions.DefaultClusterId, options.ConfigureTls, options.ClientLog, cancellationToken),
                     options.Threads);
 
             default:

@@ -26,6 +26,22 @@ internal sealed record CliResult(IReadOnlyList<string> Args, int ExitCode, strin
     public JsonElement Json()
     {
         AssertSucceeded();
+        return JsonObject();
+    }
+
+    /// <summary>
+    /// As <see cref="Json"/> for a run with <c>--verbose</c>: standard error may hold the client's log, every line of it
+    /// one entry (<c>grainpool: log: +1.25 s info|warn|error: Source: message</c>), none a stack frame.
+    /// </summary>
+    public JsonElement JsonWithLog()
+    {
+        Assert.True(ExitCode == 0, $"grainpool {string.Join(' ', Args)} exited {ExitCode}; stderr: {Stderr}");
+        Assert.All(StderrLines, line => Assert.Matches(@"^grainpool: log: \+\d+\.\d\d s (info|warn|error): \w+: \S", line));
+        return JsonObject();
+    }
+
+    private JsonElement JsonObject()
+    {
         // JsonDocument.Parse rejects anything after the first value, so this also proves stdout holds one object only.
         using var document = JsonDocument.Parse(Stdout);
         Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);

@@ -56,6 +56,14 @@ public sealed class GrainPoolClientOptions
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Whether chunks for each silo go through that silo's own gateway, on one more connection per silo that the client
+    /// opens when its first job runs (default true; the reasons are in docs/faults.md). False: every call goes through
+    /// the gateways Orleans picks for it, as with any Orleans client, for a network where the client may reach only
+    /// some of the silos' gateways. Environment variable for the <c>grainpool</c> command: <c>GrainPool__SiloRoutes=false</c>.
+    /// </summary>
+    public bool SiloRoutes { get; set; } = true;
+
+    /// <summary>
     /// A PFX (PKCS#12) file with this client's certificate and private key: when set, the client talks TLS to the
     /// gateways (the silos' <c>--tls-certificate</c>), presents this certificate, and accepts only silos whose certificate
     /// <see cref="TlsTrust"/> accepts. Default: none (TLS off, for silos without TLS).

@@ -66,7 +66,7 @@ internal sealed partial class SiloRoutes
     /// The routes of the Orleans client <paramref name="grains"/>, made on first use and shared by all the
     /// <see cref="GrainPoolClient"/>s over it (like <see cref="SiloWatch"/>): null when it is not an external Orleans
     /// client in a host that can own more clients (inside a silo, whose calls go to the hosting silo directly, or a
-    /// factory without a host).
+    /// factory without a host), or when its <see cref="GrainPoolClientOptions.SiloRoutes"/> is false.
     /// </summary>
     public static SiloRoutes? For(IGrainFactory grains, ILogger logger) =>
         Shared.GetValue(grains, g => new Made(TryCreate(g, logger))).Routes;
@@ -85,7 +85,13 @@ internal sealed partial class SiloRoutes
         }
 
         // A cluster that requires TLS takes the extra clients only with the main client's certificate and trust.
-        var tls = client.ServiceProvider.GetService<IOptions<GrainPoolClientOptions>>()?.Value.Tls;
+        var options = client.ServiceProvider.GetService<IOptions<GrainPoolClientOptions>>()?.Value;
+        if (options is { SiloRoutes: false })
+        {
+            return null;
+        }
+
+        var tls = options?.Tls;
         return new SiloRoutes(grains, cluster, tls is { Enabled: true } ? tls : null, logger, lifetime.ApplicationStopping);
     }
 
@@ -102,25 +108,6 @@ internal sealed partial class SiloRoutes
 
         RefreshSoon();
         return null;
-    }
-
-    /// <summary>
-    /// The grain factory of <paramref name="grains"/>' route to <paramref name="silo"/>, waiting up to
-    /// <paramref name="wait"/> for one that is still connecting; null when there is none (or no routes).
-    /// </summary>
-    public static async Task<IGrainFactory?> ConnectedAsync(IGrainFactory grains, string silo, TimeSpan wait)
-    {
-        if (Existing(grains) is not { } routes)
-        {
-            return null;
-        }
-
-        if (routes._routes.TryGetValue(silo, out var route) && !route.Connecting.IsCompleted)
-        {
-            await Task.WhenAny(route.Connecting, Task.Delay(wait)).ConfigureAwait(false);
-        }
-
-        return routes.GrainsFor(silo);
     }
 
     /// <summary>Looks up the silos' gateways and connects to the new ones, now; for tests.</summary>

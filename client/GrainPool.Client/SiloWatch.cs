@@ -178,15 +178,15 @@ internal sealed partial class SiloWatch
 
     // A ping that fails may have gone through a gateway that died (the client drops a gateway it cannot reach, and the
     // next call goes through another): the silo is lost only if a second ping, a moment later, cannot reach it either.
+    // The ping goes the way PingOf finds now: a route still connecting is not waited for (one to a silo that died
+    // never connects, and its chunks would wait with it).
     private async Task<bool> ConfirmAsync(string silo, SiloState state)
     {
         for (var ping = 1; ; ping++)
         {
             try
             {
-                // A route still connecting (a client that started moments ago) is worth the wait: see PingOf.
-                var route = await SiloRoutes.ConnectedAsync(_grains, silo, AnswerTimeout).ConfigureAwait(false);
-                await GrainCall.WithinAsync(PingOf(silo, route), AnswerTimeout).ConfigureAwait(false);
+                await GrainCall.WithinAsync(PingOf(silo), AnswerTimeout).ConfigureAwait(false);
                 Volatile.Write(ref state.SuspectUntil, 0); // it answers: only the way to it failed
                 return true;
             }
@@ -211,14 +211,16 @@ internal sealed partial class SiloWatch
 
     // A ping of one silo. Through that silo's own gateway when the client has a route to it (SiloRoutes), so that no
     // other silo is on the way (a frozen gateway would make the silos behind it look silent), to the stateless
-    // cluster-info grain, which the silo the call arrives at answers itself. Even so, a silo looks up a grain it has not
-    // seen in the grain directory, and the directory partition of some grain ids sits on a silo that has just died and
-    // is not yet declared dead (right after a crash): so one ping asks under several keys at once, and any answer is
-    // the silo's (a key it answered once is in its cache from then on). Without a route, the silo's job-control grain
-    // through the main client.
+    // cluster-info grain, which the silo the call arrives at answers itself. Without a route (a client that started a
+    // moment ago, under load), to the silo's job-control grains (placed on it) through the main client, which sends each
+    // through the gateway its grain id picks. Either way a silo looks up a grain it has not seen in the grain directory,
+    // and the directory partition of some grain ids sits on a silo that has just died and is not yet declared dead
+    // (right after a crash), whose gateway may also be the one a call goes through: so one ping asks under several keys
+    // at once, and any answer is the silo's (a key it answered once is in its cache from then on). With one key, a live
+    // silo failed its pings in about one job of two started right after a crash without routes, and was taken for gone.
     private Func<CancellationToken, Task> PingOf(string silo, IGrainFactory? route) =>
         route is null
-            ? _grains.GetGrain<IJobControlGrain>(0, silo).PingAsync
+            ? token => AnyAnswerAsync([.. Enumerable.Range(0, PingKeys).Select(key => _grains.GetGrain<IJobControlGrain>(key, silo).PingAsync(token))])
             : token => AnyAnswerAsync([.. Enumerable.Range(0, PingKeys).Select(key => route.GetGrain<IClusterInfoGrain>(key).PingAsync(token))]);
 
     private const int PingKeys = 8;

@@ -118,23 +118,30 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
         Assert.True(sinceKill.Elapsed < RecoveryBound, $"the map took {sinceKill.Elapsed.TotalSeconds:0.0} s after the kill");
     }
 
-    [Fact]
-    public async Task A_job_started_right_after_a_silo_crashed_runs_on_every_worker_of_the_survivors()
+    // With the routes to each silo's gateway (the default) and without (GrainPool:SiloRoutes false, or a client whose
+    // routes are still connecting): right after the crash, calls on a live silo may fail on the way (through the dead
+    // silo's gateway, or on a directory partition it still holds), and the live silo must not be taken for gone. Without
+    // routes, its pings go through the main client; with one ping key that failed about one run in two.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_job_started_right_after_a_silo_crashed_runs_on_every_worker_of_the_survivors(bool siloRoutes)
     {
         var silos = await RedisSilo.StartManyAsync(redis, NewClusterId(), 3);
         await using var _ = new Silos(silos);
         var clusterId = ClusterIdOf(silos[0]);
+        var environment = new Dictionary<string, string> { ["GrainPool__SiloRoutes"] = siloRoutes ? "true" : "false" };
 
         await silos[1].KillAsync();
         // A new client process, as a user's next command: its gateways come from Redis, where the dead silo is still listed.
         var clock = Stopwatch.StartNew();
-        var run = await CliProcess.RunAsync("--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "--verbose", "primes", "count", "--to", "1e9", "--json");
-        var json = run.Json();
+        var run = await CliProcess.RunAsync(environment, "--clustering", "redis", "--redis", redis.Endpoint, "--cluster-id", clusterId, "--verbose", "primes", "count", "--to", "1e9", "--json");
+        var json = run.JsonWithLog();
 
         Assert.Equal(Reference.Pi(1_000_000_000), json.GetProperty("count").GetUInt64());
         var used = (Silos: json.GetProperty("silos").GetInt32(), Workers: json.GetProperty("workers").GetInt32());
-        Assert.True(used == (2, 2), $"the job used {used.Silos} silos and {used.Workers} workers; its standard error:\n{run.Stderr}");
-        Report("a new command right after a crash (whole command)", clock.Elapsed);
+        Assert.True(used == (2, 2), $"the job used {used.Silos} silos and {used.Workers} workers; what the client noticed (--verbose):\n{run.Stderr}");
+        Report($"a new command right after a crash (whole command, {(siloRoutes ? "with" : "without")} routes)", clock.Elapsed);
         Assert.True(clock.Elapsed < RecoveryBound, $"the command took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 

@@ -11,8 +11,8 @@ namespace GrainPool.Client;
 /// A call pending on a silo that died gets no answer until Orleans' response timeout (30 s by default): the
 /// connection's reset reaches the gateway, not the call, and membership takes seconds more. So, while any job runs,
 /// the watch reads the cluster's membership (<see cref="IClusterInfoGrain"/>) every <see cref="PollInterval"/>, and asks
-/// each silo that has calls out but has answered none for <see cref="QuietLimit"/> whether it is there (a ping, which
-/// never computes: see PingOf). A silo found gone (declared dead by membership, or a ping or a
+/// each silo that has calls out but has answered none for <see cref="QuietLimit"/>, and each suspect one, whether it is
+/// there (a ping, which never computes: see PingOf). A silo found gone (declared dead by membership, or a ping or a
 /// call that cannot reach it) has its pending calls interrupted at once, so their chunks run again elsewhere, and takes
 /// no new chunk while it is suspect (<see cref="SuspectFor"/>) or for good once it is dead. Once membership declares a
 /// silo dead, calls sent through the main client are interrupted too, whatever silo runs them: they may have gone through
@@ -29,7 +29,10 @@ internal sealed partial class SiloWatch
     /// <summary>How long a ping or a membership read may take; a silo whose ping takes longer is suspect.</summary>
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(3);
 
-    /// <summary>How long a silo that failed a call or a ping takes no new chunk (unless membership declares it dead).</summary>
+    /// <summary>
+    /// How long a silo that failed a call or a ping takes no new chunk at most (unless membership declares it dead): it
+    /// is pinged meanwhile, and takes chunks again as soon as it answers.
+    /// </summary>
     public static readonly TimeSpan SuspectFor = TimeSpan.FromSeconds(10);
 
     /// <summary>How many pings a silo that failed a call gets before it is taken for gone, and how far apart.</summary>
@@ -326,36 +329,50 @@ internal sealed partial class SiloWatch
         }
     }
 
+    // Pings the silos that have calls out but answered none for QuietLimit, and the suspect ones (a ping that timed out,
+    // a call whose confirmation failed): one of those that answers takes chunks again at once, rather than after
+    // SuspectFor, which could outlast a short job (a busy machine that delayed one answer, a path that healed).
     private void PingQuietSilos()
     {
         var now = Stopwatch.GetTimestamp();
         var quiet = (long)(QuietLimit.TotalSeconds * Stopwatch.Frequency);
         foreach (var (silo, state) in _silos)
         {
-            if (!state.Dead && Volatile.Read(ref state.Pending) > 0 && now - Volatile.Read(ref state.LastAnswer) > quiet && now - state.LastPing > quiet)
+            var silent = Volatile.Read(ref state.Pending) > 0 && now - Volatile.Read(ref state.LastAnswer) > quiet;
+            var suspect = now < Volatile.Read(ref state.SuspectUntil) && !state.Leaving;
+            if (!state.Dead && (silent || suspect) && now - state.LastPing > quiet)
             {
                 state.LastPing = now;
-                _ = PingAsync(silo, state);
+                _ = PingAsync(silo, state, silent);
             }
         }
     }
 
-    private async Task PingAsync(string silo, SiloState state)
+    // A suspect silo without calls out that still does not answer stays suspect, without another log line.
+    private async Task PingAsync(string silo, SiloState state, bool silent)
     {
         try
         {
             await GrainCall.WithinAsync(PingOf(silo), AnswerTimeout).ConfigureAwait(false);
+            Volatile.Write(ref state.SuspectUntil, 0); // it answers: usable again
         }
         catch (TimeoutException)
         {
             // Too busy or too far to answer in time: no new chunks for a while, but its calls may still come back.
-            LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
+            if (silent)
+            {
+                LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
+            }
+
             Suspect(state);
         }
         catch (Exception ex) when ((ChunkDispatcher.IsTransient(ex) || ex is ObjectDisposedException) && !HandBack.Is(ex))
         {
             Suspect(state);
-            Lose(silo, state, $"it has answered no call for {QuietLimit.TotalSeconds:0} s and a ping could not reach it: {ex.GetType().Name}");
+            if (silent)
+            {
+                Lose(silo, state, $"it has answered no call for {QuietLimit.TotalSeconds:0} s and a ping could not reach it: {ex.GetType().Name}");
+            }
         }
     }
 

@@ -36,7 +36,9 @@ public interface IComputeWorkerGrain : IGrainWithIntegerCompoundKey
 
 /// <summary>
 /// Cancels jobs on one silo: keyed like a worker (key 0, the silo's parsable address as key extension) and placed on
-/// that silo. It is reentrant and never computes, so a cancellation takes effect as soon as it arrives, even while every
+/// that silo. Clients without a route to the silo's gateway also ping it under keys 0-7 at once (SiloWatch), each key
+/// its own activation on that silo with its own grain-directory entry, so one directory partition held by a silo that
+/// has just died cannot fail them all. It is reentrant and never computes, so a cancellation takes effect as soon as it arrives, even while every
 /// worker of the silo is inside a slice; each worker sees it at its next slice boundary, and a chunk of the job that
 /// starts later on that silo is refused at once. Orleans' own cancellation of a call needs the call's message to have
 /// reached the worker's queue (if not, it retries a second later), and only reaches that one call.

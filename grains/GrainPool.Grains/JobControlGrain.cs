@@ -5,7 +5,8 @@ using Orleans.Concurrency;
 namespace GrainPool.Grains;
 
 /// <summary>
-/// One per silo (placed by its key extension, like the workers): records job cancellations for the silo's workers.
+/// One per silo (placed by its key extension, like the workers; key 0, and keys 1-7 only answer pings): records job
+/// cancellations for the silo's workers, in the silo's shared <see cref="JobCancellations"/>.
 /// Kept alive once activated, so that a cancellation never waits for a new activation.
 /// </summary>
 [CoreSlotPlacement, Reentrant, KeepAlive]

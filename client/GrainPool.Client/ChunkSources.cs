@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using GrainPool.Abstractions;
 using GrainPool.Kernels.Running;
 
 namespace GrainPool.Client;
@@ -5,8 +8,76 @@ namespace GrainPool.Client;
 /// <summary>A contiguous part [First, Last] of a range job.</summary>
 internal sealed record RangeChunk(ulong First, ulong Last);
 
-/// <summary>A batch of items starting at input index <see cref="Start"/>; <see cref="Sequence"/> orders streamed chunks.</summary>
-internal sealed record ItemChunk<TItem>(long Sequence, long Start, TItem[] Items);
+/// <summary>
+/// A batch of <see cref="Length"/> items starting at input index <see cref="Start"/>; <see cref="Sequence"/> orders
+/// streamed chunks. Items that travel as raw bytes (<see cref="PackedArray{T}.IsPackable"/>) sit in an array rented from
+/// <see cref="ArrayPool{T}.Shared"/>, as the silo's batches and results do: a client running map after map reuses the
+/// same few arrays instead of allocating each chunk's (large-object-heap) array anew. The job returns it through
+/// <see cref="Done"/> once the chunk's results are handed on, and only when one attempt computed it: a chunk that was
+/// tried again may still be read by the worker of an attempt given up (a call is cancelled, not waited for),
+/// so its array is left to the garbage collector, as is the array of a chunk its failed or cancelled job never finished.
+/// Other items (with references, sized by serializing the exact array) get an array of their own.
+/// </summary>
+internal sealed class ItemChunk<TItem>
+{
+    private readonly bool _pooled;
+    private TItem[]? _buffer;
+    private int _attempts;
+
+    private ItemChunk(long sequence, long start, TItem[] buffer, int length, bool pooled)
+    {
+        Sequence = sequence;
+        Start = start;
+        Length = length;
+        _buffer = buffer;
+        _pooled = pooled;
+    }
+
+    public long Sequence { get; }
+
+    public long Start { get; }
+
+    public int Length { get; }
+
+    /// <summary>The items, valid until <see cref="Done"/>.</summary>
+    public ReadOnlySpan<TItem> Items => new(Buffer, 0, Length);
+
+    /// <summary>The whole batch as one request sends it (the array is not copied, and stays this chunk's).</summary>
+    public PackedArray<TItem> Batch => new(Buffer, Length);
+
+    // The live array; reading a chunk after it was done is a bug in its job.
+    private TItem[] Buffer => Volatile.Read(ref _buffer) ?? throw new ObjectDisposedException(nameof(ItemChunk<TItem>), "The chunk's items were returned to the pool when it was done.");
+
+    /// <summary>An array of the chunk's items that the caller may keep: items with references, sized by serializing it.</summary>
+    public TItem[] Exact => _pooled ? Items.ToArray() : Buffer;
+
+    /// <summary>Item <paramref name="index"/> of the chunk.</summary>
+    public TItem this[int index] => (uint)index < (uint)Length ? Buffer[index] : throw new ArgumentOutOfRangeException(nameof(index), index, $"The chunk holds {Length} items.");
+
+    /// <summary>A chunk of <paramref name="length"/> items, copied by <paramref name="fill"/> from <paramref name="state"/> into its array.</summary>
+    public static ItemChunk<TItem> Create<TState>(long sequence, long start, int length, TState state, SpanAction<TItem, TState> fill)
+    {
+        var pooled = PackedArray<TItem>.IsPackable && length > 0;
+        var buffer = pooled ? ArrayPool<TItem>.Shared.Rent(length) : new TItem[length];
+        fill(buffer.AsSpan(0, length), state);
+        return new ItemChunk<TItem>(sequence, start, buffer, length, pooled);
+    }
+
+    /// <summary>An attempt to compute the chunk on a worker begins (see the class remarks).</summary>
+    public void Attempting() => Interlocked.Increment(ref _attempts);
+
+    /// <summary>
+    /// The chunk's results were handed on and nothing reads its items any more: a pooled array goes back to the pool if
+    /// one attempt computed the chunk (see the class remarks).
+    /// </summary>
+    public void Done()
+    {
+        if (_pooled && Volatile.Read(ref _attempts) <= 1 && Interlocked.Exchange(ref _buffer, null) is { } rented)
+        {
+            ArrayPool<TItem>.Shared.Return(rented);
+        }
+    }
+}
 
 /// <summary>Hands out [first, last] in chunks sized by the one <see cref="ChunkPolicy"/> (see <see cref="RangeChunker"/>).</summary>
 internal sealed class RangeChunkSource(ulong first, ulong last, ulong? fixedSize, ulong minChunk, int workers, TimeSpan target) : IChunkSource<RangeChunk>
@@ -54,9 +125,7 @@ internal sealed class ListChunkSource<TItem>(IReadOnlyList<TItem> items, ItemChu
             sequence = _sequence++;
         }
 
-        var batch = new TItem[length];
-        Copy(items, start, batch);
-        return ValueTask.FromResult<ItemChunk<TItem>?>(new ItemChunk<TItem>(sequence, start, batch));
+        return ValueTask.FromResult<ItemChunk<TItem>?>(ItemChunk<TItem>.Create(sequence, start, length, (items, start), static (batch, from) => Copy(from.items, from.start, batch)));
     }
 
     /// <summary>
@@ -64,13 +133,13 @@ internal sealed class ListChunkSource<TItem>(IReadOnlyList<TItem> items, ItemChu
     /// is what callers pass nearly always; item by item through the interface otherwise. Item by item cost the client
     /// about half of its CPU in a 10^7-item map, time taken from the silos on a machine that hosts both.
     /// </summary>
-    private static void Copy(IReadOnlyList<TItem> items, int start, TItem[] batch)
+    private static void Copy(IReadOnlyList<TItem> items, int start, Span<TItem> batch)
     {
         // ReadOnlySpan, not Span: a covariant array (a string[] passed as objects) is read, never written.
         ReadOnlySpan<TItem> block = items switch
         {
             TItem[] array => new ReadOnlySpan<TItem>(array, start, batch.Length),
-            List<TItem> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list).Slice(start, batch.Length),
+            List<TItem> list => CollectionsMarshal.AsSpan(list).Slice(start, batch.Length),
             ArraySegment<TItem> segment => new ReadOnlySpan<TItem>(segment.Array, segment.Offset + start, batch.Length),
             _ => default,
         };
@@ -131,7 +200,7 @@ internal sealed class StreamChunkSource<TItem>(IAsyncEnumerable<TItem> items, It
                 return null;
             }
 
-            var chunk = new ItemChunk<TItem>(_sequence++, _start, [.. batch]);
+            var chunk = ItemChunk<TItem>.Create(_sequence++, _start, batch.Count, batch, static (items, read) => CollectionsMarshal.AsSpan(read).CopyTo(items));
             _start += batch.Count;
             return chunk;
         }

@@ -52,12 +52,13 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
     {
         var result = await ComputeAsync(worker, chunk, jobId, call).ConfigureAwait(false);
         call.Returned();
-        _pacer!.Completed(chunk.Items.Length, result.Worker.BusySeconds);
-        Stats.Add(result.Worker, (ulong)chunk.Items.Length);
+        _pacer!.Completed(chunk.Length, result.Worker.BusySeconds);
+        Stats.Add(result.Worker, (ulong)chunk.Length);
         var done = Interlocked.Add(ref _completed, result.PackedResults.Length - result.Errors.Length);
         HandleErrors(chunk, result.Errors, done);
         await DeliverAsync(chunk, result, call.JobToken).ConfigureAwait(false);
-        Progress.Add(chunk.Items.Length);
+        Progress.Add(chunk.Length);
+        chunk.Done(); // delivered: nothing reads its items any more (a delivered chunk never runs again)
     }
 
     // The chunk's results from one worker, in as many calls as messages need: a request carries no more items than
@@ -67,23 +68,25 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
     // the whole chunk and delivers nothing twice.
     private async Task<ItemsChunkResult<TResult>> ComputeAsync(IComputeWorkerGrain worker, ItemChunk<TItem> chunk, Guid jobId, ChunkCall call)
     {
-        var items = chunk.Items;
+        chunk.Attempting();
+        var length = chunk.Length;
         List<ItemError> errors = [];
         TResult[]? results = null;
         var busy = 0.0;
         WorkerStamp? stamp = null;
         var done = 0;
-        while (done < items.Length)
+        while (done < length)
         {
-            var take = RequestLength(items, done, errors);
+            var take = RequestLength(chunk, done, errors);
             if (take == 0)
             {
                 done++; // an item too large to send: its error is in errors, its result stays default
                 continue;
             }
 
-            var part = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, take == items.Length ? items : items[done..(done + take)], call.CallToken).ConfigureAwait(false);
-            if (take == items.Length && part.PackedResults.Length == take)
+            var batch = take == length ? chunk.Batch : new PackedArray<TItem>(chunk.Items.Slice(done, take).ToArray());
+            var part = await worker.ComputeItemsAsync<TItem, TResult>(jobId, kernel.Id, batch, call.CallToken).ConfigureAwait(false);
+            if (take == length && part.PackedResults.Length == take)
             {
                 return part; // the usual case: one call, nothing copied
             }
@@ -94,7 +97,7 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
                 throw new InvalidOperationException($"{DescribeChunk(chunk)}: worker {part.Worker.Silo}/{part.Worker.Slot} returned no result for item {chunk.Start + done} on.");
             }
 
-            results ??= new TResult[items.Length];
+            results ??= new TResult[length];
             part.PackedResults.Span.CopyTo(results.AsSpan(done));
             errors.AddRange(part.Errors.Select(e => e with { Position = e.Position + done }));
             busy += part.Worker.BusySeconds;
@@ -110,21 +113,21 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
             stamp = new WorkerStamp(silo!, core, 0);
         }
 
-        return new ItemsChunkResult<TResult>(results ?? new TResult[items.Length], [.. errors.OrderBy(e => e.Position)], stamp with { BusySeconds = busy });
+        return new ItemsChunkResult<TResult>(results ?? new TResult[length], [.. errors.OrderBy(e => e.Position)], stamp with { BusySeconds = busy });
     }
 
-    // How many items from items[from] on go in the next request: all that are left when they fit one message; 0 when
-    // items[from] alone does not fit (it gets an error in errors and is not sent).
-    private int RequestLength(TItem[] items, int from, List<ItemError> errors)
+    // How many of the chunk's items from item `from` on go in the next request: all that are left when they fit one
+    // message; 0 when item `from` alone does not fit (it gets an error in errors and is not sent).
+    private int RequestLength(ItemChunk<TItem> chunk, int from, List<ItemError> errors)
     {
-        var left = items.Length - from;
+        var left = chunk.Length - from;
         if (_requestFit is null)
         {
             return Math.Min(left, ItemsPerMessage); // raw bytes: the pacer already cut the chunk to ItemsPerMessage
         }
 
         var tooLarge = -1;
-        var take = _requestFit.FitFirst(items, from, MessageLimit - (long)PackedArray<TItem>.MessageReserve, (i, size) =>
+        var take = _requestFit.FitFirst(chunk.Exact, from, MessageLimit - (long)PackedArray<TItem>.MessageReserve, (i, size) =>
         {
             tooLarge = tooLarge < 0 ? i : tooLarge;
             if (i == from)
@@ -158,11 +161,11 @@ internal abstract class ItemJob<TItem, TResult>(IGrainFactory grains, ILogger lo
     }
 
     protected static ItemFailure ToFailure(ItemChunk<TItem> chunk, ItemError error) =>
-        new(chunk.Start + error.Position, chunk.Items[error.Position], error.ErrorType, error.Message);
+        new(chunk.Start + error.Position, chunk[error.Position], error.ErrorType, error.Message);
 
     // A map chunk as a failure names it: the kernel, the items' indices in the input and the first item's value.
     protected override string DescribeChunk(ItemChunk<TItem> chunk) =>
-        $"Chunk {kernel.Id} items {chunk.Start} to {chunk.Start + chunk.Items.Length - 1} (first value {ItemFailure.Show(chunk.Items[0])})";
+        $"Chunk {kernel.Id} items {chunk.Start} to {chunk.Start + chunk.Length - 1} (first value {ItemFailure.Show(chunk[0])})";
 
     // A list map's chunks: the caller's fixed size, or paced up to the Pool.map-like count rule (about 4 per worker).
     protected ItemChunkPacer ListPacer(int count, int workers, int lanes) =>

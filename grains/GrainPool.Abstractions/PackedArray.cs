@@ -30,7 +30,9 @@ namespace GrainPool.Abstractions;
 /// when the codec has written it (a response crosses the wire once; a call inside one process is not serialized, and
 /// its receiver gets the same instance), or when its holder calls <see cref="Release"/> because nothing reads it any
 /// more, whichever is first; reading it afterwards throws <see cref="ObjectDisposedException"/>. An instance that wraps
-/// a caller's array (<see cref="PackedArray{T}(T[])"/>) is never pooled, and <see cref="Release"/> leaves it as it is.
+/// a caller's array (<see cref="PackedArray{T}(T[])"/>, <see cref="PackedArray{T}(T[], int)"/>) is never returned by it,
+/// and <see cref="Release"/> leaves it as it is: a client's item batch is such an array, rented by the client, which
+/// sends it again on a retry and returns it itself once its chunk is done.
 /// </para>
 /// </remarks>
 /// <typeparam name="T">Element type.</typeparam>
@@ -43,17 +45,27 @@ public sealed class PackedArray<T>
 
     /// <summary>Wraps <paramref name="items"/> (not copied; the array must not change while the call is in flight).</summary>
     public PackedArray(T[] items)
+        : this(items ?? throw new ArgumentNullException(nameof(items)), items.Length, pooled: false)
     {
-        ArgumentNullException.ThrowIfNull(items);
-        _array = items;
-        Length = items.Length;
     }
 
-    private PackedArray(T[] rented, int length)
+    /// <summary>
+    /// Wraps the first <paramref name="length"/> elements of <paramref name="items"/> (not copied; they must not change
+    /// while the call is in flight). The array stays the caller's: this instance never returns it to a pool, even when
+    /// the caller rented it (a client's item batch, which a retry sends again).
+    /// </summary>
+    public PackedArray(T[] items, int length)
+        : this(items ?? throw new ArgumentNullException(nameof(items)), length, pooled: false)
     {
-        _array = rented;
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, items.Length);
+    }
+
+    private PackedArray(T[] array, int length, bool pooled)
+    {
+        _array = array;
         Length = length;
-        _pooled = true;
+        _pooled = pooled;
     }
 
     /// <summary>True when elements of <typeparamref name="T"/> travel as raw bytes.</summary>
@@ -78,15 +90,16 @@ public sealed class PackedArray<T>
 
     /// <summary>
     /// The elements as an array of exactly <see cref="Length"/> elements that the caller may keep: the wrapped array
-    /// itself, or, for a pooled instance, a copy made on the first call (the pooled array never leaves the instance).
+    /// itself when it is exactly that long, or else a copy made on the first call (a pooled array never leaves the
+    /// instance, and a wrapped array may be longer than the elements).
     /// </summary>
     public T[] Items
     {
         get
         {
-            if (!_pooled)
+            if (!_pooled && _array!.Length == Length)
             {
-                return _array!;
+                return _array;
             }
 
             if (_copy is { } copy)
@@ -121,7 +134,7 @@ public sealed class PackedArray<T>
         ArgumentNullException.ThrowIfNull(rented);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, rented.Length);
-        return new PackedArray<T>(rented, length);
+        return new PackedArray<T>(rented, length, pooled: true);
     }
 
     /// <summary>
@@ -138,7 +151,7 @@ public sealed class PackedArray<T>
         }
 
         var rented = Interlocked.Exchange(ref _array, null) ?? throw new ObjectDisposedException(nameof(PackedArray<T>), "The pooled array was returned to the pool: it was sent, or its holder released it.");
-        return new PackedArray<T>(rented, count);
+        return new PackedArray<T>(rented, count, pooled: true);
     }
 
     /// <summary>
@@ -164,7 +177,7 @@ public sealed class PackedArray<T>
 
     // A packed array read from the wire into a rented array (none for an empty one).
     internal static PackedArray<T> Rent(int length) =>
-        length == 0 ? new PackedArray<T>([]) : new PackedArray<T>(ArrayPool<T>.Shared.Rent(length), length);
+        length == 0 ? new PackedArray<T>([]) : new PackedArray<T>(ArrayPool<T>.Shared.Rent(length), length, pooled: true);
 
     // The array to read into: only for an instance made by Rent, before anyone else sees it.
     internal T[] RentedArray => Array;

@@ -184,6 +184,27 @@ public sealed class PackedArrayTests
     }
 
     [Fact]
+    public void A_wrapped_arrays_first_elements_are_written_read_and_copied_by_the_wrapped_length_and_sent_again()
+    {
+        // A client's item batch: a rented array longer than the chunk, which a retry sends again.
+        long[] rented = [7, 8, 9, -1, -1];
+        var batch = new PackedArray<long>(rented, 3);
+
+        var first = Serializer.SerializeToArray(batch);
+        var again = Serializer.SerializeToArray(batch); // still the caller's: writing it did not release it
+        batch.Release();
+
+        Assert.False(batch.IsPooled);
+        Assert.Equal([7L, 8, 9], batch.Span);
+        Assert.Equal([7L, 8, 9], batch.Items); // exactly Length elements: a copy, as the array is longer
+        Assert.Equal(first, again);
+        Assert.Equal([7L, 8, 9], Serializer.Deserialize<PackedArray<long>>(first)!.Items);
+        Assert.Equal([7L, 8, 9, -1, -1], rented);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PackedArray<long>(rented, 6));
+        Assert.Throws<ArgumentOutOfRangeException>(() => batch[3]);
+    }
+
+    [Fact]
     public void A_pooled_result_is_written_with_its_length_and_released_once_written()
     {
         var rented = ArrayPool<long>.Shared.Rent(3);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using GrainPool.Abstractions;
 using Microsoft.Extensions.Logging;
@@ -12,8 +13,8 @@ namespace GrainPool.Client;
 /// connection's reset reaches the gateway, not the call, and membership takes seconds more. So, while any job runs,
 /// the watch reads the cluster's membership (<see cref="IClusterInfoGrain"/>) every <see cref="PollInterval"/>, and asks
 /// each silo that has calls out but has answered none for <see cref="QuietLimit"/>, and each suspect one, whether it is
-/// there (a ping, which never computes: see PingOf). A silo found gone (declared dead by membership, or a ping or a
-/// call that cannot reach it) has its pending calls interrupted at once, so their chunks run again elsewhere, and takes
+/// there (a ping, which never computes: see PingOf). A silo found gone (declared dead by membership, a ping or a call
+/// that cannot reach it, or silence past <see cref="SilentFor"/>) has its pending calls interrupted at once, so their chunks run again elsewhere, and takes
 /// no new chunk while it is suspect (<see cref="SuspectFor"/>) or for good once it is dead. Once membership declares a
 /// silo dead, calls sent through the main client are interrupted too, whatever silo runs them: they may have gone through
 /// the dead silo's gateway, whose answers went with it. Jobs also learn here of silos that joined, and give them chunks.
@@ -34,6 +35,17 @@ internal sealed partial class SiloWatch
     /// is pinged meanwhile, and takes chunks again as soon as it answers.
     /// </summary>
     public static readonly TimeSpan SuspectFor = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A silo with calls out that has answered neither a call nor a ping for this long is taken for gone: its calls are
+    /// interrupted and their chunks run elsewhere. That is what ends a job's wait on a host that vanished without
+    /// resetting its connections (power lost, network cut), whose calls get no error: membership declares such a silo
+    /// dead only after Orleans' connection-liveness window (about 24 s with GrainPool's membership defaults). Long enough
+    /// that a silo only slowed keeps its calls: its pings are answered by its Orleans scheduler, not by its busy workers,
+    /// and one that answers late is only suspect. A silo taken for gone wrongly costs its chunks' work again, never a
+    /// result twice (only a call that returned delivers).
+    /// </summary>
+    public static readonly TimeSpan SilentFor = TimeSpan.FromSeconds(8);
 
     /// <summary>How many pings a silo that failed a call gets before it is taken for gone, and how far apart.</summary>
     private const int ConfirmPings = 2;
@@ -354,17 +366,27 @@ internal sealed partial class SiloWatch
         try
         {
             await GrainCall.WithinAsync(PingOf(silo), AnswerTimeout).ConfigureAwait(false);
+            Volatile.Write(ref state.LastPingAnswer, Stopwatch.GetTimestamp());
             Volatile.Write(ref state.SuspectUntil, 0); // it answers: usable again
         }
         catch (TimeoutException)
         {
-            // Too busy or too far to answer in time: no new chunks for a while, but its calls may still come back.
+            // Too busy or too far to answer in time: no new chunks for a while, but its calls may still come back, unless
+            // it has answered nothing at all for SilentFor.
+            Suspect(state);
             if (silent)
             {
-                LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
+                var answered = Math.Max(Volatile.Read(ref state.LastAnswer), Volatile.Read(ref state.LastPingAnswer));
+                var silence = Stopwatch.GetElapsedTime(answered);
+                if (Volatile.Read(ref state.Pending) > 0 && silence >= SilentFor)
+                {
+                    Lose(silo, state, string.Create(CultureInfo.InvariantCulture, $"it has answered no call and no ping for {silence.TotalSeconds:0.0} s"));
+                }
+                else
+                {
+                    LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
+                }
             }
-
-            Suspect(state);
         }
         catch (Exception ex) when ((ChunkDispatcher.IsTransient(ex) || ex is ObjectDisposedException) && !HandBack.Is(ex))
         {
@@ -415,6 +437,7 @@ internal sealed partial class SiloWatch
         public int Pending;
         public long LastAnswer;
         public long LastPing;
+        public long LastPingAnswer;
         public long SuspectUntil;
         public int GatewayInterrupted;
         public Task<bool>? Confirmation;

@@ -147,12 +147,12 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
 
     // A host that vanishes without resetting its connections (power lost, network cut), made on one machine by freezing
     // a silo process: its calls get no answer and no error, so the client cannot learn from a failed call. Its pings time
-    // out (the silo is suspect, takes no new chunks) and its pending calls are interrupted once membership declares it
-    // dead, which Orleans does only after no message came from it for its connection-liveness window (4 x the probe
-    // timeout x the missed probes, 24 s with GrainPool's defaults): not in seconds. Chunks for the live silos go through
-    // their own silo's gateway (SiloRoutes); through the frozen one they would wait out the response timeout, which the
-    // Orleans client keeps sending through until its next gateway-list read. Thawed after that, the silo finds itself
-    // declared dead and ends.
+    // out (the silo is suspect, takes no new chunks), and once it has answered nothing for SiloWatch.SilentFor the client
+    // interrupts its pending calls and runs their chunks elsewhere: before membership declares it dead, which Orleans
+    // does only after no message came from it for its connection-liveness window (4 x the probe timeout x the missed
+    // probes, 24 s with GrainPool's defaults). Chunks for the live silos go through their own silo's gateway
+    // (SiloRoutes); through the frozen one they would wait out the response timeout, which the Orleans client keeps
+    // sending through until its next gateway-list read. Thawed after that, the silo finds itself declared dead and ends.
     [Fact]
     public async Task A_silo_frozen_without_a_reset_in_the_middle_of_a_range_job_is_declared_dead_and_the_count_stays_exact()
     {
@@ -162,14 +162,16 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
         var frozen = silos[1];
 
         var (result, recovery, sinceFreeze) = await CountWithFaultAtAsync(connection.Client, 0.3, frozen.FreezeAsync);
+        var listedWhenDone = ActiveSilos(silos[0]);
 
         Assert.Equal(Reference.Pi(CountTo), result.Value);
         Assert.True(result.Stats.Retries >= 1, "the frozen silo's chunks in flight were not run again");
         Report("range job, one of three silos frozen (SIGSTOP) at 30%", recovery);
-        // 25-30 s on a quiet machine: the time membership takes to declare it dead (docs/faults.md). Under the response
-        // timeout in any case: a call sent after the freeze that waited it out (one through the frozen silo's gateway,
-        // which the Orleans client keeps until its next gateway-list read; chunks now go through their own silo's
-        // gateway, SiloRoutes) would end the job past it.
+        // The client cut the frozen silo's calls itself: the job ended while membership still listed it.
+        Assert.True(listedWhenDone == 3, $"membership had declared the frozen silo dead before the job ended, {recovery.TotalSeconds:0.0} s after the freeze: the client waited for its verdict instead of cutting the silent silo's calls after {SiloWatch.SilentFor.TotalSeconds:0} s");
+        // Under the response timeout in any case: a call sent after the freeze that waited it out (one through the frozen
+        // silo's gateway, which the Orleans client keeps until its next gateway-list read; chunks go through their own
+        // silo's gateway, SiloRoutes) would end the job past it.
         Assert.True(recovery < ResponseTimeout, $"the job took {recovery.TotalSeconds:0.0} s after the freeze");
 
         // Membership declares it dead while it stays frozen (Orleans votes only once no message came from it for its

@@ -63,6 +63,19 @@ public sealed class GrainPoolClientOptions
     /// </summary>
     public bool SiloRoutes { get; set; } = true;
 
+    /// <summary>The default of <see cref="SilentSiloTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultSilentSiloTimeout = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// How long a silo with calls out may answer neither a call nor a ping (pings go out after a second of silence, each
+    /// with a 3 s limit) before the client takes it for gone and runs its chunks elsewhere: what ends a job's wait on a
+    /// host that vanished without resetting its connections, before membership declares it dead (about 25 s). Longer
+    /// for a network with long pauses: a live silo taken for gone costs its chunks' work again, never a result twice.
+    /// Default <see cref="DefaultSilentSiloTimeout"/> (8 s); 1 s to 1 hour. Environment variable for the <c>grainpool</c>
+    /// command: <c>GrainPool__SilentSiloTimeout=00:00:15</c>.
+    /// </summary>
+    public TimeSpan SilentSiloTimeout { get; set; } = DefaultSilentSiloTimeout;
+
     /// <summary>
     /// A PFX (PKCS#12) file with this client's certificate and private key: when set, the client talks TLS to the
     /// gateways (the silos' <c>--tls-certificate</c>), presents this certificate, and accepts only silos whose certificate
@@ -121,6 +134,11 @@ internal sealed class GrainPoolClientOptionsValidator : IValidateOptions<GrainPo
         if (options.ResponseTimeout <= TimeSpan.Zero || options.ResponseTimeout > TimeSpan.FromHours(1))
         {
             failures.Add($"{section}:ResponseTimeout must be more than 0 and at most 1 hour (got '{options.ResponseTimeout}').");
+        }
+
+        if (options.SilentSiloTimeout < TimeSpan.FromSeconds(1) || options.SilentSiloTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{section}:SilentSiloTimeout must be at least 1 s and at most 1 hour (got '{options.SilentSiloTimeout}').");
         }
 
         if (options.UsesRedis)

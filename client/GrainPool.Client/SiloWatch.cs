@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using GrainPool.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace GrainPool.Client;
 
@@ -43,9 +45,9 @@ internal sealed partial class SiloWatch
     /// dead only after Orleans' connection-liveness window (about 24 s with GrainPool's membership defaults). Long enough
     /// that a silo only slowed keeps its calls: its pings are answered by its Orleans scheduler, not by its busy workers,
     /// and one that answers late is only suspect. A silo taken for gone wrongly costs its chunks' work again, never a
-    /// result twice (only a call that returned delivers).
+    /// result twice (only a call that returned delivers). The client's <see cref="GrainPoolClientOptions.SilentSiloTimeout"/>.
     /// </summary>
-    public static readonly TimeSpan SilentFor = TimeSpan.FromSeconds(8);
+    public TimeSpan SilentFor { get; }
 
     /// <summary>How many pings a silo that failed a call gets before it is taken for gone, and how far apart.</summary>
     private const int ConfirmPings = 2;
@@ -61,7 +63,12 @@ internal sealed partial class SiloWatch
     private CancellationTokenSource _viaMain = new();
     private bool _polling;
 
-    private SiloWatch(IGrainFactory grains) => _grains = grains;
+    private SiloWatch(IGrainFactory grains)
+    {
+        _grains = grains;
+        SilentFor = (grains as IClusterClient)?.ServiceProvider.GetService<IOptions<GrainPoolClientOptions>>()?.Value.SilentSiloTimeout
+            ?? GrainPoolClientOptions.DefaultSilentSiloTimeout;
+    }
 
     /// <summary>Where the watch logs what it finds: the logger of the last client made over the Orleans client that had one.</summary>
     public ILogger Logger { get; private set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;

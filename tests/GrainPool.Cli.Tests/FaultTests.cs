@@ -147,7 +147,7 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
 
     // A host that vanishes without resetting its connections (power lost, network cut), made on one machine by freezing
     // a silo process: its calls get no answer and no error, so the client cannot learn from a failed call. Its pings time
-    // out (the silo is suspect, takes no new chunks), and once it has answered nothing for SiloWatch.SilentFor the client
+    // out (the silo is suspect, takes no new chunks), and once it has answered nothing for its SilentSiloTimeout (8 s) the client
     // interrupts its pending calls and runs their chunks elsewhere: before membership declares it dead, which Orleans
     // does only after no message came from it for its connection-liveness window (4 x the probe timeout x the missed
     // probes, 24 s with GrainPool's defaults). Chunks for the live silos go through their own silo's gateway
@@ -168,7 +168,7 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
         Assert.True(result.Stats.Retries >= 1, "the frozen silo's chunks in flight were not run again");
         Report("range job, one of three silos frozen (SIGSTOP) at 30%", recovery);
         // The client cut the frozen silo's calls itself: the job ended while membership still listed it.
-        Assert.True(listedWhenDone == 3, $"membership had declared the frozen silo dead before the job ended, {recovery.TotalSeconds:0.0} s after the freeze: the client waited for its verdict instead of cutting the silent silo's calls after {SiloWatch.SilentFor.TotalSeconds:0} s");
+        Assert.True(listedWhenDone == 3, $"membership had declared the frozen silo dead before the job ended, {recovery.TotalSeconds:0.0} s after the freeze: the client waited for its verdict instead of cutting the silent silo's calls after {GrainPoolClientOptions.DefaultSilentSiloTimeout.TotalSeconds:0} s");
         // Under the response timeout in any case: a call sent after the freeze that waited it out (one through the frozen
         // silo's gateway, which the Orleans client keeps until its next gateway-list read; chunks go through their own
         // silo's gateway, SiloRoutes) would end the job past it.

@@ -183,6 +183,39 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
     }
 
     [Theory]
+    [InlineData("00:00:00.5")]
+    [InlineData("02:00:00")]
+    public async Task A_hosted_client_with_a_silent_silo_timeout_out_of_range_fails_to_start_naming_it(string timeout)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["GrainPool:SilentSiloTimeout"] = timeout });
+        builder.AddGrainPoolClient();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Equal($"GrainPool:SilentSiloTimeout must be at least 1 s and at most 1 hour (got '{TimeSpan.Parse(timeout, CultureInfo.InvariantCulture)}').", Assert.Single(error.Failures));
+    }
+
+    [Fact]
+    public async Task A_clients_silo_watch_takes_its_silent_silo_timeout_from_the_options()
+    {
+        using var configured = HostedClient(new() { ["GrainPool:SilentSiloTimeout"] = "00:00:21" });
+        using var plain = HostedClient([]);
+
+        // Read when the client's watch is made (its first job); the host need not be started for that.
+        Assert.Equal(TimeSpan.FromSeconds(21), SiloWatch.For(configured.Services.GetRequiredService<IClusterClient>()).SilentFor);
+        Assert.Equal(GrainPoolClientOptions.DefaultSilentSiloTimeout, SiloWatch.For(plain.Services.GetRequiredService<IClusterClient>()).SilentFor);
+
+        static IHost HostedClient(Dictionary<string, string?> settings)
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.AddGrainPoolClient();
+            return builder.Build();
+        }
+    }
+
+    [Theory]
     [InlineData("--redis: 'nonsense' is not host:port with a port from 1 to 65535",
         "--clustering", "redis", "--redis", "nonsense", "primes", "count", "--to", "10")]
     [InlineData("--redis: '127.0.0.1:70000' is not host:port with a port from 1 to 65535",
@@ -215,6 +248,14 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
     {
         var line = (await CliProcess.RunAsync(args)).UsageError();
         Assert.Equal(CliResult.ErrorPrefix + expected, line);
+    }
+
+    [Fact]
+    public async Task A_client_setting_out_of_range_in_the_environment_is_one_error_line_with_exit_code_2()
+    {
+        var environment = new Dictionary<string, string> { ["GrainPool__SilentSiloTimeout"] = "00:00:00.5" };
+        var line = (await CliProcess.RunAsync(environment, "--clustering", "redis", "--redis", "127.0.0.1:6379", "primes", "count", "--to", "10")).UsageError();
+        Assert.Equal(CliResult.ErrorPrefix + "invalid configuration: GrainPool:SilentSiloTimeout must be at least 1 s and at most 1 hour (got '00:00:00.5000000').", line);
     }
 
     [Theory]

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using GrainPool.Abstractions;
+using GrainPool.Cli.Parsing;
 using GrainPool.Client;
 using GrainPool.Hosting;
 using GrainPool.Hosting.Launching;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace GrainPool.Cli.Running;
 
@@ -218,6 +220,11 @@ internal sealed class ClusterSession : IAsyncDisposable
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new CliFailureException($"could not connect to the cluster at {where} within {ConnectDeadline.TotalSeconds:0} s", ex);
+            }
+            catch (OptionsValidationException ex)
+            {
+                // The client's settings from the environment (GrainPool__...) are wrong: the user's input, not the cluster.
+                throw new UsageException($"invalid configuration: {ex.Message}");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -67,11 +67,12 @@ public sealed class GrainPoolClientOptions
     public static readonly TimeSpan DefaultSilentSiloTimeout = TimeSpan.FromSeconds(8);
 
     /// <summary>
-    /// How long a silo with calls out may answer neither a call nor a ping (pings go out after a second of silence, each
-    /// with a 3 s limit) before the client takes it for gone and runs its chunks elsewhere: what ends a job's wait on a
-    /// host that vanished without resetting its connections, before membership declares it dead (about 25 s). Longer
-    /// for a network with long pauses: a live silo taken for gone costs its chunks' work again, never a result twice.
-    /// Default <see cref="DefaultSilentSiloTimeout"/> (8 s); 1 s to 1 hour. Environment variable for the <c>grainpool</c>
+    /// How long a silo with calls out may answer neither a call nor a ping (a ping goes out after a second of silence and
+    /// may take this long to answer; one slower than 3 s only keeps new chunks off the silo) before the client takes it
+    /// for gone and runs its chunks elsewhere: what ends a job's wait on a host that vanished without resetting its
+    /// connections, before membership declares it dead (about 25 s). Longer for a network with long pauses, or links so
+    /// slow that a ping waits that long behind large item batches: a live silo taken for gone costs its chunks' work
+    /// again, never a result twice. Default <see cref="DefaultSilentSiloTimeout"/> (8 s); 3 s to 1 hour. Environment variable for the <c>grainpool</c>
     /// command: <c>GrainPool__SilentSiloTimeout=00:00:15</c>.
     /// </summary>
     public TimeSpan SilentSiloTimeout { get; set; } = DefaultSilentSiloTimeout;
@@ -136,9 +137,9 @@ internal sealed class GrainPoolClientOptionsValidator : IValidateOptions<GrainPo
             failures.Add($"{section}:ResponseTimeout must be more than 0 and at most 1 hour (got '{options.ResponseTimeout}').");
         }
 
-        if (options.SilentSiloTimeout < TimeSpan.FromSeconds(1) || options.SilentSiloTimeout > TimeSpan.FromHours(1))
+        if (options.SilentSiloTimeout < SiloWatch.AnswerTimeout || options.SilentSiloTimeout > TimeSpan.FromHours(1))
         {
-            failures.Add($"{section}:SilentSiloTimeout must be at least 1 s and at most 1 hour (got '{options.SilentSiloTimeout}').");
+            failures.Add($"{section}:SilentSiloTimeout must be at least {SiloWatch.AnswerTimeout.TotalSeconds:0} s (a ping's time limit) and at most 1 hour (got '{options.SilentSiloTimeout}').");
         }
 
         if (options.UsesRedis)

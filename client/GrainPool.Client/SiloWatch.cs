@@ -44,7 +44,8 @@ internal sealed partial class SiloWatch
     /// resetting its connections (power lost, network cut), whose calls get no error: membership declares such a silo
     /// dead only after Orleans' connection-liveness window (about 24 s with GrainPool's membership defaults). Long enough
     /// that a silo only slowed keeps its calls: its pings are answered by its Orleans scheduler, not by its busy workers,
-    /// and one that answers late is only suspect. A silo taken for gone wrongly costs its chunks' work again, never a
+    /// and a ping's answer counts whenever it comes within this time (one later than <see cref="AnswerTimeout"/> makes the
+    /// silo suspect only). A silo taken for gone wrongly costs its chunks' work again, never a
     /// result twice (only a call that returned delivers). The client's <see cref="GrainPoolClientOptions.SilentSiloTimeout"/>.
     /// </summary>
     public TimeSpan SilentFor { get; }
@@ -349,8 +350,9 @@ internal sealed partial class SiloWatch
     }
 
     // Pings the silos that have calls out but answered none for QuietLimit, and the suspect ones (a ping that timed out,
-    // a call whose confirmation failed): one of those that answers takes chunks again at once, rather than after
-    // SuspectFor, which could outlast a short job (a busy machine that delayed one answer, a path that healed).
+    // a call whose confirmation failed), each while no ping of it is on its way: one of those that answers takes chunks
+    // again at once, rather than after SuspectFor, which could outlast a short job (a busy machine that delayed one
+    // answer, a path that healed).
     private void PingQuietSilos()
     {
         var now = Stopwatch.GetTimestamp();
@@ -359,7 +361,7 @@ internal sealed partial class SiloWatch
         {
             var silent = Volatile.Read(ref state.Pending) > 0 && now - Volatile.Read(ref state.LastAnswer) > quiet;
             var suspect = now < Volatile.Read(ref state.SuspectUntil) && !state.Leaving;
-            if (!state.Dead && (silent || suspect) && now - state.LastPing > quiet)
+            if (!state.Dead && (silent || suspect) && now - state.LastPing > quiet && Interlocked.CompareExchange(ref state.PingInFlight, 1, 0) == 0)
             {
                 state.LastPing = now;
                 _ = PingAsync(silo, state, silent);
@@ -367,32 +369,42 @@ internal sealed partial class SiloWatch
         }
     }
 
-    // A suspect silo without calls out that still does not answer stays suspect, without another log line.
+    // A ping that takes longer than AnswerTimeout makes the silo suspect (no new chunks) but is not given up: its answer
+    // counts whenever it comes, within SilentFor, so a silo that is only slow to answer (a loaded machine, a link busy
+    // with large batches) keeps its calls. No answer within SilentFor, with calls out and none of them answered for as
+    // long, and the silo is taken for gone (a host that vanished without a reset). A ping that cannot reach the silo at
+    // all loses it at once if it was silent. A suspect silo without calls out that still does not answer stays suspect,
+    // without another log line. One ping per silo at a time (PingQuietSilos).
     private async Task PingAsync(string silo, SiloState state, bool silent)
     {
         try
         {
-            await GrainCall.WithinAsync(PingOf(silo), AnswerTimeout).ConfigureAwait(false);
+            var ping = GrainCall.WithinAsync(PingOf(silo), SilentFor > AnswerTimeout ? SilentFor : AnswerTimeout);
+            try
+            {
+                await ping.WaitAsync(AnswerTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (!ping.IsCompleted)
+            {
+                Suspect(state);
+                if (silent)
+                {
+                    LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
+                }
+
+                await ping.ConfigureAwait(false);
+            }
+
             Volatile.Write(ref state.LastPingAnswer, Stopwatch.GetTimestamp());
             Volatile.Write(ref state.SuspectUntil, 0); // it answers: usable again
         }
         catch (TimeoutException)
         {
-            // Too busy or too far to answer in time: no new chunks for a while, but its calls may still come back, unless
-            // it has answered nothing at all for SilentFor.
             Suspect(state);
-            if (silent)
+            var silence = Stopwatch.GetElapsedTime(Math.Max(Volatile.Read(ref state.LastAnswer), Volatile.Read(ref state.LastPingAnswer)));
+            if (Volatile.Read(ref state.Pending) > 0 && silence >= SilentFor)
             {
-                var answered = Math.Max(Volatile.Read(ref state.LastAnswer), Volatile.Read(ref state.LastPingAnswer));
-                var silence = Stopwatch.GetElapsedTime(answered);
-                if (Volatile.Read(ref state.Pending) > 0 && silence >= SilentFor)
-                {
-                    Lose(silo, state, string.Create(CultureInfo.InvariantCulture, $"it has answered no call and no ping for {silence.TotalSeconds:0.0} s"));
-                }
-                else
-                {
-                    LogPingUnanswered(Logger, silo, AnswerTimeout.TotalSeconds);
-                }
+                Lose(silo, state, string.Create(CultureInfo.InvariantCulture, $"it has answered no call and no ping for {silence.TotalSeconds:0.0} s"));
             }
         }
         catch (Exception ex) when ((ChunkDispatcher.IsTransient(ex) || ex is ObjectDisposedException) && !HandBack.Is(ex))
@@ -402,6 +414,10 @@ internal sealed partial class SiloWatch
             {
                 Lose(silo, state, $"it has answered no call for {QuietLimit.TotalSeconds:0} s and a ping could not reach it: {ex.GetType().Name}");
             }
+        }
+        finally
+        {
+            Volatile.Write(ref state.PingInFlight, 0);
         }
     }
 
@@ -445,6 +461,7 @@ internal sealed partial class SiloWatch
         public long LastAnswer;
         public long LastPing;
         public long LastPingAnswer;
+        public int PingInFlight;
         public long SuspectUntil;
         public int GatewayInterrupted;
         public Task<bool>? Confirmation;

@@ -183,7 +183,7 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
     }
 
     [Theory]
-    [InlineData("00:00:00.5")]
+    [InlineData("00:00:02.5")]
     [InlineData("02:00:00")]
     public async Task A_hosted_client_with_a_silent_silo_timeout_out_of_range_fails_to_start_naming_it(string timeout)
     {
@@ -193,7 +193,7 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.Equal($"GrainPool:SilentSiloTimeout must be at least 1 s and at most 1 hour (got '{TimeSpan.Parse(timeout, CultureInfo.InvariantCulture)}').", Assert.Single(error.Failures));
+        Assert.Equal($"GrainPool:SilentSiloTimeout must be at least 3 s (a ping's time limit) and at most 1 hour (got '{TimeSpan.Parse(timeout, CultureInfo.InvariantCulture)}').", Assert.Single(error.Failures));
     }
 
     [Fact]
@@ -253,9 +253,9 @@ public sealed class RedisMembershipTests(RedisServer redis) : IClassFixture<Redi
     [Fact]
     public async Task A_client_setting_out_of_range_in_the_environment_is_one_error_line_with_exit_code_2()
     {
-        var environment = new Dictionary<string, string> { ["GrainPool__SilentSiloTimeout"] = "00:00:00.5" };
+        var environment = new Dictionary<string, string> { ["GrainPool__SilentSiloTimeout"] = "00:00:02.5" };
         var line = (await CliProcess.RunAsync(environment, "--clustering", "redis", "--redis", "127.0.0.1:6379", "primes", "count", "--to", "10")).UsageError();
-        Assert.Equal(CliResult.ErrorPrefix + "invalid configuration: GrainPool:SilentSiloTimeout must be at least 1 s and at most 1 hour (got '00:00:00.5000000').", line);
+        Assert.Equal(CliResult.ErrorPrefix + "invalid configuration: GrainPool:SilentSiloTimeout must be at least 3 s (a ping's time limit) and at most 1 hour (got '00:00:02.5000000').", line);
     }
 
     [Theory]

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using GrainPool.Abstractions;
 using GrainPool.Client;
 
 namespace GrainPool.Cluster.Tests;
@@ -13,17 +17,30 @@ public sealed class ItemChunkPoolingTests
     [Fact]
     public async Task A_chunk_done_after_one_attempt_gives_its_array_back_once()
     {
+        // Done and the rents below run on this thread without a pause: the shared pool hands this thread back first the
+        // array it returned last (its per-thread cache), and a second return of it would leave it in the pool once more.
         var source = new ListChunkSource<long>([5, 6, 7], 3);
         var chunk = (await source.NextAsync(CancellationToken.None))!;
-        Assert.Equal([5L, 6, 7], chunk.Batch.Span);
+        var batch = chunk.Batch; // wraps the chunk's array, which the wrapper keeps referring to
+        Assert.Equal([5L, 6, 7], batch.Span);
 
         chunk.Attempting();
         chunk.Done();
         chunk.Done(); // a second Done must not return the array twice
+        var first = ArrayPool<long>.Shared.Rent(3);
+        var second = ArrayPool<long>.Shared.Rent(3);
 
         Assert.Throws<ObjectDisposedException>(() => chunk[0]);
         Assert.Equal(3, chunk.Length);
+        Assert.True(SameArray(first, batch), "Done did not return the chunk's array to the pool");
+        Assert.False(SameArray(second, batch), "Done returned the chunk's array to the pool twice");
+        ArrayPool<long>.Shared.Return(first);
+        ArrayPool<long>.Shared.Return(second);
     }
+
+    // Whether `rented` is the array `batch` wraps (the wrapper does not expose it: compared by its first element's address).
+    private static bool SameArray(long[] rented, PackedArray<long> batch) =>
+        Unsafe.AreSame(ref rented[0], ref MemoryMarshal.GetReference(batch.Span));
 
     [Fact]
     public async Task A_chunk_tried_twice_keeps_its_array_when_done()

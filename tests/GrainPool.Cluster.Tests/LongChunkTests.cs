@@ -1,5 +1,6 @@
 using GrainPool.Client;
 using GrainPool.Cluster.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 
 namespace GrainPool.Cluster.Tests;
@@ -37,5 +38,28 @@ public sealed class LongChunkTests
         Assert.True(result.Stats.Elapsed >= leastDuration, $"the job took {result.Stats.Elapsed}, less than the {leastDuration} its one worker spun");
         Assert.Equal(result.Stats.Chunks, activity.Completed);
         Assert.True(result.Stats.Chunks > 1, $"{result.Stats.Chunks} chunk(s): the job must have been split into chunks well under the timeout");
+    }
+
+    /// <summary>
+    /// A live silo computing one chunk longer than the client's <see cref="GrainPoolClientOptions.SilentSiloTimeout"/>
+    /// is not taken for gone: the call is silent all that time, but the silo answers the client's pings (served by its
+    /// Orleans scheduler, not by the busy worker), so the chunk runs once. Scaled down: the smallest timeout allowed
+    /// (a ping's time limit, 3 s) and one chunk that keeps its worker busy 1 ms per number for 4,500 numbers.
+    /// </summary>
+    [Fact]
+    public async Task A_chunk_longer_than_the_silent_silo_timeout_on_a_live_silo_runs_once()
+    {
+        await using var cluster = await GrainPoolTestCluster.StartAsync(
+            [1], initialSilos: 1, client => client.Services.Configure<GrainPoolClientOptions>(o => o.SilentSiloTimeout = SiloWatch.AnswerTimeout));
+        const ulong Numbers = 4_500;
+        var leastDuration = SpinPerNumberKernel.NumberDuration * Numbers;
+        Assert.True(leastDuration > SiloWatch.AnswerTimeout + SiloWatch.QuietLimit, $"the chunk's least duration {leastDuration} must outlast a whole silence");
+        Assert.Equal(SiloWatch.AnswerTimeout, SiloWatch.For(cluster.Client.Grains).SilentFor);
+
+        var result = await cluster.Client.RunRangeAsync(SpinPerNumberKernel.Handle, 1, Numbers, new RangeOptions { ChunkSize = Numbers });
+
+        Assert.Equal(Numbers, result.Value);
+        Assert.Equal(1, result.Stats.Chunks);
+        Assert.Equal(0, result.Stats.Retries);
     }
 }

@@ -48,8 +48,11 @@ internal sealed class ItemChunk<TItem>
     // The live array; reading a chunk after it was done is a bug in its job.
     private TItem[] Buffer => Volatile.Read(ref _buffer) ?? throw new ObjectDisposedException(nameof(ItemChunk<TItem>), "The chunk's items were returned to the pool when it was done.");
 
-    /// <summary>An array of the chunk's items that the caller may keep: items with references, sized by serializing it.</summary>
-    public TItem[] Exact => _pooled ? Items.ToArray() : Buffer;
+    /// <summary>
+    /// The chunk's own array of exactly its items, for items with references (sized by serializing it); those are never
+    /// pooled, so it is never longer than the chunk.
+    /// </summary>
+    public TItem[] Exact => _pooled ? throw new InvalidOperationException("A pooled chunk's array is longer than its items: use Items or Batch.") : Buffer;
 
     /// <summary>Item <paramref name="index"/> of the chunk.</summary>
     public TItem this[int index] => (uint)index < (uint)Length ? Buffer[index] : throw new ArgumentOutOfRangeException(nameof(index), index, $"The chunk holds {Length} items.");

@@ -72,8 +72,8 @@ public sealed class GrainPoolClientOptions
     /// for gone and runs its chunks elsewhere: what ends a job's wait on a host that vanished without resetting its
     /// connections, before membership declares it dead (about 25 s). Longer for a network with long pauses, or links so
     /// slow that a ping waits that long behind large item batches: a live silo taken for gone costs its chunks' work
-    /// again, never a result twice. Default <see cref="DefaultSilentSiloTimeout"/> (8 s); 3 s to 1 hour. Environment variable for the <c>grainpool</c>
-    /// command: <c>GrainPool__SilentSiloTimeout=00:00:15</c>.
+    /// again, never a result twice. Default <see cref="DefaultSilentSiloTimeout"/> (8 s); 3 s to 1 hour. Environment
+    /// variable for the <c>grainpool</c> command: <c>GrainPool__SilentSiloTimeout=00:00:15</c>.
     /// </summary>
     public TimeSpan SilentSiloTimeout { get; set; } = DefaultSilentSiloTimeout;
 

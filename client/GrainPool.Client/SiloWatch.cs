@@ -16,10 +16,10 @@ namespace GrainPool.Client;
 /// the watch reads the cluster's membership (<see cref="IClusterInfoGrain"/>) every <see cref="PollInterval"/>, and asks
 /// each silo that has calls out but has answered none for <see cref="QuietLimit"/>, and each suspect one, whether it is
 /// there (a ping, which never computes: see PingOf). A silo found gone (declared dead by membership, a ping or a call
-/// that cannot reach it, or silence past <see cref="SilentFor"/>) has its pending calls interrupted at once, so their chunks run again elsewhere, and takes
-/// no new chunk while it is suspect (<see cref="SuspectFor"/>) or for good once it is dead. Once membership declares a
-/// silo dead, calls sent through the main client are interrupted too, whatever silo runs them: they may have gone through
-/// the dead silo's gateway, whose answers went with it. Jobs also learn here of silos that joined, and give them chunks.
+/// that cannot reach it, or silence past <see cref="SilentFor"/>) has its pending calls interrupted at once, so their
+/// chunks run again elsewhere, and takes no new chunk while it is suspect (<see cref="SuspectFor"/>) or for good once it
+/// is dead. Once membership declares a silo dead, calls sent through the main client are interrupted too, whatever silo
+/// runs them: they may have gone through the dead silo's gateway, whose answers went with it. Jobs also learn here of silos that joined, and give them chunks.
 /// </summary>
 internal sealed partial class SiloWatch
 {
@@ -39,14 +39,8 @@ internal sealed partial class SiloWatch
     public static readonly TimeSpan SuspectFor = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// A silo with calls out that has answered neither a call nor a ping for this long is taken for gone: its calls are
-    /// interrupted and their chunks run elsewhere. That is what ends a job's wait on a host that vanished without
-    /// resetting its connections (power lost, network cut), whose calls get no error: membership declares such a silo
-    /// dead only after Orleans' connection-liveness window (about 24 s with GrainPool's membership defaults). Long enough
-    /// that a silo only slowed keeps its calls: its pings are answered by its Orleans scheduler, not by its busy workers,
-    /// and a ping's answer counts whenever it comes within this time (one later than <see cref="AnswerTimeout"/> makes the
-    /// silo suspect only). A silo taken for gone wrongly costs its chunks' work again, never a
-    /// result twice (only a call that returned delivers). The client's <see cref="GrainPoolClientOptions.SilentSiloTimeout"/>.
+    /// A silo with calls out that has answered neither a call nor a ping for this long is taken for gone (see PingAsync):
+    /// the client's <see cref="GrainPoolClientOptions.SilentSiloTimeout"/>, whose documentation says why and at what cost.
     /// </summary>
     public TimeSpan SilentFor { get; }
 

@@ -147,10 +147,10 @@ public sealed class FaultTests(RedisServer redis, ITestOutputHelper output) : IC
 
     // A host that vanishes without resetting its connections (power lost, network cut), made on one machine by freezing
     // a silo process: its calls get no answer and no error, so the client cannot learn from a failed call. Its pings time
-    // out (the silo is suspect, takes no new chunks), and once it has answered nothing for its SilentSiloTimeout (8 s) the client
-    // interrupts its pending calls and runs their chunks elsewhere: before membership declares it dead, which Orleans
-    // does only after no message came from it for its connection-liveness window (4 x the probe timeout x the missed
-    // probes, 24 s with GrainPool's defaults). Chunks for the live silos go through their own silo's gateway
+    // out (the silo is suspect, takes no new chunks), and once it has answered nothing for the client's SilentSiloTimeout
+    // (8 s) the client interrupts its pending calls and runs their chunks elsewhere: before membership declares it dead,
+    // which Orleans does only after no message came from it for its connection-liveness window (4 x the probe timeout x
+    // the missed probes, 24 s with GrainPool's defaults). Chunks for the live silos go through their own silo's gateway
     // (SiloRoutes); through the frozen one they would wait out the response timeout, which the Orleans client keeps
     // sending through until its next gateway-list read. Thawed after that, the silo finds itself declared dead and ends.
     [Fact]
